@@ -1,0 +1,102 @@
+/**
+ * The seam between the objects and the operating system. The Windows backend calls
+ * kernel32; the Linux backend implements the same objects in shared memory. Everything
+ * above it (the classes, the win32event compat module, the async runtime) is written
+ * once against this interface.
+ *
+ * Contract shared by both backends:
+ * - Arguments arrive already type-checked by the layer above; values the OS itself
+ *   judges (counts, names, handles) are judged here, and a refusal throws
+ *   {@link Win32Error} with the code Windows gives.
+ * - A {@link RawHandle} is a number valid in every thread of the process that made it,
+ *   so a wait thread (a worker) can wait on handles the main thread created.
+ * - Every method may be called from any thread, and blocking waits block only the
+ *   calling thread. A wait is interrupted from another thread by signaling an object in
+ *   its handle list (the async runtime keeps one control event per wait thread).
+ * - Mutex ownership belongs to the calling thread.
+ */
+
+/** An OS handle value, valid in every thread of the process that opened it. */
+export type RawHandle = number;
+
+/** The result of a Create* call. */
+export interface CreatedObject {
+  readonly handle: RawHandle;
+  /** The name was taken by an object of the same kind, which was opened instead (ERROR_ALREADY_EXISTS). */
+  readonly existed: boolean;
+}
+
+export interface CreatedTimer extends CreatedObject {
+  /** The timer is a high-resolution one (CREATE_WAITABLE_TIMER_HIGH_RESOLUTION was accepted). */
+  readonly highResolution: boolean;
+}
+
+export interface CreateEventArgs {
+  readonly name: string | null;
+  readonly manualReset: boolean;
+  readonly initialState: boolean;
+  readonly access: number;
+}
+export interface CreateMutexArgs {
+  readonly name: string | null;
+  readonly initialOwner: boolean;
+  readonly access: number;
+}
+export interface CreateSemaphoreArgs {
+  readonly name: string | null;
+  readonly initialCount: number;
+  readonly maximumCount: number;
+  readonly access: number;
+}
+export interface CreateTimerArgs {
+  readonly name: string | null;
+  readonly manualReset: boolean;
+  /** Ask for a high-resolution timer; a backend without one falls back to a normal timer. */
+  readonly highResolution: boolean;
+  readonly access: number;
+}
+
+export interface Backend {
+  readonly platform: 'win32' | 'linux';
+  /** Most handles one native wait takes (64 on Windows). The public API keeps 64 everywhere. */
+  readonly nativeWaitLimit: number;
+
+  createEvent(args: CreateEventArgs): CreatedObject;
+  openEvent(name: string, access: number, inherit: boolean): RawHandle;
+  setEvent(handle: RawHandle): void;
+  resetEvent(handle: RawHandle): void;
+  pulseEvent(handle: RawHandle): void;
+
+  createMutex(args: CreateMutexArgs): CreatedObject;
+  openMutex(name: string, access: number, inherit: boolean): RawHandle;
+  releaseMutex(handle: RawHandle): void;
+
+  createSemaphore(args: CreateSemaphoreArgs): CreatedObject;
+  openSemaphore(name: string, access: number, inherit: boolean): RawHandle;
+  /** Adds `count` and returns the previous count; over the maximum nothing changes (ERROR_TOO_MANY_POSTS). */
+  releaseSemaphore(handle: RawHandle, count: number): number;
+
+  createWaitableTimer(args: CreateTimerArgs): CreatedTimer;
+  openWaitableTimer(name: string, access: number, inherit: boolean): RawHandle;
+  /** `dueTime` in 100 ns units: negative relative (monotonic), positive absolute (FILETIME). */
+  setWaitableTimer(handle: RawHandle, dueTime: bigint, periodMs: number, resume: boolean): void;
+  cancelWaitableTimer(handle: RawHandle): void;
+
+  openProcess(pid: number, access: number, inherit: boolean): RawHandle;
+  /** The exit code, or STILL_ACTIVE (259) while the process runs. */
+  getExitCodeProcess(handle: RawHandle): number;
+  getCurrentProcessId(): number;
+
+  /** WaitForMultipleObjectsEx: returns the WAIT_* code; WAIT_FAILED throws. */
+  waitForMultipleObjects(handles: readonly RawHandle[], waitAll: boolean, timeoutMs: number, alertable: boolean): number;
+  /** MsgWaitForMultipleObjectsEx: like a wait, plus WAIT_OBJECT_0 + count when input of `wakeMask` is queued. */
+  msgWaitForMultipleObjects(handles: readonly RawHandle[], timeoutMs: number, wakeMask: number, flags: number): number;
+  /** SignalObjectAndWait: signals one object and waits on another as one step. */
+  signalObjectAndWait(toSignal: RawHandle, toWaitOn: RawHandle, timeoutMs: number, alertable: boolean): number;
+  /** WaitForInputIdle: only meaningful for GUI processes. */
+  waitForInputIdle(process: RawHandle, timeoutMs: number): number;
+
+  /** A second handle to the same object, owned by the caller. */
+  duplicateHandle(handle: RawHandle): RawHandle;
+  closeHandle(handle: RawHandle): void;
+}

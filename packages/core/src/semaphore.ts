@@ -1,0 +1,75 @@
+/**
+ * Semaphores: a count from 0 to a maximum; a wait takes one unit.
+ */
+import type { RawHandle } from './backend.js';
+import { SEMAPHORE_ALL_ACCESS } from './constants.js';
+import { ArgumentOutOfRangeError } from './errors.js';
+import { WaitHandle } from './handle.js';
+import { getBackend } from './load-backend.js';
+import { type OpenOptions, readName, readOpenArgs } from './options.js';
+import { validateCount, validateObject } from './validate.js';
+
+export interface SemaphoreOptions {
+  /** A name shared across processes; absent or `''`: anonymous. */
+  readonly name?: string | null;
+  /** Units available at creation, 0..maximumCount. Default: 0. */
+  readonly initialCount?: number;
+  /** Most units it can hold, 1..2^31-1. */
+  readonly maximumCount: number;
+}
+
+/**
+ * A Win32 semaphore.
+ *
+ * Fairness: unspecified on Windows; FIFO on Linux.
+ * @example
+ * ```ts
+ * using slots = Semaphore.create({ name: 'Local\\gpu-slots', initialCount: 2, maximumCount: 2 });
+ * slots.wait();
+ * try { work(); } finally { slots.release(); }
+ * ```
+ */
+export class Semaphore extends WaitHandle {
+  readonly kind = 'semaphore';
+  /** `create()` found a semaphore of that name and opened it (its counts were ignored). */
+  readonly existed: boolean;
+
+  private constructor(raw: RawHandle, existed: boolean) {
+    super(raw);
+    this.existed = existed;
+  }
+
+  /**
+   * Creates a semaphore, or opens the existing semaphore of that name (then `existed`
+   * is true and the counts given here are ignored).
+   */
+  static create(options: SemaphoreOptions): Semaphore {
+    const opts = validateObject(options, 'options');
+    const maximumCount = validateCount(opts.maximumCount, 'options.maximumCount', 1);
+    const initialCount = opts.initialCount === undefined ? 0 : validateCount(opts.initialCount, 'options.initialCount', 0);
+    if (initialCount > maximumCount) {
+      throw new ArgumentOutOfRangeError('options.initialCount', `at most options.maximumCount (${maximumCount})`, initialCount);
+    }
+    const { handle, existed } = getBackend().createSemaphore({ name: readName(opts), initialCount, maximumCount, access: SEMAPHORE_ALL_ACCESS });
+    return new Semaphore(handle, existed);
+  }
+
+  /** Opens an existing named semaphore; none of that name: Win32Error ERROR_FILE_NOT_FOUND. */
+  static open(name: string, options: OpenOptions = {}): Semaphore {
+    const args = readOpenArgs(name, options, SEMAPHORE_ALL_ACCESS);
+    return new Semaphore(getBackend().openSemaphore(args.name, args.access, args.inherit), false);
+  }
+
+  /** Adopts a raw semaphore handle; the new object owns it. */
+  static fromHandle(handle: RawHandle): Semaphore {
+    return new Semaphore(handle, false);
+  }
+
+  /**
+   * Adds `count` units (ReleaseSemaphore) and returns the count before. If that would
+   * pass the maximum: Win32Error ERROR_TOO_MANY_POSTS and the count is unchanged.
+   */
+  release(count = 1): number {
+    return getBackend().releaseSemaphore(this.handle, validateCount(count, 'count', 1));
+  }
+}
