@@ -74,6 +74,17 @@ export abstract class WaitHandle implements Disposable {
   }
 
   /**
+   * Gives up ownership and returns the raw handle, which the caller must close. This
+   * object is closed afterwards (without closing the handle).
+   */
+  detach(): RawHandle {
+    const raw = this.handle;
+    this.#raw = null;
+    finalizer.unregister(this);
+    return raw;
+  }
+
+  /**
    * A new handle to the same object, as a number for `postMessage`: a worker thread
    * of this process adopts it with the class's `fromHandle()`, which then owns it.
    */

@@ -13,59 +13,67 @@ export const LONG = koffi.alias('LONG', 'int32_t');
 const kernel32 = koffi.load('kernel32.dll');
 const user32 = koffi.load('user32.dll');
 
+type HandleFn = (handle: number) => number;
+type OpenFn = (access: number, inherit: number, name: string) => number;
+
+/** Declares a function from its C prototype, typed for TypeScript (koffi returns `any`). */
+function fn<T>(lib: ReturnType<typeof koffi.load>, prototype: string): T {
+  return lib.func(prototype) as unknown as T;
+}
+
 // koffi keeps the thread's last error from the call itself, so GetLastError read
 // right after a failing call is that call's error.
-export const GetLastError = kernel32.func('DWORD __stdcall GetLastError()');
-export const CloseHandle = kernel32.func('BOOL __stdcall CloseHandle(HANDLE hObject)');
-export const GetCurrentProcess = kernel32.func('HANDLE __stdcall GetCurrentProcess()');
-export const GetCurrentProcessId = kernel32.func('DWORD __stdcall GetCurrentProcessId()');
-export const DuplicateHandle = kernel32.func(
+export const GetLastError = fn<() => number>(kernel32, 'DWORD __stdcall GetLastError()');
+export const CloseHandle = fn<(hObject: number) => number>(kernel32, 'BOOL __stdcall CloseHandle(HANDLE hObject)');
+export const GetCurrentProcess = fn<() => number>(kernel32, 'HANDLE __stdcall GetCurrentProcess()');
+export const GetCurrentProcessId = fn<() => number>(kernel32, 'DWORD __stdcall GetCurrentProcessId()');
+export const DuplicateHandle = fn<(src: number, h: number, dst: number, out: [number], access: number, inherit: number, options: number) => number>(kernel32, 
   'BOOL __stdcall DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle, HANDLE hTargetProcessHandle, _Out_ HANDLE *lpTargetHandle, DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwOptions)',
 );
 
-export const CreateEventExW = kernel32.func(
+export const CreateEventExW = fn<(sa: null, name: string | null, flags: number, access: number) => number>(kernel32, 
   'HANDLE __stdcall CreateEventExW(void *lpEventAttributes, const char16_t *lpName, DWORD dwFlags, DWORD dwDesiredAccess)',
 );
-export const OpenEventW = kernel32.func('HANDLE __stdcall OpenEventW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpName)');
-export const SetEvent = kernel32.func('BOOL __stdcall SetEvent(HANDLE hEvent)');
-export const ResetEvent = kernel32.func('BOOL __stdcall ResetEvent(HANDLE hEvent)');
-export const PulseEvent = kernel32.func('BOOL __stdcall PulseEvent(HANDLE hEvent)');
+export const OpenEventW = fn<OpenFn>(kernel32, 'HANDLE __stdcall OpenEventW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpName)');
+export const SetEvent = fn<HandleFn>(kernel32, 'BOOL __stdcall SetEvent(HANDLE hEvent)');
+export const ResetEvent = fn<HandleFn>(kernel32, 'BOOL __stdcall ResetEvent(HANDLE hEvent)');
+export const PulseEvent = fn<HandleFn>(kernel32, 'BOOL __stdcall PulseEvent(HANDLE hEvent)');
 
-export const CreateMutexExW = kernel32.func(
+export const CreateMutexExW = fn<(sa: null, name: string | null, flags: number, access: number) => number>(kernel32, 
   'HANDLE __stdcall CreateMutexExW(void *lpMutexAttributes, const char16_t *lpName, DWORD dwFlags, DWORD dwDesiredAccess)',
 );
-export const OpenMutexW = kernel32.func('HANDLE __stdcall OpenMutexW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpName)');
-export const ReleaseMutex = kernel32.func('BOOL __stdcall ReleaseMutex(HANDLE hMutex)');
+export const OpenMutexW = fn<OpenFn>(kernel32, 'HANDLE __stdcall OpenMutexW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpName)');
+export const ReleaseMutex = fn<HandleFn>(kernel32, 'BOOL __stdcall ReleaseMutex(HANDLE hMutex)');
 
-export const CreateSemaphoreExW = kernel32.func(
+export const CreateSemaphoreExW = fn<(sa: null, initial: number, maximum: number, name: string | null, flags: number, access: number) => number>(kernel32, 
   'HANDLE __stdcall CreateSemaphoreExW(void *lpSemaphoreAttributes, LONG lInitialCount, LONG lMaximumCount, const char16_t *lpName, DWORD dwFlags, DWORD dwDesiredAccess)',
 );
-export const OpenSemaphoreW = kernel32.func('HANDLE __stdcall OpenSemaphoreW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpName)');
-export const ReleaseSemaphore = kernel32.func(
+export const OpenSemaphoreW = fn<OpenFn>(kernel32, 'HANDLE __stdcall OpenSemaphoreW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpName)');
+export const ReleaseSemaphore = fn<(h: number, count: number, previous: [number]) => number>(kernel32, 
   'BOOL __stdcall ReleaseSemaphore(HANDLE hSemaphore, LONG lReleaseCount, _Out_ LONG *lpPreviousCount)',
 );
 
-export const CreateWaitableTimerExW = kernel32.func(
+export const CreateWaitableTimerExW = fn<(sa: null, name: string | null, flags: number, access: number) => number>(kernel32, 
   'HANDLE __stdcall CreateWaitableTimerExW(void *lpTimerAttributes, const char16_t *lpTimerName, DWORD dwFlags, DWORD dwDesiredAccess)',
 );
-export const OpenWaitableTimerW = kernel32.func(
+export const OpenWaitableTimerW = fn<OpenFn>(kernel32, 
   'HANDLE __stdcall OpenWaitableTimerW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpTimerName)',
 );
-export const SetWaitableTimer = kernel32.func(
+export const SetWaitableTimer = fn<(h: number, dueTime: [bigint], period: number, routine: null, arg: null, resume: number) => number>(kernel32, 
   'BOOL __stdcall SetWaitableTimer(HANDLE hTimer, const int64_t *lpDueTime, LONG lPeriod, void *pfnCompletionRoutine, void *lpArgToCompletionRoutine, BOOL fResume)',
 );
-export const CancelWaitableTimer = kernel32.func('BOOL __stdcall CancelWaitableTimer(HANDLE hTimer)');
+export const CancelWaitableTimer = fn<HandleFn>(kernel32, 'BOOL __stdcall CancelWaitableTimer(HANDLE hTimer)');
 
-export const OpenProcess = kernel32.func('HANDLE __stdcall OpenProcess(DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwProcessId)');
-export const GetExitCodeProcess = kernel32.func('BOOL __stdcall GetExitCodeProcess(HANDLE hProcess, _Out_ DWORD *lpExitCode)');
+export const OpenProcess = fn<(access: number, inherit: number, pid: number) => number>(kernel32, 'HANDLE __stdcall OpenProcess(DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwProcessId)');
+export const GetExitCodeProcess = fn<(h: number, code: [number]) => number>(kernel32, 'BOOL __stdcall GetExitCodeProcess(HANDLE hProcess, _Out_ DWORD *lpExitCode)');
 
-export const WaitForMultipleObjectsEx = kernel32.func(
+export const WaitForMultipleObjectsEx = fn<(count: number, handles: readonly number[], waitAll: number, ms: number, alertable: number) => number>(kernel32, 
   'DWORD __stdcall WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles, BOOL bWaitAll, DWORD dwMilliseconds, BOOL bAlertable)',
 );
-export const SignalObjectAndWait = kernel32.func(
+export const SignalObjectAndWait = fn<(toSignal: number, toWaitOn: number, ms: number, alertable: number) => number>(kernel32, 
   'DWORD __stdcall SignalObjectAndWait(HANDLE hObjectToSignal, HANDLE hObjectToWaitOn, DWORD dwMilliseconds, BOOL bAlertable)',
 );
-export const MsgWaitForMultipleObjectsEx = user32.func(
+export const MsgWaitForMultipleObjectsEx = fn<(count: number, handles: readonly number[], ms: number, wakeMask: number, flags: number) => number>(user32, 
   'DWORD __stdcall MsgWaitForMultipleObjectsEx(DWORD nCount, const HANDLE *pHandles, DWORD dwMilliseconds, DWORD dwWakeMask, DWORD dwFlags)',
 );
-export const WaitForInputIdle = user32.func('DWORD __stdcall WaitForInputIdle(HANDLE hProcess, DWORD dwMilliseconds)');
+export const WaitForInputIdle = fn<(h: number, ms: number) => number>(user32, 'DWORD __stdcall WaitForInputIdle(HANDLE hProcess, DWORD dwMilliseconds)');

@@ -86,9 +86,9 @@ export const win32Backend: Backend = {
     return opened(k32.OpenSemaphoreW(access, inherit ? 1 : 0, name), 'OpenSemaphore');
   },
   releaseSemaphore(handle, count) {
-    const previous = [0];
+    const previous: [number] = [0];
     check(k32.ReleaseSemaphore(handle, count, previous), 'ReleaseSemaphore');
-    return previous[0]!;
+    return previous[0];
   },
 
   createWaitableTimer({ name, manualReset, highResolution, access }): CreatedTimer {
@@ -117,9 +117,9 @@ export const win32Backend: Backend = {
     return opened(k32.OpenProcess(access, inherit ? 1 : 0, pid), 'OpenProcess');
   },
   getExitCodeProcess(handle) {
-    const code = [0];
+    const code: [number] = [0];
     check(k32.GetExitCodeProcess(handle, code), 'GetExitCodeProcess');
-    return code[0]!;
+    return code[0];
   },
   getCurrentProcessId() {
     return k32.GetCurrentProcessId();
@@ -143,9 +143,9 @@ export const win32Backend: Backend = {
 
   duplicateHandle(handle) {
     const self = k32.GetCurrentProcess();
-    const target = [0];
+    const target: [number] = [0];
     check(k32.DuplicateHandle(self, handle, self, target, 0, 0, DUPLICATE_SAME_ACCESS), 'DuplicateHandle');
-    return target[0]!;
+    return target[0];
   },
   closeHandle(handle) {
     check(k32.CloseHandle(handle), 'CloseHandle');

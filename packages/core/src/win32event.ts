@@ -1,0 +1,348 @@
+/**
+ * `@waitables/core/win32event`: pywin32's `win32event` module, function for function,
+ * so that a script ports line by line. Same names, argument order, return values and
+ * constants; failures throw {@link error} (pywintypes.error: `winerror`, `funcname`,
+ * `strerror`). A thin translation over the backend: no semantics of its own.
+ *
+ * Differences from Python, all forced by the language: `None` is `null`; handles are
+ * {@link PyHANDLE} objects (numbers are accepted wherever a handle is); a timeout of -1
+ * means INFINITE, as a Python int -1 does when pywin32 converts it to a DWORD.
+ * Security attributes must be `null`; completion routines (APCs) must be `null`.
+ *
+ * Also here, as pywin32 has them in `win32api`/`win32process`: CloseHandle,
+ * GetLastError, OpenProcess, GetCurrentProcessId, GetExitCodeProcess.
+ * @example
+ * ```ts
+ * import * as win32event from '@waitables/core/win32event';
+ * const h = win32event.CreateEvent(null, 0, 0, 'Local\\job-done');
+ * if (win32event.WaitForSingleObject(h, 5000) === win32event.WAIT_OBJECT_0) console.log('done');
+ * ```
+ * @packageDocumentation
+ */
+import type { RawHandle } from './backend.js';
+import {
+  CREATE_WAITABLE_TIMER_HIGH_RESOLUTION,
+  CREATE_WAITABLE_TIMER_MANUAL_RESET,
+  EVENT_ALL_ACCESS,
+  INFINITE,
+  MUTEX_ALL_ACCESS,
+  MWMO_WAITALL,
+  SEMAPHORE_ALL_ACCESS,
+  TIMER_ALL_ACCESS,
+} from './constants.js';
+import { ERROR_ALREADY_EXISTS, ERROR_SUCCESS } from './error-codes.js';
+import { InvalidArgumentTypeError, Win32Error } from './errors.js';
+import { type ObjectKind, WaitHandle } from './handle.js';
+import { getBackend } from './load-backend.js';
+import { validateAccess, validateInteger, validateName, validateTimeout } from './validate.js';
+
+export {
+  INFINITE, MAXIMUM_WAIT_OBJECTS, WAIT_ABANDONED, WAIT_ABANDONED_0, WAIT_FAILED, WAIT_IO_COMPLETION, WAIT_OBJECT_0, WAIT_TIMEOUT,
+  SYNCHRONIZE, DELETE, READ_CONTROL, WRITE_DAC, WRITE_OWNER, STANDARD_RIGHTS_REQUIRED,
+  EVENT_ALL_ACCESS, EVENT_MODIFY_STATE, MUTEX_ALL_ACCESS, MUTEX_MODIFY_STATE, SEMAPHORE_ALL_ACCESS, SEMAPHORE_MODIFY_STATE,
+  TIMER_ALL_ACCESS, TIMER_MODIFY_STATE, TIMER_QUERY_STATE,
+  CREATE_WAITABLE_TIMER_MANUAL_RESET, CREATE_WAITABLE_TIMER_HIGH_RESOLUTION,
+  PROCESS_QUERY_INFORMATION, PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_TERMINATE,
+  QS_ALLEVENTS, QS_ALLINPUT, QS_ALLPOSTMESSAGE, QS_HOTKEY, QS_INPUT, QS_KEY, QS_MOUSE, QS_MOUSEBUTTON, QS_MOUSEMOVE,
+  QS_PAINT, QS_POSTMESSAGE, QS_RAWINPUT, QS_SENDMESSAGE, QS_TIMER,
+  MWMO_ALERTABLE, MWMO_INPUTAVAILABLE, MWMO_WAITALL, STILL_ACTIVE,
+} from './constants.js';
+
+/** pywintypes.error: `winerror`, `funcname`, `strerror`, `args`. */
+export { Win32Error as error };
+
+/**
+ * pywin32's PyHANDLE: owns an OS handle, closed by `Close()` or when collected.
+ * Usable as a number (`+h`, `Number(h)`) like `int(h)` in Python.
+ */
+export class PyHANDLE extends WaitHandle {
+  readonly kind: ObjectKind;
+
+  /** @internal */
+  constructor(raw: RawHandle, kind: ObjectKind) {
+    super(raw);
+    this.kind = kind;
+  }
+  /** Closes the handle (PyHANDLE.Close). */
+  Close(): void {
+    this.close();
+  }
+  /** Gives up ownership and returns the handle value (PyHANDLE.Detach). */
+  Detach(): number {
+    return this.detach();
+  }
+  override valueOf(): number {
+    return this.handle;
+  }
+  [Symbol.toPrimitive](): number {
+    return this.handle;
+  }
+}
+
+type HandleArg = WaitHandle | number;
+
+// The thread's last error as these calls left it: what win32api.GetLastError() shows.
+let lastError = ERROR_SUCCESS;
+
+/** Runs a backend call, recording its error (if any) as the thread's last error. */
+function call<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof Win32Error) lastError = e.errno;
+    throw e;
+  }
+}
+
+function created(handle: RawHandle, existed: boolean, kind: ObjectKind): PyHANDLE {
+  lastError = existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS;
+  return new PyHANDLE(handle, kind);
+}
+
+function rawOf(value: unknown, path: string): RawHandle {
+  if (value instanceof WaitHandle) return value.handle;
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  throw new InvalidArgumentTypeError(path, 'a PyHANDLE or an integer handle', value);
+}
+
+function rawListOf(value: unknown, path: string): RawHandle[] {
+  if (!Array.isArray(value)) throw new InvalidArgumentTypeError(path, 'a sequence of handles', value);
+  return value.map((h: unknown, i) => rawOf(h, `${path}[${i}]`));
+}
+
+/** BOOL arguments take booleans or Python-style ints. */
+function bool(value: unknown, path: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  throw new InvalidArgumentTypeError(path, 'a boolean or an integer', value);
+}
+
+/** DWORD milliseconds; -1 is INFINITE, as in pywin32. */
+function millis(value: unknown, path: string): number {
+  return value === -1 ? INFINITE : validateTimeout(value, path);
+}
+
+function noSecurity(value: unknown, path: string): void {
+  if (value !== null && value !== undefined) throw new InvalidArgumentTypeError(path, 'null (security attributes are not supported)', value);
+}
+
+function requiredName(value: unknown, path: string): string {
+  return validateName(value, path, { required: true })!;
+}
+
+// --- Events -----------------------------------------------------------------------
+
+export function CreateEvent(EventAttributes: null, bManualReset: boolean | number, bInitialState: boolean | number, Name: string | null): PyHANDLE {
+  noSecurity(EventAttributes, 'EventAttributes');
+  const args = { name: validateName(Name, 'Name'), manualReset: bool(bManualReset, 'bManualReset'), initialState: bool(bInitialState, 'bInitialState'), access: EVENT_ALL_ACCESS };
+  const r = call(() => getBackend().createEvent(args));
+  return created(r.handle, r.existed, 'event');
+}
+
+export function OpenEvent(desiredAccess: number, bInheritHandle: boolean | number, name: string): PyHANDLE {
+  const access = validateAccess(desiredAccess, 'desiredAccess');
+  const inherit = bool(bInheritHandle, 'bInheritHandle');
+  const n = requiredName(name, 'name');
+  return new PyHANDLE(call(() => getBackend().openEvent(n, access, inherit)), 'event');
+}
+
+export function SetEvent(hEvent: HandleArg): void {
+  const h = rawOf(hEvent, 'hEvent');
+  call(() => getBackend().setEvent(h));
+}
+
+export function ResetEvent(hEvent: HandleArg): void {
+  const h = rawOf(hEvent, 'hEvent');
+  call(() => getBackend().resetEvent(h));
+}
+
+export function PulseEvent(hEvent: HandleArg): void {
+  const h = rawOf(hEvent, 'hEvent');
+  call(() => getBackend().pulseEvent(h));
+}
+
+// --- Mutexes ----------------------------------------------------------------------
+
+export function CreateMutex(MutexAttributes: null, InitialOwner: boolean | number, Name: string | null): PyHANDLE {
+  noSecurity(MutexAttributes, 'MutexAttributes');
+  const args = { name: validateName(Name, 'Name'), initialOwner: bool(InitialOwner, 'InitialOwner'), access: MUTEX_ALL_ACCESS };
+  const r = call(() => getBackend().createMutex(args));
+  return created(r.handle, r.existed, 'mutex');
+}
+
+export function OpenMutex(desiredAccess: number, bInheritHandle: boolean | number, name: string): PyHANDLE {
+  const access = validateAccess(desiredAccess, 'desiredAccess');
+  const inherit = bool(bInheritHandle, 'bInheritHandle');
+  const n = requiredName(name, 'name');
+  return new PyHANDLE(call(() => getBackend().openMutex(n, access, inherit)), 'mutex');
+}
+
+export function ReleaseMutex(hMutex: HandleArg): void {
+  const h = rawOf(hMutex, 'hMutex');
+  call(() => getBackend().releaseMutex(h));
+}
+
+// --- Semaphores -------------------------------------------------------------------
+
+/** Counts are passed to the OS as they are: out of range gives error 87 as in Windows. */
+export function CreateSemaphore(SemaphoreAttributes: null, InitialCount: number, MaximumCount: number, SemaphoreName: string | null): PyHANDLE {
+  noSecurity(SemaphoreAttributes, 'SemaphoreAttributes');
+  const args = {
+    name: validateName(SemaphoreName, 'SemaphoreName'),
+    initialCount: validateInteger(InitialCount, 'InitialCount', -0x80000000, 0x7fffffff),
+    maximumCount: validateInteger(MaximumCount, 'MaximumCount', -0x80000000, 0x7fffffff),
+    access: SEMAPHORE_ALL_ACCESS,
+  };
+  const r = call(() => getBackend().createSemaphore(args));
+  return created(r.handle, r.existed, 'semaphore');
+}
+
+export function OpenSemaphore(desiredAccess: number, bInheritHandle: boolean | number, name: string): PyHANDLE {
+  const access = validateAccess(desiredAccess, 'desiredAccess');
+  const inherit = bool(bInheritHandle, 'bInheritHandle');
+  const n = requiredName(name, 'name');
+  return new PyHANDLE(call(() => getBackend().openSemaphore(n, access, inherit)), 'semaphore');
+}
+
+/** Returns the previous count. */
+export function ReleaseSemaphore(hSemaphore: HandleArg, lReleaseCount: number): number {
+  const h = rawOf(hSemaphore, 'hSemaphore');
+  const count = validateInteger(lReleaseCount, 'lReleaseCount', -0x80000000, 0x7fffffff);
+  return call(() => getBackend().releaseSemaphore(h, count));
+}
+
+// --- Waitable timers --------------------------------------------------------------
+
+export function CreateWaitableTimer(TimerAttributes: null, ManualReset: boolean | number, TimerName: string | null): PyHANDLE {
+  noSecurity(TimerAttributes, 'TimerAttributes');
+  const args = { name: validateName(TimerName, 'TimerName'), manualReset: bool(ManualReset, 'ManualReset'), highResolution: false, access: TIMER_ALL_ACCESS };
+  const r = call(() => getBackend().createWaitableTimer(args));
+  return created(r.handle, r.existed, 'waitable-timer');
+}
+
+/** dwFlags: CREATE_WAITABLE_TIMER_MANUAL_RESET, CREATE_WAITABLE_TIMER_HIGH_RESOLUTION (falls back where unsupported). */
+export function CreateWaitableTimerEx(lpTimerAttributes: null, lpTimerName: string | null, dwFlags: number, dwDesiredAccess: number): PyHANDLE {
+  noSecurity(lpTimerAttributes, 'lpTimerAttributes');
+  const flags = validateAccess(dwFlags, 'dwFlags');
+  const args = {
+    name: validateName(lpTimerName, 'lpTimerName'),
+    manualReset: (flags & CREATE_WAITABLE_TIMER_MANUAL_RESET) !== 0,
+    highResolution: (flags & CREATE_WAITABLE_TIMER_HIGH_RESOLUTION) !== 0,
+    access: validateAccess(dwDesiredAccess, 'dwDesiredAccess'),
+  };
+  const r = call(() => getBackend().createWaitableTimer(args));
+  return created(r.handle, r.existed, 'waitable-timer');
+}
+
+export function OpenWaitableTimer(desiredAccess: number, bInheritHandle: boolean | number, timerName: string): PyHANDLE {
+  const access = validateAccess(desiredAccess, 'desiredAccess');
+  const inherit = bool(bInheritHandle, 'bInheritHandle');
+  const n = requiredName(timerName, 'timerName');
+  return new PyHANDLE(call(() => getBackend().openWaitableTimer(n, access, inherit)), 'waitable-timer');
+}
+
+/**
+ * dueTime in 100 ns units (negative: relative), as a number or bigint; period in ms.
+ * `func` and `param` (a completion routine) must be null.
+ */
+export function SetWaitableTimer(handle: HandleArg, dueTime: number | bigint, period: number, func: null, param: null, resume_state: boolean | number): void {
+  const h = rawOf(handle, 'handle');
+  let due: bigint;
+  if (typeof dueTime === 'bigint') due = dueTime;
+  else if (typeof dueTime === 'number' && Number.isSafeInteger(dueTime)) due = BigInt(dueTime);
+  else throw new InvalidArgumentTypeError('dueTime', 'an integer (number or bigint)', dueTime);
+  const p = validateInteger(period, 'period', -0x80000000, 0x7fffffff);
+  if (func !== null && func !== undefined) throw new InvalidArgumentTypeError('func', 'null (completion routines are not supported)', func);
+  if (param !== null && param !== undefined) throw new InvalidArgumentTypeError('param', 'null', param);
+  const resume = bool(resume_state, 'resume_state');
+  call(() => getBackend().setWaitableTimer(h, due, p, resume));
+}
+
+export function CancelWaitableTimer(handle: HandleArg): void {
+  const h = rawOf(handle, 'handle');
+  call(() => getBackend().cancelWaitableTimer(h));
+}
+
+// --- Waits ------------------------------------------------------------------------
+
+/** Returns WAIT_OBJECT_0, WAIT_ABANDONED_0 or WAIT_TIMEOUT; a failed wait throws. */
+export function WaitForSingleObject(hHandle: HandleArg, milliseconds: number): number {
+  return WaitForSingleObjectEx(hHandle, milliseconds, false);
+}
+
+export function WaitForSingleObjectEx(hHandle: HandleArg, milliseconds: number, bAlertable: boolean | number): number {
+  const h = rawOf(hHandle, 'hHandle');
+  const ms = millis(milliseconds, 'milliseconds');
+  const alertable = bool(bAlertable, 'bAlertable');
+  return call(() => getBackend().waitForMultipleObjects([h], false, ms, alertable));
+}
+
+/** Returns WAIT_OBJECT_0 + i, WAIT_ABANDONED_0 + i or WAIT_TIMEOUT; a failed wait throws. */
+export function WaitForMultipleObjects(handleList: readonly HandleArg[], bWaitAll: boolean | number, milliseconds: number): number {
+  return WaitForMultipleObjectsEx(handleList, bWaitAll, milliseconds, false);
+}
+
+export function WaitForMultipleObjectsEx(handleList: readonly HandleArg[], bWaitAll: boolean | number, milliseconds: number, bAlertable: boolean | number): number {
+  const handles = rawListOf(handleList, 'handleList');
+  const waitAll = bool(bWaitAll, 'bWaitAll');
+  const ms = millis(milliseconds, 'milliseconds');
+  const alertable = bool(bAlertable, 'bAlertable');
+  return call(() => getBackend().waitForMultipleObjects(handles, waitAll, ms, alertable));
+}
+
+/** Also returns WAIT_OBJECT_0 + len(handleList) when input of `wakeMask` is queued (never, without a message queue). */
+export function MsgWaitForMultipleObjects(handleList: readonly HandleArg[], bWaitAll: boolean | number, milliseconds: number, wakeMask: number): number {
+  const flags = bool(bWaitAll, 'bWaitAll') ? MWMO_WAITALL : 0;
+  return MsgWaitForMultipleObjectsEx(handleList, milliseconds, wakeMask, flags);
+}
+
+export function MsgWaitForMultipleObjectsEx(handleList: readonly HandleArg[], milliseconds: number, wakeMask: number, waitFlags: number): number {
+  const handles = rawListOf(handleList, 'handleList');
+  const ms = millis(milliseconds, 'milliseconds');
+  const mask = validateAccess(wakeMask, 'wakeMask');
+  const flags = validateAccess(waitFlags, 'waitFlags');
+  return call(() => getBackend().msgWaitForMultipleObjects(handles, ms, mask, flags));
+}
+
+/** For GUI processes; a process without a message queue fails or returns at once, as Windows decides. */
+export function WaitForInputIdle(hProcess: HandleArg, milliseconds: number): number {
+  const h = rawOf(hProcess, 'hProcess');
+  const ms = millis(milliseconds, 'milliseconds');
+  return call(() => getBackend().waitForInputIdle(h, ms));
+}
+
+// --- win32api / win32process ------------------------------------------------------
+
+/** win32api.CloseHandle. */
+export function CloseHandle(handle: HandleArg): void {
+  if (handle instanceof WaitHandle) return handle.close();
+  const h = rawOf(handle, 'handle');
+  call(() => getBackend().closeHandle(h));
+}
+
+/** win32api.GetLastError: the error the last call of this module left (ERROR_ALREADY_EXISTS after a Create* that opened). */
+export function GetLastError(): number {
+  return lastError;
+}
+
+/** win32api.OpenProcess. */
+export function OpenProcess(reqdAccess: number, bInherit: boolean | number, pid: number): PyHANDLE {
+  const access = validateAccess(reqdAccess, 'reqdAccess');
+  const inherit = bool(bInherit, 'bInherit');
+  const id = validateInteger(pid, 'pid', 0, 0xffffffff);
+  return new PyHANDLE(call(() => getBackend().openProcess(id, access, inherit)), 'process');
+}
+
+/** win32api.GetCurrentProcessId. */
+export function GetCurrentProcessId(): number {
+  return getBackend().getCurrentProcessId();
+}
+
+/** win32process.GetExitCodeProcess: STILL_ACTIVE (259) while it runs. */
+export function GetExitCodeProcess(hProcess: HandleArg): number {
+  const h = rawOf(hProcess, 'hProcess');
+  return call(() => getBackend().getExitCodeProcess(h));
+}
+
+
+
