@@ -6,7 +6,9 @@ const PNPM = '10.34.9';
 const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
 let have = '';
 try {
-  have = execSync('pnpm --version', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  have = execSync('pnpm --version', { stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString()
+    .trim();
 } catch {
   // not installed
 }

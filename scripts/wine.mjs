@@ -83,7 +83,11 @@ export function runWindowsNode(args, { cwd = root } = {}) {
   const outDir = mkdtempSync(join(tmpdir(), 'wine-out-'));
   const out = join(outDir, 'stdout.txt');
   const err = join(outDir, 'stderr.txt');
-  const r = spawnSync('sh', ['-c', `exec "$0" "$@" >"${out}" 2>"${err}" </dev/null`, wine, nodeExe, ...args], { cwd, env, stdio: 'inherit' });
+  const r = spawnSync('sh', ['-c', `exec "$0" "$@" >"${out}" 2>"${err}" </dev/null`, wine, nodeExe, ...args], {
+    cwd,
+    env,
+    stdio: 'inherit',
+  });
   process.stdout.write(readFileSync(out, 'utf8'));
   process.stderr.write(readFileSync(err, 'utf8'));
   rmSync(outDir, { recursive: true, force: true });

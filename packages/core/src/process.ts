@@ -33,7 +33,8 @@ export class Process extends WaitHandle {
   static open(pid: number, options: ProcessOpenOptions = {}): Process {
     validateInteger(pid, 'pid', 0, 0xffffffff);
     const opts = validateObject(options, 'options');
-    const access = opts.access === undefined ? SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION : validateAccess(opts.access, 'options.access');
+    const access =
+      opts.access === undefined ? SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION : validateAccess(opts.access, 'options.access');
     return new Process(getBackend().openProcess(pid, access, false));
   }
 

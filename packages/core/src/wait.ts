@@ -31,13 +31,15 @@ export function rawHandlesOf(objects: unknown, path: string, distinct: boolean):
     throw new ArgumentOutOfRangeError(`${path}.length`, `from 1 to ${MAXIMUM_WAIT_OBJECTS} (MAXIMUM_WAIT_OBJECTS)`, objects.length);
   }
   const raws = objects.map((object: unknown, i) => {
-    if (!(object instanceof WaitHandle)) throw new InvalidArgumentTypeError(`${path}[${i}]`, 'a waitable object (Event, Mutex, Semaphore, WaitableTimer, Process)', object);
+    if (!(object instanceof WaitHandle))
+      throw new InvalidArgumentTypeError(`${path}[${i}]`, 'a waitable object (Event, Mutex, Semaphore, WaitableTimer, Process)', object);
     return object.handle;
   });
   if (distinct) {
     const seen = new Set<RawHandle>();
     raws.forEach((raw, i) => {
-      if (seen.has(raw)) throw new ArgumentOutOfRangeError(`${path}[${i}]`, 'a different object from the others in a wait-all', 'a repeated handle');
+      if (seen.has(raw))
+        throw new ArgumentOutOfRangeError(`${path}[${i}]`, 'a different object from the others in a wait-all', 'a repeated handle');
       seen.add(raw);
     });
   }

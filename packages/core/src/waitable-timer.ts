@@ -43,7 +43,8 @@ export function toDueTime(due: TimerDue): bigint {
   const d = validateObject(due, 'due');
   if ('dueTime' in d) {
     if (typeof d.dueTime !== 'bigint') throw new InvalidArgumentTypeError('due.dueTime', 'a bigint', d.dueTime);
-    if (d.dueTime < -(2n ** 63n) || d.dueTime >= 2n ** 63n) throw new ArgumentOutOfRangeError('due.dueTime', 'a 64-bit signed integer', d.dueTime);
+    if (d.dueTime < -(2n ** 63n) || d.dueTime >= 2n ** 63n)
+      throw new ArgumentOutOfRangeError('due.dueTime', 'a 64-bit signed integer', d.dueTime);
     return d.dueTime;
   }
   if ('delayMs' in d) {

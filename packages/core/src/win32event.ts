@@ -37,15 +37,52 @@ import { getBackend } from './load-backend.js';
 import { validateAccess, validateInteger, validateName, validateTimeout } from './validate.js';
 
 export {
-  INFINITE, MAXIMUM_WAIT_OBJECTS, WAIT_ABANDONED, WAIT_ABANDONED_0, WAIT_FAILED, WAIT_IO_COMPLETION, WAIT_OBJECT_0, WAIT_TIMEOUT,
-  SYNCHRONIZE, DELETE, READ_CONTROL, WRITE_DAC, WRITE_OWNER, STANDARD_RIGHTS_REQUIRED,
-  EVENT_ALL_ACCESS, EVENT_MODIFY_STATE, MUTEX_ALL_ACCESS, MUTEX_MODIFY_STATE, SEMAPHORE_ALL_ACCESS, SEMAPHORE_MODIFY_STATE,
-  TIMER_ALL_ACCESS, TIMER_MODIFY_STATE, TIMER_QUERY_STATE,
-  CREATE_WAITABLE_TIMER_MANUAL_RESET, CREATE_WAITABLE_TIMER_HIGH_RESOLUTION,
-  PROCESS_QUERY_INFORMATION, PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_TERMINATE,
-  QS_ALLEVENTS, QS_ALLINPUT, QS_ALLPOSTMESSAGE, QS_HOTKEY, QS_INPUT, QS_KEY, QS_MOUSE, QS_MOUSEBUTTON, QS_MOUSEMOVE,
-  QS_PAINT, QS_POSTMESSAGE, QS_RAWINPUT, QS_SENDMESSAGE, QS_TIMER,
-  MWMO_ALERTABLE, MWMO_INPUTAVAILABLE, MWMO_WAITALL, STILL_ACTIVE,
+  INFINITE,
+  MAXIMUM_WAIT_OBJECTS,
+  WAIT_ABANDONED,
+  WAIT_ABANDONED_0,
+  WAIT_FAILED,
+  WAIT_IO_COMPLETION,
+  WAIT_OBJECT_0,
+  WAIT_TIMEOUT,
+  SYNCHRONIZE,
+  DELETE,
+  READ_CONTROL,
+  WRITE_DAC,
+  WRITE_OWNER,
+  STANDARD_RIGHTS_REQUIRED,
+  EVENT_ALL_ACCESS,
+  EVENT_MODIFY_STATE,
+  MUTEX_ALL_ACCESS,
+  MUTEX_MODIFY_STATE,
+  SEMAPHORE_ALL_ACCESS,
+  SEMAPHORE_MODIFY_STATE,
+  TIMER_ALL_ACCESS,
+  TIMER_MODIFY_STATE,
+  TIMER_QUERY_STATE,
+  CREATE_WAITABLE_TIMER_MANUAL_RESET,
+  CREATE_WAITABLE_TIMER_HIGH_RESOLUTION,
+  PROCESS_QUERY_INFORMATION,
+  PROCESS_QUERY_LIMITED_INFORMATION,
+  PROCESS_TERMINATE,
+  QS_ALLEVENTS,
+  QS_ALLINPUT,
+  QS_ALLPOSTMESSAGE,
+  QS_HOTKEY,
+  QS_INPUT,
+  QS_KEY,
+  QS_MOUSE,
+  QS_MOUSEBUTTON,
+  QS_MOUSEMOVE,
+  QS_PAINT,
+  QS_POSTMESSAGE,
+  QS_RAWINPUT,
+  QS_SENDMESSAGE,
+  QS_TIMER,
+  MWMO_ALERTABLE,
+  MWMO_INPUTAVAILABLE,
+  MWMO_WAITALL,
+  STILL_ACTIVE,
 } from './constants.js';
 
 /** pywintypes.error: `winerror`, `funcname`, `strerror`, `args`. */
@@ -123,7 +160,8 @@ function millis(value: unknown, path: string): number {
 }
 
 function noSecurity(value: unknown, path: string): void {
-  if (value !== null && value !== undefined) throw new InvalidArgumentTypeError(path, 'null (security attributes are not supported)', value);
+  if (value !== null && value !== undefined)
+    throw new InvalidArgumentTypeError(path, 'null (security attributes are not supported)', value);
 }
 
 function requiredName(value: unknown, path: string): string {
@@ -132,9 +170,19 @@ function requiredName(value: unknown, path: string): string {
 
 // --- Events -----------------------------------------------------------------------
 
-export function CreateEvent(EventAttributes: null, bManualReset: boolean | number, bInitialState: boolean | number, Name: string | null): PyHANDLE {
+export function CreateEvent(
+  EventAttributes: null,
+  bManualReset: boolean | number,
+  bInitialState: boolean | number,
+  Name: string | null,
+): PyHANDLE {
   noSecurity(EventAttributes, 'EventAttributes');
-  const args = { name: validateName(Name, 'Name'), manualReset: bool(bManualReset, 'bManualReset'), initialState: bool(bInitialState, 'bInitialState'), access: EVENT_ALL_ACCESS };
+  const args = {
+    name: validateName(Name, 'Name'),
+    manualReset: bool(bManualReset, 'bManualReset'),
+    initialState: bool(bInitialState, 'bInitialState'),
+    access: EVENT_ALL_ACCESS,
+  };
   const r = call(() => getBackend().createEvent(args));
   return created(r.handle, r.existed, 'event');
 }
@@ -143,7 +191,10 @@ export function OpenEvent(desiredAccess: number, bInheritHandle: boolean | numbe
   const access = validateAccess(desiredAccess, 'desiredAccess');
   const inherit = bool(bInheritHandle, 'bInheritHandle');
   const n = requiredName(name, 'name');
-  return new PyHANDLE(call(() => getBackend().openEvent(n, access, inherit)), 'event');
+  return new PyHANDLE(
+    call(() => getBackend().openEvent(n, access, inherit)),
+    'event',
+  );
 }
 
 export function SetEvent(hEvent: HandleArg): void {
@@ -174,7 +225,10 @@ export function OpenMutex(desiredAccess: number, bInheritHandle: boolean | numbe
   const access = validateAccess(desiredAccess, 'desiredAccess');
   const inherit = bool(bInheritHandle, 'bInheritHandle');
   const n = requiredName(name, 'name');
-  return new PyHANDLE(call(() => getBackend().openMutex(n, access, inherit)), 'mutex');
+  return new PyHANDLE(
+    call(() => getBackend().openMutex(n, access, inherit)),
+    'mutex',
+  );
 }
 
 export function ReleaseMutex(hMutex: HandleArg): void {
@@ -185,7 +239,12 @@ export function ReleaseMutex(hMutex: HandleArg): void {
 // --- Semaphores -------------------------------------------------------------------
 
 /** Counts are passed to the OS as they are: out of range gives error 87 as in Windows. */
-export function CreateSemaphore(SemaphoreAttributes: null, InitialCount: number, MaximumCount: number, SemaphoreName: string | null): PyHANDLE {
+export function CreateSemaphore(
+  SemaphoreAttributes: null,
+  InitialCount: number,
+  MaximumCount: number,
+  SemaphoreName: string | null,
+): PyHANDLE {
   noSecurity(SemaphoreAttributes, 'SemaphoreAttributes');
   const args = {
     name: validateName(SemaphoreName, 'SemaphoreName'),
@@ -201,7 +260,10 @@ export function OpenSemaphore(desiredAccess: number, bInheritHandle: boolean | n
   const access = validateAccess(desiredAccess, 'desiredAccess');
   const inherit = bool(bInheritHandle, 'bInheritHandle');
   const n = requiredName(name, 'name');
-  return new PyHANDLE(call(() => getBackend().openSemaphore(n, access, inherit)), 'semaphore');
+  return new PyHANDLE(
+    call(() => getBackend().openSemaphore(n, access, inherit)),
+    'semaphore',
+  );
 }
 
 /** Returns the previous count. */
@@ -215,13 +277,23 @@ export function ReleaseSemaphore(hSemaphore: HandleArg, lReleaseCount: number): 
 
 export function CreateWaitableTimer(TimerAttributes: null, ManualReset: boolean | number, TimerName: string | null): PyHANDLE {
   noSecurity(TimerAttributes, 'TimerAttributes');
-  const args = { name: validateName(TimerName, 'TimerName'), manualReset: bool(ManualReset, 'ManualReset'), highResolution: false, access: TIMER_ALL_ACCESS };
+  const args = {
+    name: validateName(TimerName, 'TimerName'),
+    manualReset: bool(ManualReset, 'ManualReset'),
+    highResolution: false,
+    access: TIMER_ALL_ACCESS,
+  };
   const r = call(() => getBackend().createWaitableTimer(args));
   return created(r.handle, r.existed, 'waitable-timer');
 }
 
 /** dwFlags: CREATE_WAITABLE_TIMER_MANUAL_RESET, CREATE_WAITABLE_TIMER_HIGH_RESOLUTION (falls back where unsupported). */
-export function CreateWaitableTimerEx(lpTimerAttributes: null, lpTimerName: string | null, dwFlags: number, dwDesiredAccess: number): PyHANDLE {
+export function CreateWaitableTimerEx(
+  lpTimerAttributes: null,
+  lpTimerName: string | null,
+  dwFlags: number,
+  dwDesiredAccess: number,
+): PyHANDLE {
   noSecurity(lpTimerAttributes, 'lpTimerAttributes');
   const flags = validateAccess(dwFlags, 'dwFlags');
   const args = {
@@ -238,14 +310,24 @@ export function OpenWaitableTimer(desiredAccess: number, bInheritHandle: boolean
   const access = validateAccess(desiredAccess, 'desiredAccess');
   const inherit = bool(bInheritHandle, 'bInheritHandle');
   const n = requiredName(timerName, 'timerName');
-  return new PyHANDLE(call(() => getBackend().openWaitableTimer(n, access, inherit)), 'waitable-timer');
+  return new PyHANDLE(
+    call(() => getBackend().openWaitableTimer(n, access, inherit)),
+    'waitable-timer',
+  );
 }
 
 /**
  * dueTime in 100 ns units (negative: relative), as a number or bigint; period in ms.
  * `func` and `param` (a completion routine) must be null.
  */
-export function SetWaitableTimer(handle: HandleArg, dueTime: number | bigint, period: number, func: null, param: null, resume_state: boolean | number): void {
+export function SetWaitableTimer(
+  handle: HandleArg,
+  dueTime: number | bigint,
+  period: number,
+  func: null,
+  param: null,
+  resume_state: boolean | number,
+): void {
   const h = rawOf(handle, 'handle');
   let due: bigint;
   if (typeof dueTime === 'bigint') due = dueTime;
@@ -282,7 +364,12 @@ export function WaitForMultipleObjects(handleList: readonly HandleArg[], bWaitAl
   return WaitForMultipleObjectsEx(handleList, bWaitAll, milliseconds, false);
 }
 
-export function WaitForMultipleObjectsEx(handleList: readonly HandleArg[], bWaitAll: boolean | number, milliseconds: number, bAlertable: boolean | number): number {
+export function WaitForMultipleObjectsEx(
+  handleList: readonly HandleArg[],
+  bWaitAll: boolean | number,
+  milliseconds: number,
+  bAlertable: boolean | number,
+): number {
   const handles = rawListOf(handleList, 'handleList');
   const waitAll = bool(bWaitAll, 'bWaitAll');
   const ms = millis(milliseconds, 'milliseconds');
@@ -291,12 +378,22 @@ export function WaitForMultipleObjectsEx(handleList: readonly HandleArg[], bWait
 }
 
 /** Also returns WAIT_OBJECT_0 + len(handleList) when input of `wakeMask` is queued (never, without a message queue). */
-export function MsgWaitForMultipleObjects(handleList: readonly HandleArg[], bWaitAll: boolean | number, milliseconds: number, wakeMask: number): number {
+export function MsgWaitForMultipleObjects(
+  handleList: readonly HandleArg[],
+  bWaitAll: boolean | number,
+  milliseconds: number,
+  wakeMask: number,
+): number {
   const flags = bool(bWaitAll, 'bWaitAll') ? MWMO_WAITALL : 0;
   return MsgWaitForMultipleObjectsEx(handleList, milliseconds, wakeMask, flags);
 }
 
-export function MsgWaitForMultipleObjectsEx(handleList: readonly HandleArg[], milliseconds: number, wakeMask: number, waitFlags: number): number {
+export function MsgWaitForMultipleObjectsEx(
+  handleList: readonly HandleArg[],
+  milliseconds: number,
+  wakeMask: number,
+  waitFlags: number,
+): number {
   const handles = rawListOf(handleList, 'handleList');
   const ms = millis(milliseconds, 'milliseconds');
   const mask = validateAccess(wakeMask, 'wakeMask');
@@ -330,7 +427,10 @@ export function OpenProcess(reqdAccess: number, bInherit: boolean | number, pid:
   const access = validateAccess(reqdAccess, 'reqdAccess');
   const inherit = bool(bInherit, 'bInherit');
   const id = validateInteger(pid, 'pid', 0, 0xffffffff);
-  return new PyHANDLE(call(() => getBackend().openProcess(id, access, inherit)), 'process');
+  return new PyHANDLE(
+    call(() => getBackend().openProcess(id, access, inherit)),
+    'process',
+  );
 }
 
 /** win32api.GetCurrentProcessId. */
@@ -343,6 +443,3 @@ export function GetExitCodeProcess(hProcess: HandleArg): number {
   const h = rawOf(hProcess, 'hProcess');
   return call(() => getBackend().getExitCodeProcess(h));
 }
-
-
-

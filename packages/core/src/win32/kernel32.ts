@@ -10,9 +10,6 @@ export const BOOL = koffi.alias('BOOL', 'int32_t');
 export const DWORD = koffi.alias('DWORD', 'uint32_t');
 export const LONG = koffi.alias('LONG', 'int32_t');
 
-const kernel32 = koffi.load('kernel32.dll');
-const user32 = koffi.load('user32.dll');
-
 type HandleFn = (handle: number) => number;
 type OpenFn = (access: number, inherit: number, name: string) => number;
 
@@ -21,59 +18,134 @@ function fn<T>(lib: ReturnType<typeof koffi.load>, prototype: string): T {
   return lib.func(prototype) as unknown as T;
 }
 
-// koffi keeps the thread's last error from the call itself, so GetLastError read
-// right after a failing call is that call's error.
-export const GetLastError = fn<() => number>(kernel32, 'DWORD __stdcall GetLastError()');
-export const CloseHandle = fn<(hObject: number) => number>(kernel32, 'BOOL __stdcall CloseHandle(HANDLE hObject)');
-export const GetCurrentProcess = fn<() => number>(kernel32, 'HANDLE __stdcall GetCurrentProcess()');
-export const GetCurrentProcessId = fn<() => number>(kernel32, 'DWORD __stdcall GetCurrentProcessId()');
-export const DuplicateHandle = fn<(src: number, h: number, dst: number, out: [number], access: number, inherit: number, options: number) => number>(kernel32, 
-  'BOOL __stdcall DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle, HANDLE hTargetProcessHandle, _Out_ HANDLE *lpTargetHandle, DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwOptions)',
-);
+/**
+ * Loads kernel32 and user32 and declares the functions: called once, on Windows only,
+ * so that importing this module never fails elsewhere.
+ */
+export function loadKernel32() {
+  const kernel32 = koffi.load('kernel32.dll');
+  const user32 = koffi.load('user32.dll');
 
-export const CreateEventExW = fn<(sa: null, name: string | null, flags: number, access: number) => number>(kernel32, 
-  'HANDLE __stdcall CreateEventExW(void *lpEventAttributes, const char16_t *lpName, DWORD dwFlags, DWORD dwDesiredAccess)',
-);
-export const OpenEventW = fn<OpenFn>(kernel32, 'HANDLE __stdcall OpenEventW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpName)');
-export const SetEvent = fn<HandleFn>(kernel32, 'BOOL __stdcall SetEvent(HANDLE hEvent)');
-export const ResetEvent = fn<HandleFn>(kernel32, 'BOOL __stdcall ResetEvent(HANDLE hEvent)');
-export const PulseEvent = fn<HandleFn>(kernel32, 'BOOL __stdcall PulseEvent(HANDLE hEvent)');
+  // koffi keeps the thread's last error from the call itself, so GetLastError read
+  // right after a failing call is that call's error.
+  const GetLastError = fn<() => number>(kernel32, 'DWORD __stdcall GetLastError()');
+  const CloseHandle = fn<(hObject: number) => number>(kernel32, 'BOOL __stdcall CloseHandle(HANDLE hObject)');
+  const GetCurrentProcess = fn<() => number>(kernel32, 'HANDLE __stdcall GetCurrentProcess()');
+  const GetCurrentProcessId = fn<() => number>(kernel32, 'DWORD __stdcall GetCurrentProcessId()');
+  const DuplicateHandle = fn<
+    (src: number, h: number, dst: number, out: [number], access: number, inherit: number, options: number) => number
+  >(
+    kernel32,
+    'BOOL __stdcall DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle, HANDLE hTargetProcessHandle, _Out_ HANDLE *lpTargetHandle, DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwOptions)',
+  );
 
-export const CreateMutexExW = fn<(sa: null, name: string | null, flags: number, access: number) => number>(kernel32, 
-  'HANDLE __stdcall CreateMutexExW(void *lpMutexAttributes, const char16_t *lpName, DWORD dwFlags, DWORD dwDesiredAccess)',
-);
-export const OpenMutexW = fn<OpenFn>(kernel32, 'HANDLE __stdcall OpenMutexW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpName)');
-export const ReleaseMutex = fn<HandleFn>(kernel32, 'BOOL __stdcall ReleaseMutex(HANDLE hMutex)');
+  const CreateEventExW = fn<(sa: null, name: string | null, flags: number, access: number) => number>(
+    kernel32,
+    'HANDLE __stdcall CreateEventExW(void *lpEventAttributes, const char16_t *lpName, DWORD dwFlags, DWORD dwDesiredAccess)',
+  );
+  const OpenEventW = fn<OpenFn>(
+    kernel32,
+    'HANDLE __stdcall OpenEventW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpName)',
+  );
+  const SetEvent = fn<HandleFn>(kernel32, 'BOOL __stdcall SetEvent(HANDLE hEvent)');
+  const ResetEvent = fn<HandleFn>(kernel32, 'BOOL __stdcall ResetEvent(HANDLE hEvent)');
+  const PulseEvent = fn<HandleFn>(kernel32, 'BOOL __stdcall PulseEvent(HANDLE hEvent)');
 
-export const CreateSemaphoreExW = fn<(sa: null, initial: number, maximum: number, name: string | null, flags: number, access: number) => number>(kernel32, 
-  'HANDLE __stdcall CreateSemaphoreExW(void *lpSemaphoreAttributes, LONG lInitialCount, LONG lMaximumCount, const char16_t *lpName, DWORD dwFlags, DWORD dwDesiredAccess)',
-);
-export const OpenSemaphoreW = fn<OpenFn>(kernel32, 'HANDLE __stdcall OpenSemaphoreW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpName)');
-export const ReleaseSemaphore = fn<(h: number, count: number, previous: [number]) => number>(kernel32, 
-  'BOOL __stdcall ReleaseSemaphore(HANDLE hSemaphore, LONG lReleaseCount, _Out_ LONG *lpPreviousCount)',
-);
+  const CreateMutexExW = fn<(sa: null, name: string | null, flags: number, access: number) => number>(
+    kernel32,
+    'HANDLE __stdcall CreateMutexExW(void *lpMutexAttributes, const char16_t *lpName, DWORD dwFlags, DWORD dwDesiredAccess)',
+  );
+  const OpenMutexW = fn<OpenFn>(
+    kernel32,
+    'HANDLE __stdcall OpenMutexW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpName)',
+  );
+  const ReleaseMutex = fn<HandleFn>(kernel32, 'BOOL __stdcall ReleaseMutex(HANDLE hMutex)');
 
-export const CreateWaitableTimerExW = fn<(sa: null, name: string | null, flags: number, access: number) => number>(kernel32, 
-  'HANDLE __stdcall CreateWaitableTimerExW(void *lpTimerAttributes, const char16_t *lpTimerName, DWORD dwFlags, DWORD dwDesiredAccess)',
-);
-export const OpenWaitableTimerW = fn<OpenFn>(kernel32, 
-  'HANDLE __stdcall OpenWaitableTimerW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpTimerName)',
-);
-export const SetWaitableTimer = fn<(h: number, dueTime: [bigint], period: number, routine: null, arg: null, resume: number) => number>(kernel32, 
-  'BOOL __stdcall SetWaitableTimer(HANDLE hTimer, const int64_t *lpDueTime, LONG lPeriod, void *pfnCompletionRoutine, void *lpArgToCompletionRoutine, BOOL fResume)',
-);
-export const CancelWaitableTimer = fn<HandleFn>(kernel32, 'BOOL __stdcall CancelWaitableTimer(HANDLE hTimer)');
+  const CreateSemaphoreExW = fn<(sa: null, initial: number, maximum: number, name: string | null, flags: number, access: number) => number>(
+    kernel32,
+    'HANDLE __stdcall CreateSemaphoreExW(void *lpSemaphoreAttributes, LONG lInitialCount, LONG lMaximumCount, const char16_t *lpName, DWORD dwFlags, DWORD dwDesiredAccess)',
+  );
+  const OpenSemaphoreW = fn<OpenFn>(
+    kernel32,
+    'HANDLE __stdcall OpenSemaphoreW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpName)',
+  );
+  const ReleaseSemaphore = fn<(h: number, count: number, previous: [number]) => number>(
+    kernel32,
+    'BOOL __stdcall ReleaseSemaphore(HANDLE hSemaphore, LONG lReleaseCount, _Out_ LONG *lpPreviousCount)',
+  );
 
-export const OpenProcess = fn<(access: number, inherit: number, pid: number) => number>(kernel32, 'HANDLE __stdcall OpenProcess(DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwProcessId)');
-export const GetExitCodeProcess = fn<(h: number, code: [number]) => number>(kernel32, 'BOOL __stdcall GetExitCodeProcess(HANDLE hProcess, _Out_ DWORD *lpExitCode)');
+  const CreateWaitableTimerExW = fn<(sa: null, name: string | null, flags: number, access: number) => number>(
+    kernel32,
+    'HANDLE __stdcall CreateWaitableTimerExW(void *lpTimerAttributes, const char16_t *lpTimerName, DWORD dwFlags, DWORD dwDesiredAccess)',
+  );
+  const OpenWaitableTimerW = fn<OpenFn>(
+    kernel32,
+    'HANDLE __stdcall OpenWaitableTimerW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpTimerName)',
+  );
+  const SetWaitableTimer = fn<(h: number, dueTime: [bigint], period: number, routine: null, arg: null, resume: number) => number>(
+    kernel32,
+    'BOOL __stdcall SetWaitableTimer(HANDLE hTimer, const int64_t *lpDueTime, LONG lPeriod, void *pfnCompletionRoutine, void *lpArgToCompletionRoutine, BOOL fResume)',
+  );
+  const CancelWaitableTimer = fn<HandleFn>(kernel32, 'BOOL __stdcall CancelWaitableTimer(HANDLE hTimer)');
 
-export const WaitForMultipleObjectsEx = fn<(count: number, handles: readonly number[], waitAll: number, ms: number, alertable: number) => number>(kernel32, 
-  'DWORD __stdcall WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles, BOOL bWaitAll, DWORD dwMilliseconds, BOOL bAlertable)',
-);
-export const SignalObjectAndWait = fn<(toSignal: number, toWaitOn: number, ms: number, alertable: number) => number>(kernel32, 
-  'DWORD __stdcall SignalObjectAndWait(HANDLE hObjectToSignal, HANDLE hObjectToWaitOn, DWORD dwMilliseconds, BOOL bAlertable)',
-);
-export const MsgWaitForMultipleObjectsEx = fn<(count: number, handles: readonly number[], ms: number, wakeMask: number, flags: number) => number>(user32, 
-  'DWORD __stdcall MsgWaitForMultipleObjectsEx(DWORD nCount, const HANDLE *pHandles, DWORD dwMilliseconds, DWORD dwWakeMask, DWORD dwFlags)',
-);
-export const WaitForInputIdle = fn<(h: number, ms: number) => number>(user32, 'DWORD __stdcall WaitForInputIdle(HANDLE hProcess, DWORD dwMilliseconds)');
+  const OpenProcess = fn<(access: number, inherit: number, pid: number) => number>(
+    kernel32,
+    'HANDLE __stdcall OpenProcess(DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwProcessId)',
+  );
+  const GetExitCodeProcess = fn<(h: number, code: [number]) => number>(
+    kernel32,
+    'BOOL __stdcall GetExitCodeProcess(HANDLE hProcess, _Out_ DWORD *lpExitCode)',
+  );
+
+  const WaitForMultipleObjectsEx = fn<
+    (count: number, handles: readonly number[], waitAll: number, ms: number, alertable: number) => number
+  >(
+    kernel32,
+    'DWORD __stdcall WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles, BOOL bWaitAll, DWORD dwMilliseconds, BOOL bAlertable)',
+  );
+  const SignalObjectAndWait = fn<(toSignal: number, toWaitOn: number, ms: number, alertable: number) => number>(
+    kernel32,
+    'DWORD __stdcall SignalObjectAndWait(HANDLE hObjectToSignal, HANDLE hObjectToWaitOn, DWORD dwMilliseconds, BOOL bAlertable)',
+  );
+  const MsgWaitForMultipleObjectsEx = fn<
+    (count: number, handles: readonly number[], ms: number, wakeMask: number, flags: number) => number
+  >(
+    user32,
+    'DWORD __stdcall MsgWaitForMultipleObjectsEx(DWORD nCount, const HANDLE *pHandles, DWORD dwMilliseconds, DWORD dwWakeMask, DWORD dwFlags)',
+  );
+  const WaitForInputIdle = fn<(h: number, ms: number) => number>(
+    user32,
+    'DWORD __stdcall WaitForInputIdle(HANDLE hProcess, DWORD dwMilliseconds)',
+  );
+
+  return {
+    GetLastError,
+    CloseHandle,
+    GetCurrentProcess,
+    GetCurrentProcessId,
+    DuplicateHandle,
+    CreateEventExW,
+    OpenEventW,
+    SetEvent,
+    ResetEvent,
+    PulseEvent,
+    CreateMutexExW,
+    OpenMutexW,
+    ReleaseMutex,
+    CreateSemaphoreExW,
+    OpenSemaphoreW,
+    ReleaseSemaphore,
+    CreateWaitableTimerExW,
+    OpenWaitableTimerW,
+    SetWaitableTimer,
+    CancelWaitableTimer,
+    OpenProcess,
+    GetExitCodeProcess,
+    WaitForMultipleObjectsEx,
+    SignalObjectAndWait,
+    MsgWaitForMultipleObjectsEx,
+    WaitForInputIdle,
+  };
+}
+
+export type Kernel32 = ReturnType<typeof loadKernel32>;

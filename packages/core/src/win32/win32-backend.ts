@@ -16,138 +16,146 @@ import {
 } from '../constants.js';
 import { ERROR_ALREADY_EXISTS, ERROR_INVALID_PARAMETER } from '../error-codes.js';
 import { Win32Error } from '../errors.js';
-import * as k32 from './kernel32.js';
+import { type Kernel32, loadKernel32 } from './kernel32.js';
 
-/** Throws the thread's last error as coming from `syscall`. Call right after the failure. */
-function fail(syscall: string): never {
-  throw new Win32Error(k32.GetLastError(), syscall);
+/** The Windows backend, over kernel32 loaded now. */
+export function createWin32Backend(): Backend {
+  const k32: Kernel32 = loadKernel32();
+
+  /** Throws the thread's last error as coming from `syscall`. Call right after the failure. */
+  function fail(syscall: string): never {
+    throw new Win32Error(k32.GetLastError(), syscall);
+  }
+
+  function check(ok: number, syscall: string): void {
+    if (!ok) fail(syscall);
+  }
+
+  /** An empty name makes an anonymous object, as in Windows. */
+  function nameOrNull(name: string | null): string | null {
+    return name === null || name === '' ? null : name;
+  }
+
+  function created(handle: number, syscall: string): CreatedObject {
+    if (!handle) fail(syscall);
+    // Windows sets ERROR_ALREADY_EXISTS on success when the name was taken, 0 otherwise.
+    return { handle, existed: k32.GetLastError() === ERROR_ALREADY_EXISTS };
+  }
+
+  function opened(handle: number, syscall: string): RawHandle {
+    if (!handle) fail(syscall);
+    return handle;
+  }
+
+  function waited(code: number, syscall: string): number {
+    if (code === WAIT_FAILED) fail(syscall);
+    return code;
+  }
+
+  return {
+    platform: 'win32',
+    nativeWaitLimit: MAXIMUM_WAIT_OBJECTS,
+
+    createEvent({ name, manualReset, initialState, access }) {
+      const flags = (manualReset ? CREATE_EVENT_MANUAL_RESET : 0) | (initialState ? CREATE_EVENT_INITIAL_SET : 0);
+      return created(k32.CreateEventExW(null, nameOrNull(name), flags, access), 'CreateEventEx');
+    },
+    openEvent(name, access, inherit) {
+      return opened(k32.OpenEventW(access, inherit ? 1 : 0, name), 'OpenEvent');
+    },
+    setEvent(handle) {
+      check(k32.SetEvent(handle), 'SetEvent');
+    },
+    resetEvent(handle) {
+      check(k32.ResetEvent(handle), 'ResetEvent');
+    },
+    pulseEvent(handle) {
+      check(k32.PulseEvent(handle), 'PulseEvent');
+    },
+
+    createMutex({ name, initialOwner, access }) {
+      return created(k32.CreateMutexExW(null, nameOrNull(name), initialOwner ? CREATE_MUTEX_INITIAL_OWNER : 0, access), 'CreateMutexEx');
+    },
+    openMutex(name, access, inherit) {
+      return opened(k32.OpenMutexW(access, inherit ? 1 : 0, name), 'OpenMutex');
+    },
+    releaseMutex(handle) {
+      check(k32.ReleaseMutex(handle), 'ReleaseMutex');
+    },
+
+    createSemaphore({ name, initialCount, maximumCount, access }) {
+      return created(k32.CreateSemaphoreExW(null, initialCount, maximumCount, nameOrNull(name), 0, access), 'CreateSemaphoreEx');
+    },
+    openSemaphore(name, access, inherit) {
+      return opened(k32.OpenSemaphoreW(access, inherit ? 1 : 0, name), 'OpenSemaphore');
+    },
+    releaseSemaphore(handle, count) {
+      const previous: [number] = [0];
+      check(k32.ReleaseSemaphore(handle, count, previous), 'ReleaseSemaphore');
+      return previous[0];
+    },
+
+    createWaitableTimer({ name, manualReset, highResolution, access }): CreatedTimer {
+      const base = manualReset ? CREATE_WAITABLE_TIMER_MANUAL_RESET : 0;
+      if (highResolution) {
+        const handle = k32.CreateWaitableTimerExW(null, nameOrNull(name), base | CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, access);
+        if (handle) return { ...created(handle, 'CreateWaitableTimerEx'), highResolution: true };
+        // Older Windows (before 10 1803), Wine, and named timers refuse the flag with
+        // ERROR_INVALID_PARAMETER: fall back to a normal timer; any other error is real.
+        const error = k32.GetLastError();
+        if (error !== ERROR_INVALID_PARAMETER) throw new Win32Error(error, 'CreateWaitableTimerEx');
+      }
+      return {
+        ...created(k32.CreateWaitableTimerExW(null, nameOrNull(name), base, access), 'CreateWaitableTimerEx'),
+        highResolution: false,
+      };
+    },
+    openWaitableTimer(name, access, inherit) {
+      return opened(k32.OpenWaitableTimerW(access, inherit ? 1 : 0, name), 'OpenWaitableTimer');
+    },
+    setWaitableTimer(handle, dueTime, periodMs, resume) {
+      check(k32.SetWaitableTimer(handle, [dueTime], periodMs, null, null, resume ? 1 : 0), 'SetWaitableTimer');
+    },
+    cancelWaitableTimer(handle) {
+      check(k32.CancelWaitableTimer(handle), 'CancelWaitableTimer');
+    },
+
+    openProcess(pid, access, inherit) {
+      return opened(k32.OpenProcess(access, inherit ? 1 : 0, pid), 'OpenProcess');
+    },
+    getExitCodeProcess(handle) {
+      const code: [number] = [0];
+      check(k32.GetExitCodeProcess(handle, code), 'GetExitCodeProcess');
+      return code[0];
+    },
+    getCurrentProcessId() {
+      return k32.GetCurrentProcessId();
+    },
+
+    waitForMultipleObjects(handles, waitAll, timeoutMs, alertable) {
+      return waited(
+        k32.WaitForMultipleObjectsEx(handles.length, handles, waitAll ? 1 : 0, timeoutMs, alertable ? 1 : 0),
+        'WaitForMultipleObjectsEx',
+      );
+    },
+    msgWaitForMultipleObjects(handles, timeoutMs, wakeMask, flags) {
+      return waited(k32.MsgWaitForMultipleObjectsEx(handles.length, handles, timeoutMs, wakeMask, flags), 'MsgWaitForMultipleObjectsEx');
+    },
+    signalObjectAndWait(toSignal, toWaitOn, timeoutMs, alertable) {
+      return waited(k32.SignalObjectAndWait(toSignal, toWaitOn, timeoutMs, alertable ? 1 : 0), 'SignalObjectAndWait');
+    },
+    waitForInputIdle(process, timeoutMs) {
+      return waited(k32.WaitForInputIdle(process, timeoutMs), 'WaitForInputIdle');
+    },
+
+    duplicateHandle(handle) {
+      const self = k32.GetCurrentProcess();
+      const target: [number] = [0];
+      check(k32.DuplicateHandle(self, handle, self, target, 0, 0, DUPLICATE_SAME_ACCESS), 'DuplicateHandle');
+      return target[0];
+    },
+    closeHandle(handle) {
+      check(k32.CloseHandle(handle), 'CloseHandle');
+    },
+  };
 }
-
-function check(ok: number, syscall: string): void {
-  if (!ok) fail(syscall);
-}
-
-/** An empty name makes an anonymous object, as in Windows. */
-function nameOrNull(name: string | null): string | null {
-  return name === null || name === '' ? null : name;
-}
-
-function created(handle: number, syscall: string): CreatedObject {
-  if (!handle) fail(syscall);
-  // Windows sets ERROR_ALREADY_EXISTS on success when the name was taken, 0 otherwise.
-  return { handle, existed: k32.GetLastError() === ERROR_ALREADY_EXISTS };
-}
-
-function opened(handle: number, syscall: string): RawHandle {
-  if (!handle) fail(syscall);
-  return handle;
-}
-
-function waited(code: number, syscall: string): number {
-  if (code === WAIT_FAILED) fail(syscall);
-  return code;
-}
-
-export const win32Backend: Backend = {
-  platform: 'win32',
-  nativeWaitLimit: MAXIMUM_WAIT_OBJECTS,
-
-  createEvent({ name, manualReset, initialState, access }) {
-    const flags = (manualReset ? CREATE_EVENT_MANUAL_RESET : 0) | (initialState ? CREATE_EVENT_INITIAL_SET : 0);
-    return created(k32.CreateEventExW(null, nameOrNull(name), flags, access), 'CreateEventEx');
-  },
-  openEvent(name, access, inherit) {
-    return opened(k32.OpenEventW(access, inherit ? 1 : 0, name), 'OpenEvent');
-  },
-  setEvent(handle) {
-    check(k32.SetEvent(handle), 'SetEvent');
-  },
-  resetEvent(handle) {
-    check(k32.ResetEvent(handle), 'ResetEvent');
-  },
-  pulseEvent(handle) {
-    check(k32.PulseEvent(handle), 'PulseEvent');
-  },
-
-  createMutex({ name, initialOwner, access }) {
-    return created(k32.CreateMutexExW(null, nameOrNull(name), initialOwner ? CREATE_MUTEX_INITIAL_OWNER : 0, access), 'CreateMutexEx');
-  },
-  openMutex(name, access, inherit) {
-    return opened(k32.OpenMutexW(access, inherit ? 1 : 0, name), 'OpenMutex');
-  },
-  releaseMutex(handle) {
-    check(k32.ReleaseMutex(handle), 'ReleaseMutex');
-  },
-
-  createSemaphore({ name, initialCount, maximumCount, access }) {
-    return created(k32.CreateSemaphoreExW(null, initialCount, maximumCount, nameOrNull(name), 0, access), 'CreateSemaphoreEx');
-  },
-  openSemaphore(name, access, inherit) {
-    return opened(k32.OpenSemaphoreW(access, inherit ? 1 : 0, name), 'OpenSemaphore');
-  },
-  releaseSemaphore(handle, count) {
-    const previous: [number] = [0];
-    check(k32.ReleaseSemaphore(handle, count, previous), 'ReleaseSemaphore');
-    return previous[0];
-  },
-
-  createWaitableTimer({ name, manualReset, highResolution, access }): CreatedTimer {
-    const base = manualReset ? CREATE_WAITABLE_TIMER_MANUAL_RESET : 0;
-    if (highResolution) {
-      const handle = k32.CreateWaitableTimerExW(null, nameOrNull(name), base | CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, access);
-      if (handle) return { ...created(handle, 'CreateWaitableTimerEx'), highResolution: true };
-      // Older Windows (before 10 1803), Wine, and named timers refuse the flag with
-      // ERROR_INVALID_PARAMETER: fall back to a normal timer; any other error is real.
-      const error = k32.GetLastError();
-      if (error !== ERROR_INVALID_PARAMETER) throw new Win32Error(error, 'CreateWaitableTimerEx');
-    }
-    return { ...created(k32.CreateWaitableTimerExW(null, nameOrNull(name), base, access), 'CreateWaitableTimerEx'), highResolution: false };
-  },
-  openWaitableTimer(name, access, inherit) {
-    return opened(k32.OpenWaitableTimerW(access, inherit ? 1 : 0, name), 'OpenWaitableTimer');
-  },
-  setWaitableTimer(handle, dueTime, periodMs, resume) {
-    check(k32.SetWaitableTimer(handle, [dueTime], periodMs, null, null, resume ? 1 : 0), 'SetWaitableTimer');
-  },
-  cancelWaitableTimer(handle) {
-    check(k32.CancelWaitableTimer(handle), 'CancelWaitableTimer');
-  },
-
-  openProcess(pid, access, inherit) {
-    return opened(k32.OpenProcess(access, inherit ? 1 : 0, pid), 'OpenProcess');
-  },
-  getExitCodeProcess(handle) {
-    const code: [number] = [0];
-    check(k32.GetExitCodeProcess(handle, code), 'GetExitCodeProcess');
-    return code[0];
-  },
-  getCurrentProcessId() {
-    return k32.GetCurrentProcessId();
-  },
-
-  waitForMultipleObjects(handles, waitAll, timeoutMs, alertable) {
-    return waited(
-      k32.WaitForMultipleObjectsEx(handles.length, handles, waitAll ? 1 : 0, timeoutMs, alertable ? 1 : 0),
-      'WaitForMultipleObjectsEx',
-    );
-  },
-  msgWaitForMultipleObjects(handles, timeoutMs, wakeMask, flags) {
-    return waited(k32.MsgWaitForMultipleObjectsEx(handles.length, handles, timeoutMs, wakeMask, flags), 'MsgWaitForMultipleObjectsEx');
-  },
-  signalObjectAndWait(toSignal, toWaitOn, timeoutMs, alertable) {
-    return waited(k32.SignalObjectAndWait(toSignal, toWaitOn, timeoutMs, alertable ? 1 : 0), 'SignalObjectAndWait');
-  },
-  waitForInputIdle(process, timeoutMs) {
-    return waited(k32.WaitForInputIdle(process, timeoutMs), 'WaitForInputIdle');
-  },
-
-  duplicateHandle(handle) {
-    const self = k32.GetCurrentProcess();
-    const target: [number] = [0];
-    check(k32.DuplicateHandle(self, handle, self, target, 0, 0, DUPLICATE_SAME_ACCESS), 'DuplicateHandle');
-    return target[0];
-  },
-  closeHandle(handle) {
-    check(k32.CloseHandle(handle), 'CloseHandle');
-  },
-};

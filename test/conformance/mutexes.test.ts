@@ -1,0 +1,120 @@
+import { describe, expect, test } from 'vitest';
+import { ERROR_NOT_OWNER, MUTEX_ALL_ACCESS, Mutex, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT, Win32Error } from '@waitables/core';
+import { useActors } from '../helpers/actors.js';
+import { uniqueName } from '../helpers/names.js';
+
+const { thread, process: child } = useActors();
+
+function notOwner(fn: () => void): void {
+  expect(fn).toThrow(expect.objectContaining({ errno: ERROR_NOT_OWNER, code: 'ERROR_NOT_OWNER', syscall: 'ReleaseMutex' }));
+}
+
+describe('a mutex', () => {
+  test('created with initialOwner is owned by the creating thread until it releases', async () => {
+    using m = Mutex.create({ initialOwner: true });
+    const other = await thread();
+    expect(await other.call('waitForMultipleObjects', [m.handle], false, 0, false)).toBe(WAIT_TIMEOUT);
+    m.release();
+    expect(await other.call('waitForMultipleObjects', [m.handle], false, 0, false)).toBe(WAIT_OBJECT_0);
+    await other.call('releaseMutex', m.handle);
+  });
+
+  test('is recursive: the owner may wait again and must release as many times', async () => {
+    using m = Mutex.create();
+    expect(m.wait(0)).toBe('signaled');
+    expect(m.wait(0)).toBe('signaled');
+    expect(m.wait(0)).toBe('signaled');
+    const other = await thread();
+    m.release();
+    m.release();
+    expect(await other.call('waitForMultipleObjects', [m.handle], false, 0, false)).toBe(WAIT_TIMEOUT);
+    m.release();
+    expect(await other.call('waitForMultipleObjects', [m.handle], false, 0, false)).toBe(WAIT_OBJECT_0);
+    await other.call('releaseMutex', m.handle);
+    notOwner(() => m.release());
+  });
+
+  test('released by a thread that does not own it fails with ERROR_NOT_OWNER and stays owned', async () => {
+    using m = Mutex.create({ initialOwner: true });
+    const other = await thread();
+    await expect(other.call('releaseMutex', m.handle)).rejects.toMatchObject({ errno: ERROR_NOT_OWNER });
+    expect(await other.call('waitForMultipleObjects', [m.handle], false, 0, false)).toBe(WAIT_TIMEOUT);
+    m.release();
+  });
+
+  test('released while free fails with ERROR_NOT_OWNER', () => {
+    using m = Mutex.create();
+    try {
+      m.release();
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(Win32Error);
+      expect((e as Win32Error).errno).toBe(ERROR_NOT_OWNER);
+    }
+    expect(m.wait(0)).toBe('signaled');
+    m.release();
+  });
+
+  test('created again by name opens it without taking initial ownership', async () => {
+    const name = uniqueName('mutex-existing');
+    using first = Mutex.create({ name });
+    const other = await thread();
+    const again = await other.call('createMutex', { name, initialOwner: true, access: MUTEX_ALL_ACCESS });
+    expect(again.existed).toBe(true);
+    expect(first.wait(0)).toBe('signaled');
+    first.release();
+    await other.call('closeHandle', again.handle);
+  });
+
+  test('closing the owner’s handle neither releases it nor wakes a waiter', async () => {
+    const m = Mutex.create({ initialOwner: true });
+    const keep = m.duplicateHandle();
+    const other = await thread();
+    m.close();
+    expect(await other.call('waitForMultipleObjects', [keep], false, 50, false)).toBe(WAIT_TIMEOUT);
+    using kept = Mutex.fromHandle(keep);
+    kept.release();
+    expect(await other.call('waitForMultipleObjects', [keep], false, 0, false)).toBe(WAIT_OBJECT_0);
+    await other.call('releaseMutex', keep);
+  });
+});
+
+describe('abandonment', () => {
+  test('when the owning thread ends, the next wait gets WAIT_ABANDONED_0 and owns it; later waits are normal', async () => {
+    using m = Mutex.create();
+    const owner = await thread();
+    expect(await owner.call('waitForMultipleObjects', [m.handle], false, 0, false)).toBe(WAIT_OBJECT_0);
+    await owner.exit();
+    expect(m.wait(0)).toBe('abandoned');
+    const other = await thread();
+    expect(await other.call('waitForMultipleObjects', [m.handle], false, 0, false)).toBe(WAIT_TIMEOUT);
+    m.release();
+    expect(m.wait(0)).toBe('signaled');
+    m.release();
+  });
+
+  test('a thread blocked on it is woken with WAIT_ABANDONED_0 when the owner thread ends', async () => {
+    using m = Mutex.create();
+    const [owner, waiter] = await Promise.all([thread(), thread()]);
+    expect(await owner.call('waitForMultipleObjects', [m.handle], false, 0, false)).toBe(WAIT_OBJECT_0);
+    const w = waiter.start('waitForMultipleObjects', [m.handle], false, 10_000, false);
+    await w.started;
+    await owner.exit();
+    expect(await w.result).toBe(WAIT_ABANDONED_0);
+    await waiter.call('releaseMutex', m.handle);
+  });
+
+  test('when the owning process is killed with SIGKILL, the mutex is abandoned to the next waiter', async () => {
+    const name = uniqueName('mutex-kill');
+    using m = Mutex.create({ name });
+    const owner = await child();
+    const h = await owner.call('openMutex', name, MUTEX_ALL_ACCESS, false);
+    expect(await owner.call('waitForMultipleObjects', [h], false, 0, false)).toBe(WAIT_OBJECT_0);
+    expect(m.wait(0)).toBe('timeout');
+    await owner.kill();
+    expect(m.wait(5_000)).toBe('abandoned');
+    m.release();
+    expect(m.wait(0)).toBe('signaled');
+    m.release();
+  });
+});
