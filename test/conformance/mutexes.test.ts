@@ -1,12 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { ERROR_NOT_OWNER, MUTEX_ALL_ACCESS, Mutex, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT, Win32Error } from '@waitables/core';
+import { ERROR_NOT_OWNER, MUTEX_ALL_ACCESS, Mutex, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT } from '@waitables/core';
+import { expectWin32Error } from '../helpers/expect-error.js';
 import { useActors } from '../helpers/actors.js';
 import { uniqueName } from '../helpers/names.js';
 
 const { thread, process: child } = useActors();
 
 function notOwner(fn: () => void): void {
-  expect(fn).toThrow(expect.objectContaining({ errno: ERROR_NOT_OWNER, code: 'ERROR_NOT_OWNER', syscall: 'ReleaseMutex' }));
+  expectWin32Error(fn, ERROR_NOT_OWNER, 'ReleaseMutex');
 }
 
 describe('a mutex', () => {
@@ -44,13 +45,7 @@ describe('a mutex', () => {
 
   test('released while free fails with ERROR_NOT_OWNER', () => {
     using m = Mutex.create();
-    try {
-      m.release();
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(Win32Error);
-      expect((e as Win32Error).errno).toBe(ERROR_NOT_OWNER);
-    }
+    notOwner(() => m.release());
     expect(m.wait(0)).toBe('signaled');
     m.release();
   });

@@ -17,6 +17,7 @@ export const ERROR_FILENAME_EXCED_RANGE = 206;
 export const ERROR_NOT_OWNER = 288;
 export const ERROR_TOO_MANY_POSTS = 298;
 export const ERROR_TIMEOUT = 1460;
+export const ERROR_NOT_GUI_PROCESS = 1471;
 
 const table: Record<number, readonly [name: string, message: string]> = {
   [ERROR_SUCCESS]: ['ERROR_SUCCESS', 'The operation completed successfully.'],
@@ -32,6 +33,7 @@ const table: Record<number, readonly [name: string, message: string]> = {
   [ERROR_FILENAME_EXCED_RANGE]: ['ERROR_FILENAME_EXCED_RANGE', 'The filename or extension is too long.'],
   [ERROR_NOT_OWNER]: ['ERROR_NOT_OWNER', 'Attempt to release mutex not owned by caller.'],
   [ERROR_TOO_MANY_POSTS]: ['ERROR_TOO_MANY_POSTS', 'Too many posts were made to a semaphore.'],
+  [ERROR_NOT_GUI_PROCESS]: ['ERROR_NOT_GUI_PROCESS', 'The current process is not a GUI process.'],
   [ERROR_TIMEOUT]: ['ERROR_TIMEOUT', 'This operation returned because the timeout period expired.'],
 };
 

@@ -21,8 +21,13 @@ export interface WaitAnyResult<T extends WaitHandle = WaitHandle> {
   readonly abandoned: boolean;
 }
 
-/** A wait-all acquired every object; `abandoned` tells whether one of them was an abandoned mutex. */
-export type WaitAllResult = { readonly abandoned: false } | { readonly abandoned: true; /** That mutex's index. */ readonly index: number };
+/**
+ * A wait-all acquired every object. `abandoned`: at least one of them was an abandoned
+ * mutex (Windows returns WAIT_ABANDONED_0 itself for a wait-all and does not say which).
+ */
+export interface WaitAllResult {
+  readonly abandoned: boolean;
+}
 
 /** Checks a handle list: an array of 1..64 open objects, without repeats if `distinct`. */
 export function rawHandlesOf(objects: unknown, path: string, distinct: boolean): RawHandle[] {
@@ -82,8 +87,8 @@ export function waitAll(objects: readonly WaitHandle[], timeoutMs: number = INFI
   const ms = validateTimeout(timeoutMs, 'timeoutMs');
   const code = getBackend().waitForMultipleObjects(raws, true, ms, false);
   if (code === WAIT_TIMEOUT) return null;
-  if (code >= WAIT_ABANDONED_0 && code < WAIT_ABANDONED_0 + raws.length) return { abandoned: true, index: code - WAIT_ABANDONED_0 };
-  if (code >= WAIT_OBJECT_0 && code < WAIT_OBJECT_0 + raws.length) return { abandoned: false };
+  if (code === WAIT_ABANDONED_0) return { abandoned: true };
+  if (code === WAIT_OBJECT_0) return { abandoned: false };
   throw new Error(`unexpected wait result 0x${code.toString(16)}`);
 }
 

@@ -13,6 +13,15 @@ export const LONG = koffi.alias('LONG', 'int32_t');
 type HandleFn = (handle: number) => number;
 type OpenFn = (access: number, inherit: number, name: string) => number;
 
+/** A function the OS may lack: `null` where it has none. */
+function optional<T>(declare: () => T): T | null {
+  try {
+    return declare();
+  } catch {
+    return null;
+  }
+}
+
 /** Declares a function from its C prototype, typed for TypeScript (koffi returns `any`). */
 function fn<T>(lib: ReturnType<typeof koffi.load>, prototype: string): T {
   return lib.func(prototype) as unknown as T;
@@ -25,6 +34,8 @@ function fn<T>(lib: ReturnType<typeof koffi.load>, prototype: string): T {
 export function loadKernel32() {
   const kernel32 = koffi.load('kernel32.dll');
   const user32 = koffi.load('user32.dll');
+  const kernelbase = koffi.load('kernelbase.dll');
+  const ntdll = koffi.load('ntdll.dll');
 
   // koffi keeps the thread's last error from the call itself, so GetLastError read
   // right after a failing call is that call's error.
@@ -113,12 +124,23 @@ export function loadKernel32() {
     user32,
     'DWORD __stdcall MsgWaitForMultipleObjectsEx(DWORD nCount, const HANDLE *pHandles, DWORD dwMilliseconds, DWORD dwWakeMask, DWORD dwFlags)',
   );
+  // Windows 10 1607 and later (and Wine); used only to make Wine refuse what Windows refuses.
+  const CompareObjectHandles = optional(() =>
+    fn<(first: number, second: number) => number>(
+      kernelbase,
+      'BOOL __stdcall CompareObjectHandles(HANDLE hFirstObjectHandle, HANDLE hSecondObjectHandle)',
+    ),
+  );
+  // Exported by Wine's ntdll only: tells that kernel32 is Wine's.
+  const wine_get_version = optional(() => fn<() => string>(ntdll, 'const char *wine_get_version()'));
   const WaitForInputIdle = fn<(h: number, ms: number) => number>(
     user32,
     'DWORD __stdcall WaitForInputIdle(HANDLE hProcess, DWORD dwMilliseconds)',
   );
 
   return {
+    CompareObjectHandles,
+    wine_get_version,
     GetLastError,
     CloseHandle,
     GetCurrentProcess,

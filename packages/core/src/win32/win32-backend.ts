@@ -12,15 +12,23 @@ import {
   CREATE_WAITABLE_TIMER_MANUAL_RESET,
   DUPLICATE_SAME_ACCESS,
   MAXIMUM_WAIT_OBJECTS,
+  MWMO_WAITALL,
   WAIT_FAILED,
 } from '../constants.js';
 import { ERROR_ALREADY_EXISTS, ERROR_INVALID_PARAMETER } from '../error-codes.js';
 import { Win32Error } from '../errors.js';
 import { type Kernel32, loadKernel32 } from './kernel32.js';
+import { windowsParity } from './windows-parity.js';
 
 /** The Windows backend, over kernel32 loaded now. */
 export function createWin32Backend(): Backend {
   const k32: Kernel32 = loadKernel32();
+  const parity = windowsParity(k32);
+
+  /** Throws `error` (non-zero) as coming from `syscall`, before any call. */
+  function refuse(error: number, syscall: string): void {
+    if (error) throw new Win32Error(error, syscall);
+  }
 
   /** Throws the thread's last error as coming from `syscall`. Call right after the failure. */
   function fail(syscall: string): never {
@@ -90,6 +98,7 @@ export function createWin32Backend(): Backend {
       return opened(k32.OpenSemaphoreW(access, inherit ? 1 : 0, name), 'OpenSemaphore');
     },
     releaseSemaphore(handle, count) {
+      refuse(parity.releaseCount(count), 'ReleaseSemaphore');
       const previous: [number] = [0];
       check(k32.ReleaseSemaphore(handle, count, previous), 'ReleaseSemaphore');
       return previous[0];
@@ -114,6 +123,7 @@ export function createWin32Backend(): Backend {
       return opened(k32.OpenWaitableTimerW(access, inherit ? 1 : 0, name), 'OpenWaitableTimer');
     },
     setWaitableTimer(handle, dueTime, periodMs, resume) {
+      refuse(parity.timerPeriod(periodMs), 'SetWaitableTimer');
       check(k32.SetWaitableTimer(handle, [dueTime], periodMs, null, null, resume ? 1 : 0), 'SetWaitableTimer');
     },
     cancelWaitableTimer(handle) {
@@ -133,19 +143,23 @@ export function createWin32Backend(): Backend {
     },
 
     waitForMultipleObjects(handles, waitAll, timeoutMs, alertable) {
+      if (waitAll) refuse(parity.waitAllObjects(handles), 'WaitForMultipleObjectsEx');
       return waited(
         k32.WaitForMultipleObjectsEx(handles.length, handles, waitAll ? 1 : 0, timeoutMs, alertable ? 1 : 0),
         'WaitForMultipleObjectsEx',
       );
     },
     msgWaitForMultipleObjects(handles, timeoutMs, wakeMask, flags) {
+      if (flags & MWMO_WAITALL) refuse(parity.waitAllObjects(handles), 'MsgWaitForMultipleObjectsEx');
       return waited(k32.MsgWaitForMultipleObjectsEx(handles.length, handles, timeoutMs, wakeMask, flags), 'MsgWaitForMultipleObjectsEx');
     },
     signalObjectAndWait(toSignal, toWaitOn, timeoutMs, alertable) {
       return waited(k32.SignalObjectAndWait(toSignal, toWaitOn, timeoutMs, alertable ? 1 : 0), 'SignalObjectAndWait');
     },
     waitForInputIdle(process, timeoutMs) {
-      return waited(k32.WaitForInputIdle(process, timeoutMs), 'WaitForInputIdle');
+      const code = k32.WaitForInputIdle(process, timeoutMs);
+      if (code === WAIT_FAILED) throw new Win32Error(parity.inputIdleError(k32.GetLastError()), 'WaitForInputIdle');
+      return code;
     },
 
     duplicateHandle(handle) {

@@ -1,0 +1,40 @@
+/**
+ * Checks that Windows' kernel makes and Wine's does not (found by running the
+ * conformance suite under Wine; the Windows side read from NT's NtReleaseSemaphore,
+ * NtSetTimer and ObWaitForMultipleObjects, ReactOS agreeing). On Windows they refuse
+ * exactly what the kernel would refuse anyway, with the same code, so they are made
+ * everywhere; the two that cost a system call or concern Wine alone are made only
+ * under Wine. Each returns the Win32 error to report, or 0.
+ */
+import type { RawHandle } from '../backend.js';
+import { ERROR_INVALID_PARAMETER, ERROR_NOT_GUI_PROCESS } from '../error-codes.js';
+import type { Kernel32 } from './kernel32.js';
+
+export interface WindowsParity {
+  /** NtReleaseSemaphore: a count <= 0 is STATUS_INVALID_PARAMETER (Wine adds 0 and overflows on -1). */
+  releaseCount(count: number): number;
+  /** NtSetTimer: a negative period is STATUS_INVALID_PARAMETER_6 (Wine takes it as unsigned). */
+  timerPeriod(periodMs: number): number;
+  /** A wait-all naming one object twice, by one handle or two, is STATUS_INVALID_PARAMETER_MIX (Wine waits). */
+  waitAllObjects(handles: readonly RawHandle[]): number;
+  /** The error of a failed WaitForInputIdle: Windows says ERROR_NOT_GUI_PROCESS for a console process; Wine sets none. */
+  inputIdleError(lastError: number): number;
+}
+
+export function windowsParity(k32: Kernel32): WindowsParity {
+  const underWine = k32.wine_get_version !== null;
+  const compare = underWine ? k32.CompareObjectHandles : null;
+  return {
+    releaseCount: (count) => (count <= 0 ? ERROR_INVALID_PARAMETER : 0),
+    timerPeriod: (periodMs) => (periodMs < 0 ? ERROR_INVALID_PARAMETER : 0),
+    waitAllObjects(handles) {
+      for (let i = 1; i < handles.length; i++) {
+        for (let j = 0; j < i; j++) {
+          if (handles[i] === handles[j] || (compare !== null && compare(handles[i]!, handles[j]!))) return ERROR_INVALID_PARAMETER;
+        }
+      }
+      return 0;
+    },
+    inputIdleError: (lastError) => (underWine ? ERROR_NOT_GUI_PROCESS : lastError),
+  };
+}
