@@ -30,7 +30,7 @@ describe('a process handle', () => {
     expect(p.wait(0)).toBe('timeout');
     expect(p.exitCode).toBeNull();
     expect(getBackend().getExitCodeProcess(p.handle)).toBe(STILL_ACTIVE);
-    child.stdin!.end('go\n');
+    child.stdin.end('go\n');
     expect(p.wait(10_000)).toBe('signaled');
     expect(p.exitCode).toBe(7);
     expect(p.wait(0)).toBe('signaled');
@@ -51,7 +51,7 @@ describe('a process handle', () => {
     using p = Process.open(child.pid!);
     using e = Event.create();
     expect(waitAny([e, p], 0)).toBeNull();
-    child.stdin!.end('go\n');
+    child.stdin.end('go\n');
     expect(waitAny([e, p], 10_000)).toMatchObject({ index: 1 });
   });
 
@@ -73,7 +73,7 @@ describe('WaitForInputIdle', () => {
     await once(child, 'spawn');
     using p = Process.open(child.pid!, { access: PROCESS_QUERY_INFORMATION | SYNCHRONIZE });
     expectWin32Error(() => getBackend().waitForInputIdle(p.handle, 1_000), ERROR_NOT_GUI_PROCESS, 'WaitForInputIdle');
-    child.stdin!.end('go\n');
+    child.stdin.end('go\n');
     expect(p.wait(10_000)).toBe('signaled');
   });
 });

@@ -45,12 +45,13 @@ export class Event extends WaitHandle {
    */
   static create(options: EventOptions = {}): Event {
     const opts = validateObject(options, 'options');
-    const { handle, existed } = getBackend().createEvent({
+    const args = {
       name: readName(opts),
       manualReset: readFlag(opts, 'manualReset', false),
       initialState: readFlag(opts, 'initialState', false),
       access: EVENT_ALL_ACCESS,
-    });
+    };
+    const { handle, existed } = getBackend().createEvent(args);
     return new Event(handle, existed);
   }
 

@@ -40,11 +40,12 @@ export class Mutex extends WaitHandle {
   /** Creates a mutex, or opens the existing mutex of that name (then `existed` is true). */
   static create(options: MutexOptions = {}): Mutex {
     const opts = validateObject(options, 'options');
-    const { handle, existed } = getBackend().createMutex({
+    const args = {
       name: readName(opts),
       initialOwner: readFlag(opts, 'initialOwner', false),
       access: MUTEX_ALL_ACCESS,
-    });
+    };
+    const { handle, existed } = getBackend().createMutex(args);
     return new Mutex(handle, existed);
   }
 

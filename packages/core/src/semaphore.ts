@@ -50,12 +50,8 @@ export class Semaphore extends WaitHandle {
     if (initialCount > maximumCount) {
       throw new ArgumentOutOfRangeError('options.initialCount', `at most options.maximumCount (${maximumCount})`, initialCount);
     }
-    const { handle, existed } = getBackend().createSemaphore({
-      name: readName(opts),
-      initialCount,
-      maximumCount,
-      access: SEMAPHORE_ALL_ACCESS,
-    });
+    const name = readName(opts);
+    const { handle, existed } = getBackend().createSemaphore({ name, initialCount, maximumCount, access: SEMAPHORE_ALL_ACCESS });
     return new Semaphore(handle, existed);
   }
 

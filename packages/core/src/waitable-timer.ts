@@ -87,12 +87,13 @@ export class WaitableTimer extends WaitHandle {
   /** Creates a timer (inactive until `set()`), or opens the existing timer of that name. */
   static create(options: WaitableTimerOptions = {}): WaitableTimer {
     const opts = validateObject(options, 'options');
-    const r = getBackend().createWaitableTimer({
+    const args = {
       name: readName(opts),
       manualReset: readFlag(opts, 'manualReset', false),
       highResolution: readFlag(opts, 'highResolution', true),
       access: TIMER_ALL_ACCESS,
-    });
+    };
+    const r = getBackend().createWaitableTimer(args);
     return new WaitableTimer(r.handle, r.existed, r.highResolution);
   }
 
