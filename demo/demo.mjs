@@ -1,0 +1,74 @@
+// The waitables demo: named objects shared by real processes.
+//   1. Three worker processes share two slots of a named semaphore, released together
+//      by a named manual-reset event; the parent waits for all of them at once
+//      (a wait-all on their process handles).
+//   2. A process that holds a named mutex is killed; the next waiter is told the
+//      mutex was abandoned, and owns it.
+//   3. A periodic waitable timer ticks on schedule.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Event, Mutex, Process, Semaphore, WaitableTimer, waitAll } from '@waitables/core';
+
+const worker = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const tag = `${process.pid}`;
+const names = {
+  go: `Local\\waitables-demo-go-${tag}`,
+  slots: `Local\\waitables-demo-slots-${tag}`,
+  lock: `Local\\waitables-demo-lock-${tag}`,
+  ready: `Local\\waitables-demo-ready-${tag}`,
+  held: `Local\\waitables-demo-held-${tag}`,
+};
+const start = performance.now();
+const t = () => `${(performance.now() - start).toFixed(0).padStart(5)} ms`;
+const run = (...args) => spawn(process.execPath, [worker, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+
+console.log(`waitables demo on ${process.platform} (pid ${process.pid})\n`);
+
+console.log('1. three processes, two slots of a named semaphore');
+{
+  const go = Event.create({ name: names.go, manualReset: true });
+  const slots = Semaphore.create({ name: names.slots, initialCount: 2, maximumCount: 2 });
+  const ready = Semaphore.create({ name: names.ready, initialCount: 0, maximumCount: 3 });
+  const children = [1, 2, 3].map((n) => run('slot', String(n), names.go, names.slots, names.ready));
+  await Promise.all(children.map((c) => new Promise((resolve) => c.once('spawn', resolve))));
+  const handles = children.map((c) => Process.open(c.pid));
+  for (let i = 0; i < 3; i++) ready.wait(30_000); // each worker releases one unit once it is waiting for "go"
+  ready.close();
+  console.log(`${t()}  parent: setting "go"`);
+  go.set();
+  const done = waitAll(handles, 30_000);
+  console.log(`${t()}  parent: all three exited (wait-all on process handles: ${done ? 'signaled' : 'timeout'}),`, `exit codes ${handles.map((h) => h.exitCode).join(', ')}`);
+  console.log(`${t()}  parent: both slots are free again: ${slots.wait(0)} ${slots.wait(0)}`);
+  slots.release(2);
+  [go, slots, ...handles].forEach((h) => h.close());
+}
+
+console.log('\n2. a holder of a named mutex is killed');
+{
+  const lock = Mutex.create({ name: names.lock });
+  const held = Event.create({ name: names.held });
+  const holder = run('hold', names.lock, names.held);
+  held.wait(30_000); // the holder sets it once it owns the mutex
+  console.log(`${t()}  parent: killing pid ${holder.pid} while it holds the mutex`);
+  holder.kill('SIGKILL');
+  console.log(`${t()}  parent: wait on the mutex -> ${lock.wait(10_000)} (the parent owns it now)`);
+  lock.release();
+  lock.close();
+  held.close();
+}
+
+console.log('\n3. a waitable timer, 5 ticks of 20 ms');
+{
+  const timer = WaitableTimer.create();
+  const t0 = performance.now();
+  timer.set({ delayMs: 20 }, { periodMs: 20 });
+  for (let i = 1; i <= 5; i++) {
+    timer.wait();
+    const late = performance.now() - t0 - 20 * i;
+    console.log(`  tick ${i}: ${(performance.now() - t0).toFixed(1).padStart(6)} ms (scheduled ${20 * i} ms, ${late >= 0 ? '+' : ''}${late.toFixed(1)} ms)`);
+  }
+  timer.cancel();
+  console.log(`  high-resolution timer: ${timer.highResolution}`);
+  timer.close();
+}
+console.log('\ndemo finished');

@@ -1,0 +1,26 @@
+// A demo worker process; see demo.mjs.
+import { Event, Mutex, Semaphore } from '@waitables/core';
+
+const [role, ...args] = process.argv.slice(2);
+const now = () => new Date().toISOString().slice(17, 23);
+
+if (role === 'slot') {
+  const [n, goName, slotsName, readyName] = args;
+  const go = Event.open(goName);
+  const slots = Semaphore.open(slotsName);
+  Semaphore.open(readyName).release();
+  go.wait();
+  slots.wait();
+  console.log(`  [${now()}] worker ${n} (pid ${process.pid}): holds a slot`);
+  const until = Date.now() + 300;
+  while (Date.now() < until); // work, holding the slot
+  console.log(`  [${now()}] worker ${n} (pid ${process.pid}): releases it`);
+  slots.release();
+  process.exit(10 + Number(n));
+} else if (role === 'hold') {
+  const lock = Mutex.open(args[0]);
+  lock.wait();
+  console.log(`  holder (pid ${process.pid}): owns the mutex and never releases it`);
+  Event.open(args[1]).set();
+  setInterval(() => {}, 1000);
+}
