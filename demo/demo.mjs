@@ -37,7 +37,10 @@ console.log('1. three processes, two slots of a named semaphore');
   console.log(`${t()}  parent: setting "go"`);
   go.set();
   const done = waitAll(handles, 30_000);
-  console.log(`${t()}  parent: all three exited (wait-all on process handles: ${done ? 'signaled' : 'timeout'}),`, `exit codes ${handles.map((h) => h.exitCode).join(', ')}`);
+  console.log(
+    `${t()}  parent: all three exited (wait-all on process handles: ${done ? 'signaled' : 'timeout'}),`,
+    `exit codes ${handles.map((h) => h.exitCode).join(', ')}`,
+  );
   console.log(`${t()}  parent: both slots are free again: ${slots.wait(0)} ${slots.wait(0)}`);
   slots.release(2);
   [go, slots, ...handles].forEach((h) => h.close());
@@ -65,7 +68,9 @@ console.log('\n3. a waitable timer, 5 ticks of 20 ms');
   for (let i = 1; i <= 5; i++) {
     timer.wait();
     const late = performance.now() - t0 - 20 * i;
-    console.log(`  tick ${i}: ${(performance.now() - t0).toFixed(1).padStart(6)} ms (scheduled ${20 * i} ms, ${late >= 0 ? '+' : ''}${late.toFixed(1)} ms)`);
+    console.log(
+      `  tick ${i}: ${(performance.now() - t0).toFixed(1).padStart(6)} ms (scheduled ${20 * i} ms, ${late >= 0 ? '+' : ''}${late.toFixed(1)} ms)`,
+    );
   }
   timer.cancel();
   console.log(`  high-resolution timer: ${timer.highResolution}`);

@@ -95,7 +95,8 @@ describe('waits', () => {
 describe('timers', () => {
   test('due times are one of { delayMs }, { at }, { dueTime }', () => {
     // Checked before the handle is used, so no timer is needed to reach them.
-    const set = (due: unknown, options?: unknown) => () => WaitableTimer.prototype.set.call(undefined as never, due as never, options as never);
+    const set = (due: unknown, options?: unknown) => () =>
+      WaitableTimer.prototype.set.call(undefined as never, due as never, options as never);
     typeError(set({}), 'due');
     typeError(set(5), 'due');
     rangeError(set({ delayMs: -1 }), 'due.delayMs');
