@@ -101,7 +101,15 @@ if (command === 'setup') {
 } else if (command === 'node') {
   process.exit(runWindowsNode(rest));
 } else if (command === 'test') {
-  const status = runWindowsNode(['node_modules/vitest/vitest.mjs', 'run', '--config', 'vitest.config.ts', '--pool=threads', ...rest]);
+  const status = runWindowsNode([
+    'node_modules/vitest/vitest.mjs',
+    'run',
+    '--pool=threads',
+    '--reporter=default',
+    '--reporter=json',
+    '--outputFile.json=.cache/test-results/wine.json',
+    ...rest,
+  ]);
   if (status !== 0) console.error(`wine: the Windows test run failed with status ${status}`);
   process.exit(status);
 } else {
