@@ -1,9 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Which suites run where. The conformance suite needs a backend: Windows (kernel32,
-// here under Wine) has one; Linux gets its own with issue 3, and until then the
-// README's test command runs this suite under Wine and says so on Linux.
-const suites = process.env.WAITABLES_SUITES ?? (process.platform === 'win32' ? 'unit,conformance' : 'unit');
+// The same suites run on every backend: natively on Linux (shared memory and futexes)
+// and on Windows Node under Wine (kernel32). WAITABLES_SUITES narrows a run.
+const suites = process.env.WAITABLES_SUITES ?? 'unit,conformance';
 
 export default defineConfig({
   test: {

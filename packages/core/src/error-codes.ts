@@ -11,6 +11,7 @@ export const ERROR_INVALID_HANDLE = 6;
 export const ERROR_NOT_ENOUGH_MEMORY = 8;
 export const ERROR_NOT_SUPPORTED = 50;
 export const ERROR_INVALID_PARAMETER = 87;
+export const ERROR_INVALID_NAME = 123;
 export const ERROR_BAD_PATHNAME = 161;
 export const ERROR_ALREADY_EXISTS = 183;
 export const ERROR_FILENAME_EXCED_RANGE = 206;
@@ -28,6 +29,7 @@ const table: Record<number, readonly [name: string, message: string]> = {
   [ERROR_NOT_ENOUGH_MEMORY]: ['ERROR_NOT_ENOUGH_MEMORY', 'Not enough memory resources are available to process this command.'],
   [ERROR_NOT_SUPPORTED]: ['ERROR_NOT_SUPPORTED', 'The request is not supported.'],
   [ERROR_INVALID_PARAMETER]: ['ERROR_INVALID_PARAMETER', 'The parameter is incorrect.'],
+  [ERROR_INVALID_NAME]: ['ERROR_INVALID_NAME', 'The filename, directory name, or volume label syntax is incorrect.'],
   [ERROR_BAD_PATHNAME]: ['ERROR_BAD_PATHNAME', 'The specified path is invalid.'],
   [ERROR_ALREADY_EXISTS]: ['ERROR_ALREADY_EXISTS', 'Cannot create a file when that file already exists.'],
   [ERROR_FILENAME_EXCED_RANGE]: ['ERROR_FILENAME_EXCED_RANGE', 'The filename or extension is too long.'],

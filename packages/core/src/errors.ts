@@ -7,6 +7,7 @@
  *   rejected before any call into the OS; the message names the argument path.
  * - {@link HandleClosedError}: a handle was used after `close()`.
  * - {@link NotSupportedError}: the call has no meaning on this platform.
+ * - {@link NamespaceError}: the Linux backend's shared memory cannot be used.
  * @packageDocumentation
  */
 import { win32ErrorMessage, win32ErrorName } from './error-codes.js';
@@ -90,6 +91,19 @@ export class NotSupportedError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'NotSupportedError';
+  }
+}
+
+/**
+ * The Linux backend's shared namespace cannot be used: another layout version, a
+ * damaged region, a directory that is not private, or a full table.
+ * `code: 'ERR_WAITABLES_NAMESPACE'`.
+ */
+export class NamespaceError extends Error {
+  readonly code = 'ERR_WAITABLES_NAMESPACE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NamespaceError';
   }
 }
 

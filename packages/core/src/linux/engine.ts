@@ -1,0 +1,421 @@
+/**
+ * The semantics of the objects over the shared layout: what can be acquired, what a
+ * wait takes, who a state change wakes, and what happens to what a dead thread or
+ * process held. Every function here runs inside a transaction (see namespace.ts).
+ *
+ * Waits follow the ntsync model: a waiting thread registers one record (its thread
+ * slot and wait list); a state change hands objects directly to registered waiters in
+ * FIFO order (units, ownership, the signal of an auto-reset object) and wakes the
+ * waiter's own futex word; a wait-all is handed everything at once or nothing, since
+ * every change happens under the one namespace lock.
+ */
+import { WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT } from '../constants.js';
+import { ERROR_INVALID_HANDLE, ERROR_NOT_ENOUGH_MEMORY, ERROR_ACCESS_DENIED } from '../error-codes.js';
+import { NamespaceError, Win32Error } from '../errors.js';
+import { isProcessAlive } from './liveness.js';
+import {
+  H,
+  HD,
+  IDLE,
+  KIND,
+  type Kind,
+  LIMITS,
+  O,
+  P,
+  T,
+  TIMER_INACTIVE,
+  TIMER_MONOTONIC,
+  WAITING,
+  handleWord,
+  joinMicros,
+  objectWord,
+  processWord,
+  splitMicros,
+  threadWord,
+  waitEntryWord,
+} from './layout.js';
+import { POLLIN, type Libc } from './libc.js';
+import { Namespace } from './namespace.js';
+
+/** How often a blocked waiter looks at what no futex tells it: dead owners, exited processes, dead waiters. */
+export const SLICE_MS = 50;
+/** At most one reclaim pass of the whole namespace this often. */
+const RECLAIM_INTERVAL_US = 100_000;
+
+export class Engine {
+  readonly #pollfd = new Int32Array(2);
+
+  constructor(
+    readonly ns: Namespace,
+    readonly libc: Libc,
+  ) {}
+
+  // --- Objects and handles ----------------------------------------------------------
+
+  allocObject(kind: Kind): number {
+    const ns = this.ns;
+    const hint = ns.r(H.hintObject);
+    for (let i = 0; i < LIMITS.objects; i++) {
+      const obj = (hint + i) % LIMITS.objects;
+      if (ns.r(objectWord(obj, O.kind)) !== KIND.free || ns.r(objectWord(obj, O.refs)) !== 0) continue;
+      ns.w(H.hintObject, obj + 1);
+      if (ns.r(H.objectsHigh) <= obj) ns.w(H.objectsHigh, obj + 1);
+      ns.w(objectWord(obj, O.kind), kind);
+      ns.w(objectWord(obj, O.generation), ns.r(objectWord(obj, O.generation)) + 1);
+      return obj;
+    }
+    throw new Win32Error(ERROR_NOT_ENOUGH_MEMORY, 'CreateObject');
+  }
+
+  /** Drops one reference; the last one frees the object (and closes a process object's pidfd). */
+  unref(obj: number): void {
+    const ns = this.ns;
+    const refs = ns.r(objectWord(obj, O.refs)) - 1;
+    if (refs > 0) return ns.w(objectWord(obj, O.refs), refs);
+    if (ns.r(objectWord(obj, O.kind)) === KIND.process && ns.r(objectWord(obj, O.ownerProcess)) === ns.process) {
+      const fd = ns.r(objectWord(obj, O.pidfd));
+      ns.afterCommit(() => this.libc.close(fd));
+    }
+    for (let field = 0; field < 32; field++) if (field !== O.generation) ns.w(objectWord(obj, field), 0);
+  }
+
+  allocHandle(obj: number, access: number, syscall: string): number {
+    const ns = this.ns;
+    const hint = ns.r(H.hintHandle);
+    for (let i = 0; i < LIMITS.handles; i++) {
+      const slot = (hint + i) % LIMITS.handles;
+      if (ns.r(handleWord(slot, HD.object)) !== 0) continue;
+      ns.w(H.hintHandle, slot + 1);
+      if (ns.r(H.handlesHigh) <= slot) ns.w(H.handlesHigh, slot + 1);
+      ns.w(handleWord(slot, HD.object), obj + 1);
+      ns.w(handleWord(slot, HD.process), ns.process);
+      ns.w(handleWord(slot, HD.access), access);
+      ns.w(handleWord(slot, HD.generation), ns.r(objectWord(obj, O.generation)));
+      ns.w(objectWord(obj, O.refs), ns.r(objectWord(obj, O.refs)) + 1);
+      return (slot + 1) * 4;
+    }
+    throw new Win32Error(ERROR_NOT_ENOUGH_MEMORY, syscall);
+  }
+
+  /**
+   * The object a handle of this process refers to, checking its kind and access
+   * rights: ERROR_INVALID_HANDLE or ERROR_ACCESS_DENIED as Windows reports them.
+   */
+  resolve(handle: number, access: number, kinds: readonly Kind[] | null, syscall: string): number {
+    const slot = this.#handleSlot(handle, syscall);
+    const ns = this.ns;
+    const obj = ns.r(handleWord(slot, HD.object)) - 1;
+    if (obj >= LIMITS.objects) throw new NamespaceError('the namespace is damaged (handle table)');
+    const kind = ns.r(objectWord(obj, O.kind)) as Kind;
+    if (kind === KIND.free || ns.r(handleWord(slot, HD.generation)) !== ns.r(objectWord(obj, O.generation))) {
+      throw new NamespaceError('the namespace is damaged (a handle outlived its object)');
+    }
+    if (kinds !== null && !kinds.includes(kind)) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
+    if ((ns.r(handleWord(slot, HD.access)) & access) !== access) throw new Win32Error(ERROR_ACCESS_DENIED, syscall);
+    return obj;
+  }
+
+  /** The handle's slot, if it is an open handle of this process. */
+  #handleSlot(handle: number, syscall: string): number {
+    const ns = this.ns;
+    if (!Number.isInteger(handle) || handle <= 0 || handle % 4 !== 0 || handle / 4 > LIMITS.handles)
+      throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
+    const slot = handle / 4 - 1;
+    const obj = ns.r(handleWord(slot, HD.object));
+    if (obj === 0 || ns.r(handleWord(slot, HD.process)) !== ns.process) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
+    return slot;
+  }
+
+  handleAccess(handle: number, syscall: string): number {
+    return this.ns.r(handleWord(this.#handleSlot(handle, syscall), HD.access));
+  }
+
+  freeHandle(handle: number, syscall: string): void {
+    const slot = this.#handleSlot(handle, syscall);
+    this.#freeHandleSlot(slot);
+  }
+
+  #freeHandleSlot(slot: number): void {
+    const ns = this.ns;
+    const obj = ns.r(handleWord(slot, HD.object)) - 1;
+    for (let field = 0; field < 4; field++) ns.w(handleWord(slot, field), 0);
+    if (obj >= 0 && obj < LIMITS.objects) this.unref(obj);
+  }
+
+  // --- Acquiring --------------------------------------------------------------------
+
+  canAcquire(obj: number, thread: number): boolean {
+    const ns = this.ns;
+    switch (ns.r(objectWord(obj, O.kind))) {
+      case KIND.semaphore:
+        return ns.r(objectWord(obj, O.signal)) > 0;
+      case KIND.mutex: {
+        const owner = ns.r(objectWord(obj, O.owner));
+        return owner === 0 || owner === thread + 1;
+      }
+      default:
+        return ns.r(objectWord(obj, O.signal)) !== 0;
+    }
+  }
+
+  /** Takes the object for `thread`; true if it was a mutex abandoned by its previous owner. */
+  acquire(obj: number, thread: number): boolean {
+    const ns = this.ns;
+    switch (ns.r(objectWord(obj, O.kind))) {
+      case KIND.semaphore:
+        ns.w(objectWord(obj, O.signal), ns.r(objectWord(obj, O.signal)) - 1);
+        return false;
+      case KIND.mutex: {
+        ns.w(objectWord(obj, O.owner), thread + 1);
+        ns.w(objectWord(obj, O.recursion), ns.r(objectWord(obj, O.recursion)) + 1);
+        if (ns.r(objectWord(obj, O.abandoned)) === 0) return false;
+        ns.w(objectWord(obj, O.abandoned), 0);
+        return true;
+      }
+      case KIND.event:
+      case KIND.timer:
+        if (ns.r(objectWord(obj, O.manualReset)) === 0) ns.w(objectWord(obj, O.signal), 0);
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  /** Acquires what the wait can take now: its WAIT_* code, or -1 if it must wait. */
+  tryWait(thread: number, objects: readonly number[], waitAll: boolean): number {
+    if (waitAll) {
+      for (const obj of objects) if (!this.canAcquire(obj, thread)) return -1;
+      let abandoned = false;
+      for (const obj of objects) abandoned = this.acquire(obj, thread) || abandoned;
+      return abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0;
+    }
+    for (let i = 0; i < objects.length; i++) {
+      if (this.canAcquire(objects[i]!, thread)) return (this.acquire(objects[i]!, thread) ? WAIT_ABANDONED_0 : WAIT_OBJECT_0) + i;
+    }
+    return -1;
+  }
+
+  // --- Registered waits -------------------------------------------------------------
+
+  register(thread: number, objects: readonly number[], waitAll: boolean): void {
+    const ns = this.ns;
+    objects.forEach((obj, i) => {
+      ns.w(waitEntryWord(thread, i), obj);
+      ns.w(waitEntryWord(thread, i) + 1, ns.r(objectWord(obj, O.generation)));
+      ns.w(objectWord(obj, O.refs), ns.r(objectWord(obj, O.refs)) + 1);
+    });
+    const ticket = ns.r(H.sequence);
+    ns.w(H.sequence, ticket + 1);
+    ns.w(threadWord(thread, T.sequence), ticket);
+    ns.w(threadWord(thread, T.count), objects.length);
+    ns.w(threadWord(thread, T.waitAll), waitAll ? 1 : 0);
+    ns.w(threadWord(thread, T.status), WAITING);
+    ns.w(H.waiting, ns.r(H.waiting) + 1);
+  }
+
+  /** A registered wait's objects (slots whose generation no longer matches are gone: -1). */
+  waitList(thread: number): number[] {
+    const ns = this.ns;
+    const count = ns.r(threadWord(thread, T.count));
+    if (!(count >= 0 && count <= LIMITS.waitList)) throw new NamespaceError('the namespace is damaged (wait list)');
+    const list: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const obj = ns.r(waitEntryWord(thread, i));
+      const live = obj >= 0 && obj < LIMITS.objects && ns.r(objectWord(obj, O.generation)) === ns.r(waitEntryWord(thread, i) + 1);
+      list.push(live ? obj : -1);
+    }
+    return list;
+  }
+
+  /** Ends a registered wait with `status` (the result, or WAIT_TIMEOUT), dropping its references. */
+  #finishWait(thread: number, status: number, list: readonly number[]): void {
+    const ns = this.ns;
+    ns.w(threadWord(thread, T.status), status);
+    for (const obj of list) if (obj >= 0) this.unref(obj);
+    ns.w(H.waiting, ns.r(H.waiting) - 1);
+  }
+
+  /** Ends this thread's own registered wait at its timeout. */
+  timeOut(thread: number): void {
+    this.#finishWait(thread, WAIT_TIMEOUT, this.waitList(thread));
+  }
+
+  /**
+   * Hands changed objects to the registered waits that can now take them, oldest wait
+   * first, and wakes those waiters.
+   */
+  dispatch(changed: ReadonlySet<number>): void {
+    const ns = this.ns;
+    if (changed.size === 0 || ns.r(H.waiting) === 0) return;
+    const high = ns.r(H.threadsHigh);
+    const waiters: { thread: number; ticket: number; list: number[] }[] = [];
+    for (let t = 0; t < high && t < LIMITS.threads; t++) {
+      if (ns.r(threadWord(t, T.status)) !== WAITING || ns.r(threadWord(t, T.state)) !== 1) continue;
+      const list = this.waitList(t);
+      if (list.some((obj) => changed.has(obj))) waiters.push({ thread: t, ticket: ns.r(threadWord(t, T.sequence)), list });
+    }
+    // Tickets grow by one per wait; compare their difference so that wrapping keeps the order.
+    waiters.sort((a, b) => (a.ticket - b.ticket) | 0);
+    for (const { thread, list } of waiters) {
+      if (list.includes(-1)) continue;
+      const code = this.tryWait(thread, list, ns.r(threadWord(thread, T.waitAll)) === 1);
+      if (code < 0) continue;
+      this.#finishWait(thread, code, list);
+      ns.wakeThread(thread);
+    }
+  }
+
+  // --- What time and death change ---------------------------------------------------
+
+  /** Brings time-driven and death-driven state of these objects up to date. */
+  refresh(objects: readonly number[], changed: Set<number>, checkOwners: boolean): void {
+    const ns = this.ns;
+    for (const obj of objects) {
+      if (obj < 0) continue;
+      const kind = ns.r(objectWord(obj, O.kind));
+      if (kind === KIND.timer) this.#refreshTimer(obj, changed);
+      else if (kind === KIND.process) this.#refreshProcess(obj, changed);
+      else if (kind === KIND.mutex && checkOwners) this.#checkOwner(obj, changed);
+    }
+  }
+
+  #refreshTimer(obj: number, changed: Set<number>): void {
+    const ns = this.ns;
+    const clock = ns.r(objectWord(obj, O.clock));
+    if (clock === TIMER_INACTIVE) return;
+    const now = clock === TIMER_MONOTONIC ? Namespace.monotonicMicros() : Date.now() * 1000;
+    let due = joinMicros(ns.r(objectWord(obj, O.dueHi)), ns.r(objectWord(obj, O.dueLo)));
+    if (now < due) return;
+    ns.w(objectWord(obj, O.signal), 1);
+    const periodUs = ns.r(objectWord(obj, O.period)) * 1000;
+    if (periodUs > 0) {
+      // Expirations missed while nobody looked coalesce into this one; the schedule keeps its phase.
+      due += (Math.floor((now - due) / periodUs) + 1) * periodUs;
+      const [hi, lo] = splitMicros(due);
+      ns.w(objectWord(obj, O.dueHi), hi);
+      ns.w(objectWord(obj, O.dueLo), lo);
+    } else {
+      ns.w(objectWord(obj, O.clock), TIMER_INACTIVE);
+    }
+    changed.add(obj);
+  }
+
+  /** Milliseconds until the earliest due timer among `objects` (Infinity if none). */
+  nextDueMs(objects: readonly number[]): number {
+    const ns = this.ns;
+    let next = Infinity;
+    for (const obj of objects) {
+      if (obj < 0 || ns.r(objectWord(obj, O.kind)) !== KIND.timer) continue;
+      const clock = ns.r(objectWord(obj, O.clock));
+      if (clock === TIMER_INACTIVE) continue;
+      const now = clock === TIMER_MONOTONIC ? Namespace.monotonicMicros() : Date.now() * 1000;
+      const due = joinMicros(ns.r(objectWord(obj, O.dueHi)), ns.r(objectWord(obj, O.dueLo)));
+      next = Math.min(next, Math.max(0, (due - now) / 1000));
+    }
+    return next;
+  }
+
+  #refreshProcess(obj: number, changed: Set<number>): void {
+    const ns = this.ns;
+    if (ns.r(objectWord(obj, O.signal)) !== 0 || ns.r(objectWord(obj, O.ownerProcess)) !== ns.process) return;
+    if (!this.processExited(ns.r(objectWord(obj, O.pidfd)))) return;
+    ns.w(objectWord(obj, O.signal), 1);
+    changed.add(obj);
+  }
+
+  /** A pidfd is readable once its process has exited. */
+  processExited(pidfd: number): boolean {
+    this.#pollfd[0] = pidfd;
+    this.#pollfd[1] = POLLIN;
+    return this.libc.poll(this.#pollfd, 1, 0) > 0 && this.#pollfd[1] >>> 16 !== 0;
+  }
+
+  #checkOwner(obj: number, changed: Set<number>): void {
+    const ns = this.ns;
+    const owner = ns.r(objectWord(obj, O.owner));
+    if (owner === 0 || owner === ns.thread + 1) return;
+    if (!ns.isThreadSlotAlive(owner - 1)) this.reclaimThread(owner - 1, changed);
+  }
+
+  /**
+   * Frees what dead threads and processes held: a dead process's handles, a dead
+   * thread's registered wait (and an object handed to it that it never took: given
+   * back), and its mutexes (abandoned). Rate-limited unless `processesNow`, which checks
+   * the processes at once (as a lookup by name must: a dead process's handles must not
+   * keep a name alive).
+   */
+  reclaim(changed: Set<number>, processesNow: boolean): void {
+    const ns = this.ns;
+    const now = Namespace.monotonicMicros();
+    const due = now - joinMicros(ns.r(H.reclaimHi), ns.r(H.reclaimLo)) >= RECLAIM_INTERVAL_US;
+    if (!due && !processesNow) return;
+    for (let p = 0; p < LIMITS.processes; p++) {
+      if (p === ns.process || ns.r(processWord(p, P.state)) !== 1) continue;
+      const pid = ns.r(processWord(p, P.pid));
+      const start = joinMicros(ns.r(processWord(p, P.startHi)), ns.r(processWord(p, P.startLo)));
+      if (!isProcessAlive(pid, start)) this.#reclaimProcess(p, changed);
+    }
+    if (!due) return;
+    const [hi, lo] = splitMicros(now);
+    ns.w(H.reclaimHi, hi);
+    ns.w(H.reclaimLo, lo);
+    const high = ns.r(H.threadsHigh);
+    for (let t = 0; t < high && t < LIMITS.threads; t++) {
+      if (t !== ns.thread && ns.r(threadWord(t, T.state)) === 1 && !ns.isThreadSlotAlive(t)) this.reclaimThread(t, changed);
+    }
+  }
+
+  #reclaimProcess(p: number, changed: Set<number>): void {
+    const ns = this.ns;
+    const high = ns.r(H.threadsHigh);
+    for (let t = 0; t < high && t < LIMITS.threads; t++) {
+      if (ns.r(threadWord(t, T.state)) === 1 && ns.r(threadWord(t, T.process)) === p) this.reclaimThread(t, changed);
+    }
+    const handles = ns.r(H.handlesHigh);
+    for (let slot = 0; slot < handles && slot < LIMITS.handles; slot++) {
+      if (ns.r(handleWord(slot, HD.object)) !== 0 && ns.r(handleWord(slot, HD.process)) === p) this.#freeHandleSlot(slot);
+    }
+    for (let field = 0; field < 4; field++) ns.w(processWord(p, field), 0);
+  }
+
+  /** A thread that ended: its wait is dropped (what it was handed but never took goes back), its mutexes abandoned. */
+  reclaimThread(t: number, changed: Set<number>): void {
+    const ns = this.ns;
+    const status = ns.r(threadWord(t, T.status));
+    if (status === WAITING) this.#finishWait(t, WAIT_TIMEOUT, this.waitList(t));
+    else if (status !== IDLE) this.#giveBack(t, status, changed);
+    const high = ns.r(H.objectsHigh);
+    for (let obj = 0; obj < high && obj < LIMITS.objects; obj++) {
+      if (ns.r(objectWord(obj, O.kind)) === KIND.mutex && ns.r(objectWord(obj, O.owner)) === t + 1) {
+        ns.w(objectWord(obj, O.owner), 0);
+        ns.w(objectWord(obj, O.recursion), 0);
+        ns.w(objectWord(obj, O.abandoned), 1);
+        changed.add(obj);
+      }
+    }
+    ns.w(threadWord(t, T.status), IDLE);
+    ns.w(threadWord(t, T.state), 0);
+  }
+
+  /** Returns what a wait was handed and its thread never took (it died first). Mutexes are abandoned by the caller. */
+  #giveBack(t: number, status: number, changed: Set<number>): void {
+    const ns = this.ns;
+    const list = this.waitList(t);
+    let granted: number[];
+    if (ns.r(threadWord(t, T.waitAll)) === 1) granted = status === WAIT_OBJECT_0 || status === WAIT_ABANDONED_0 ? list : [];
+    else if (status >= WAIT_OBJECT_0 && status < WAIT_OBJECT_0 + list.length) granted = [list[status - WAIT_OBJECT_0]!];
+    else if (status >= WAIT_ABANDONED_0 && status < WAIT_ABANDONED_0 + list.length) granted = [list[status - WAIT_ABANDONED_0]!];
+    else granted = [];
+    for (const obj of granted) {
+      if (obj < 0) continue;
+      const kind = ns.r(objectWord(obj, O.kind));
+      if (kind === KIND.semaphore) {
+        const count = ns.r(objectWord(obj, O.signal));
+        if (count < ns.r(objectWord(obj, O.maximum))) ns.w(objectWord(obj, O.signal), count + 1);
+      } else if ((kind === KIND.event || kind === KIND.timer) && ns.r(objectWord(obj, O.manualReset)) === 0) {
+        ns.w(objectWord(obj, O.signal), 1);
+      }
+      changed.add(obj);
+    }
+  }
+}

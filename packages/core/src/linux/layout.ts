@@ -1,0 +1,160 @@
+/**
+ * The shared-memory layout of a namespace, version 1. Documented for other processes
+ * and languages in packages/core/docs/linux-shared-memory.md; change both together and
+ * bump LAYOUT_VERSION when anything here moves.
+ *
+ * The region is an array of 32-bit little-endian words, then a UTF-16 name area. Every
+ * table is an array of fixed-size slots; slot 0 of a field is its "state" word, 0 when
+ * the slot is free.
+ */
+
+export const MAGIC = 0x54494157; // "WAIT"
+export const LAYOUT_VERSION = 1;
+
+export const LIMITS = {
+  processes: 256,
+  threads: 1024,
+  objects: 8192,
+  handles: 32768,
+  /** Objects one wait may name (the public API keeps 64). */
+  waitList: 256,
+  /** Words one transaction may change. */
+  log: 65536,
+  /** UTF-16 units of a name (MAX_PATH). */
+  nameUnits: 260,
+} as const;
+
+/** Header words. */
+export const H = {
+  magic: 0,
+  version: 1,
+  sizeBytes: 2,
+  ready: 3,
+  /** The namespace lock: thread slot + 1 of the holder, 0 when free. Futex word. */
+  lock: 4,
+  /** Threads sleeping on the lock (the unlocker wakes only when non-zero). */
+  lockSleepers: 5,
+  /** Threads whose wait is registered (status WAITING): 0 lets a state change skip the waiter scan. */
+  waiting: 6,
+  /** FIFO ticket of the next registered wait. */
+  sequence: 7,
+  /** Monotonic microseconds of the last reclaim pass (two words). */
+  reclaimHi: 8,
+  reclaimLo: 9,
+  /** Next-fit allocation hints. */
+  hintObject: 10,
+  hintHandle: 11,
+  hintThread: 12,
+  hintProcess: 13,
+  /** One past the highest thread and object slot ever used: scans stop there. */
+  threadsHigh: 14,
+  objectsHigh: 15,
+  handlesHigh: 18,
+  /** Redo log: 1 while a committed transaction is being applied. */
+  logCommitted: 16,
+  /** Redo log: number of (word, value) pairs. */
+  logCount: 17,
+} as const;
+export const HEADER_WORDS = 64;
+
+/** Process slot: one per process attached to the namespace. */
+export const P = { state: 0, pid: 1, startHi: 2, startLo: 3 } as const;
+export const PROCESS_WORDS = 8;
+
+/** Thread slot: one per thread (main or worker) that has used the namespace; also its waiter record. */
+export const T = {
+  state: 0,
+  process: 1,
+  tid: 2,
+  startHi: 3,
+  startLo: 4,
+  /** Futex word of its wait: WAITING, IDLE, or the wait's result (a WAIT_* code) until the thread takes it. */
+  status: 5,
+  waitAll: 6,
+  /** Objects in its wait list. */
+  count: 7,
+  /** FIFO ticket of its wait. */
+  sequence: 8,
+} as const;
+export const THREAD_WORDS = 16;
+export const WAITING = -1;
+export const IDLE = -2;
+
+/** A thread's wait list: `waitList` pairs of (object slot, object generation). */
+export const WAIT_ENTRY_WORDS = 2;
+
+/** Object slot. */
+export const O = {
+  kind: 0,
+  /** Handles plus registered waits that refer to it. The slot is freed at 0. */
+  refs: 1,
+  generation: 2,
+  manualReset: 3,
+  /** Event/timer: 0 or 1. Semaphore: the count. Process: 1 once it has exited. */
+  signal: 4,
+  maximum: 5,
+  /** Mutex: owning thread slot + 1, 0 when free. */
+  owner: 6,
+  recursion: 7,
+  abandoned: 8,
+  /** Timer: due time in microseconds on its clock (two words), clock (TIMER_*), period in ms. */
+  dueHi: 9,
+  dueLo: 10,
+  clock: 11,
+  period: 12,
+  /** Name: length in UTF-16 units (0: anonymous), hash, namespace (NS_*). */
+  nameLength: 13,
+  nameHash: 14,
+  namespace: 15,
+  /** Process object: pid, pidfd (valid in the owner process), owner process slot. */
+  pid: 16,
+  pidfd: 17,
+  ownerProcess: 18,
+} as const;
+export const OBJECT_WORDS = 32;
+
+export const KIND = { free: 0, event: 1, mutex: 2, semaphore: 3, timer: 4, process: 5 } as const;
+export type Kind = (typeof KIND)[keyof typeof KIND];
+export const TIMER_INACTIVE = 0;
+export const TIMER_MONOTONIC = 1;
+export const TIMER_REALTIME = 2;
+export const NS_LOCAL = 1;
+export const NS_GLOBAL = 2;
+
+/** Handle slot: the handle value is (slot + 1) * 4, as Windows' handles are multiples of 4. */
+export const HD = { object: 0, process: 1, access: 2, generation: 3 } as const;
+export const HANDLE_WORDS = 4;
+
+/** Word offsets of each table, and the region's size. */
+export const OFFSET = (() => {
+  let at = HEADER_WORDS;
+  const take = (words: number) => {
+    const start = at;
+    at += words;
+    return start;
+  };
+  const log = take(LIMITS.log * 2);
+  const processes = take(LIMITS.processes * PROCESS_WORDS);
+  const threads = take(LIMITS.threads * THREAD_WORDS);
+  const waitLists = take(LIMITS.threads * LIMITS.waitList * WAIT_ENTRY_WORDS);
+  const objects = take(LIMITS.objects * OBJECT_WORDS);
+  const handles = take(LIMITS.handles * HANDLE_WORDS);
+  const words = at;
+  const namesByte = words * 4;
+  const sizeBytes = namesByte + LIMITS.objects * LIMITS.nameUnits * 2;
+  return { log, processes, threads, waitLists, objects, handles, words, namesByte, sizeBytes };
+})();
+
+export const processWord = (slot: number, field: number) => OFFSET.processes + slot * PROCESS_WORDS + field;
+export const threadWord = (slot: number, field: number) => OFFSET.threads + slot * THREAD_WORDS + field;
+export const waitEntryWord = (thread: number, i: number) => OFFSET.waitLists + (thread * LIMITS.waitList + i) * WAIT_ENTRY_WORDS;
+export const objectWord = (slot: number, field: number) => OFFSET.objects + slot * OBJECT_WORDS + field;
+export const handleWord = (slot: number, field: number) => OFFSET.handles + slot * HANDLE_WORDS + field;
+
+/** Microseconds as two words (high, low): exact up to 2^53. */
+export function splitMicros(us: number): [number, number] {
+  return [Math.floor(us / 0x1_0000_0000), (us % 0x1_0000_0000) | 0];
+}
+export function joinMicros(hi: number, lo: number): number {
+  return hi * 0x1_0000_0000 + (lo >>> 0);
+}

@@ -1,0 +1,344 @@
+/**
+ * The Linux backend: the Backend interface over a shared-memory namespace (see
+ * namespace.ts for transactions and engine.ts for the semantics). Arguments the OS
+ * would judge are judged here with the codes Windows gives.
+ */
+import type { Backend, CreatedObject, RawHandle } from '../backend.js';
+import {
+  EVENT_MODIFY_STATE,
+  INFINITE,
+  MAXIMUM_WAIT_OBJECTS,
+  MWMO_WAITALL,
+  PROCESS_QUERY_INFORMATION,
+  PROCESS_QUERY_LIMITED_INFORMATION,
+  SEMAPHORE_MODIFY_STATE,
+  STILL_ACTIVE,
+  SYNCHRONIZE,
+  TIMER_MODIFY_STATE,
+  WAIT_TIMEOUT,
+} from '../constants.js';
+import {
+  ERROR_ACCESS_DENIED,
+  ERROR_FILE_NOT_FOUND,
+  ERROR_INVALID_HANDLE,
+  ERROR_INVALID_PARAMETER,
+  ERROR_NOT_GUI_PROCESS,
+  ERROR_NOT_OWNER,
+  ERROR_TOO_MANY_POSTS,
+} from '../error-codes.js';
+import { NotSupportedError, Win32Error } from '../errors.js';
+import { Engine, SLICE_MS } from './engine.js';
+import {
+  KIND,
+  type Kind,
+  O,
+  T,
+  IDLE,
+  TIMER_MONOTONIC,
+  TIMER_REALTIME,
+  TIMER_INACTIVE,
+  WAITING,
+  objectWord,
+  splitMicros,
+  threadWord,
+} from './layout.js';
+import { ESRCH, P_PIDFD, WEXITED, WNOHANG, WNOWAIT, loadLibc } from './libc.js';
+import { Namespace } from './namespace.js';
+import { lookupName, parseName, setName } from './names.js';
+
+/** 100 ns units between 1601-01-01 and 1970-01-01. */
+const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
+const CLD_EXITED = 1;
+
+export function createLinuxBackend(): Backend {
+  const libc = loadLibc();
+  const ns = new Namespace(libc);
+  ns.register();
+  const engine = new Engine(ns, libc);
+
+  /** Creates a named or anonymous object, or opens the existing one of that name. */
+  function create(kind: Kind, name: string | null, access: number, syscall: string, init: (obj: number) => void): CreatedObject {
+    const parsed = name ? parseName(name, syscall) : null;
+    return ns.transact(() => {
+      const changed = new Set<number>();
+      if (parsed) {
+        engine.reclaim(changed, true);
+        engine.dispatch(changed);
+        const found = lookupName(ns, parsed);
+        if (found >= 0) {
+          if (ns.r(objectWord(found, O.kind)) !== kind) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
+          return { handle: engine.allocHandle(found, access, syscall), existed: true };
+        }
+      }
+      const obj = engine.allocObject(kind);
+      init(obj);
+      if (parsed) setName(ns, obj, parsed);
+      return { handle: engine.allocHandle(obj, access, syscall), existed: false };
+    });
+  }
+
+  function open(kind: Kind, name: string, access: number, syscall: string): RawHandle {
+    const parsed = parseName(name, syscall);
+    return ns.transact(() => {
+      const changed = new Set<number>();
+      engine.reclaim(changed, true);
+      engine.dispatch(changed);
+      const found = lookupName(ns, parsed);
+      if (found < 0) throw new Win32Error(ERROR_FILE_NOT_FOUND, syscall);
+      if (ns.r(objectWord(found, O.kind)) !== kind) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
+      return engine.allocHandle(found, access, syscall);
+    });
+  }
+
+  /** Changes an object's state and hands it to the waits it can satisfy. */
+  function change<R>(handle: RawHandle, access: number, kinds: readonly Kind[], syscall: string, body: (obj: number) => R): R {
+    return ns.transact(() => {
+      const obj = engine.resolve(handle, access, kinds, syscall);
+      const result = body(obj);
+      engine.dispatch(new Set([obj]));
+      return result;
+    });
+  }
+
+  function setEventSignal(obj: number, value: number): void {
+    ns.w(objectWord(obj, O.signal), value);
+  }
+
+  function releaseMutexLocked(obj: number): void {
+    if (ns.r(objectWord(obj, O.owner)) !== ns.thread + 1) throw new Win32Error(ERROR_NOT_OWNER, 'ReleaseMutex');
+    const recursion = ns.r(objectWord(obj, O.recursion)) - 1;
+    ns.w(objectWord(obj, O.recursion), recursion);
+    if (recursion === 0) ns.w(objectWord(obj, O.owner), 0);
+  }
+
+  function releaseSemaphoreLocked(obj: number, count: number): number {
+    const previous = ns.r(objectWord(obj, O.signal));
+    if (previous + count > ns.r(objectWord(obj, O.maximum))) throw new Win32Error(ERROR_TOO_MANY_POSTS, 'ReleaseSemaphore');
+    ns.w(objectWord(obj, O.signal), previous + count);
+    return previous;
+  }
+
+  /** The objects a wait names, checked for SYNCHRONIZE access. */
+  function resolveWaitList(handles: readonly RawHandle[], waitAll: boolean, syscall: string): number[] {
+    if (handles.length < 1 || handles.length > MAXIMUM_WAIT_OBJECTS) throw new Win32Error(ERROR_INVALID_PARAMETER, syscall);
+    return ns.transact(() => {
+      const objects = handles.map((h) => engine.resolve(h, SYNCHRONIZE, null, syscall));
+      if (waitAll && new Set(objects).size !== objects.length) throw new Win32Error(ERROR_INVALID_PARAMETER, syscall);
+      return objects;
+    });
+  }
+
+  /**
+   * Waits until the list can be acquired (all of it, or its lowest acquirable entry),
+   * the timeout passes, or `before` (run in the same transaction as the first attempt)
+   * throws. Blocks on this thread's own futex word; wakes every SLICE_MS (and when a
+   * timer in the list is due) to look at what no futex reports.
+   */
+  function wait(objects: readonly number[], waitAll: boolean, timeoutMs: number, before?: () => void): number {
+    const me = ns.thread;
+    const start = Namespace.monotonicMicros();
+    const deadline = timeoutMs === INFINITE ? Infinity : start + timeoutMs * 1000;
+    const first = ns.transact(() => {
+      before?.();
+      const changed = new Set<number>();
+      engine.refresh(objects, changed, timeoutMs === 0);
+      engine.dispatch(changed);
+      const code = engine.tryWait(me, objects, waitAll);
+      if (code >= 0) return code;
+      if (timeoutMs === 0) return WAIT_TIMEOUT;
+      engine.register(me, objects, waitAll);
+      return WAITING;
+    });
+    if (first !== WAITING) return first;
+    const status = threadWord(me, T.status);
+    for (;;) {
+      if (Atomics.load(ns.i32, status) !== WAITING) break;
+      const now = Namespace.monotonicMicros();
+      const sliceMs = Math.min((deadline - now) / 1000, SLICE_MS, engine.nextDueMs(objects));
+      if (sliceMs > 0) ns.sleepOnStatus(WAITING, sliceMs);
+      if (Atomics.load(ns.i32, status) !== WAITING) break;
+      ns.transact(() => {
+        if (ns.r(status) !== WAITING) return;
+        const changed = new Set<number>();
+        engine.refresh(objects, changed, true);
+        engine.reclaim(changed, false);
+        engine.dispatch(changed);
+        if (ns.r(status) === WAITING && Namespace.monotonicMicros() >= deadline) engine.timeOut(me);
+      });
+    }
+    const result = Atomics.load(ns.i32, status);
+    Atomics.store(ns.i32, status, IDLE); // taken: a reclaim no longer gives it back
+    return result;
+  }
+
+  return {
+    platform: 'linux',
+    nativeWaitLimit: MAXIMUM_WAIT_OBJECTS,
+
+    createEvent({ name, manualReset, initialState, access }) {
+      return create(KIND.event, name, access, 'CreateEventEx', (obj) => {
+        ns.w(objectWord(obj, O.manualReset), manualReset ? 1 : 0);
+        ns.w(objectWord(obj, O.signal), initialState ? 1 : 0);
+      });
+    },
+    openEvent: (name, access) => open(KIND.event, name, access, 'OpenEvent'),
+    setEvent(handle) {
+      change(handle, EVENT_MODIFY_STATE, [KIND.event], 'SetEvent', (obj) => setEventSignal(obj, 1));
+    },
+    resetEvent(handle) {
+      ns.transact(() => setEventSignal(engine.resolve(handle, EVENT_MODIFY_STATE, [KIND.event], 'ResetEvent'), 0));
+    },
+    pulseEvent(handle) {
+      // Set, hand to the waiters present now, unset: all in one transaction, so no one sees it set.
+      ns.transact(() => {
+        const obj = engine.resolve(handle, EVENT_MODIFY_STATE, [KIND.event], 'PulseEvent');
+        setEventSignal(obj, 1);
+        engine.dispatch(new Set([obj]));
+        setEventSignal(obj, 0);
+      });
+    },
+
+    createMutex({ name, initialOwner, access }) {
+      // Initial ownership is taken only by the creation of a new mutex, not by opening one.
+      return create(KIND.mutex, name, access, 'CreateMutexEx', (obj) => {
+        if (!initialOwner) return;
+        ns.w(objectWord(obj, O.owner), ns.thread + 1);
+        ns.w(objectWord(obj, O.recursion), 1);
+      });
+    },
+    openMutex: (name, access) => open(KIND.mutex, name, access, 'OpenMutex'),
+    releaseMutex(handle) {
+      change(handle, 0, [KIND.mutex], 'ReleaseMutex', releaseMutexLocked);
+    },
+
+    createSemaphore({ name, initialCount, maximumCount, access }) {
+      if (maximumCount <= 0 || initialCount < 0 || initialCount > maximumCount)
+        throw new Win32Error(ERROR_INVALID_PARAMETER, 'CreateSemaphoreEx');
+      return create(KIND.semaphore, name, access, 'CreateSemaphoreEx', (obj) => {
+        ns.w(objectWord(obj, O.signal), initialCount);
+        ns.w(objectWord(obj, O.maximum), maximumCount);
+      });
+    },
+    openSemaphore: (name, access) => open(KIND.semaphore, name, access, 'OpenSemaphore'),
+    releaseSemaphore(handle, count) {
+      if (count <= 0) throw new Win32Error(ERROR_INVALID_PARAMETER, 'ReleaseSemaphore');
+      return change(handle, SEMAPHORE_MODIFY_STATE, [KIND.semaphore], 'ReleaseSemaphore', (obj) => releaseSemaphoreLocked(obj, count));
+    },
+
+    createWaitableTimer({ name, manualReset, access }) {
+      // Futex timeouts are hrtimers: every timer here is high-resolution.
+      const r = create(KIND.timer, name, access, 'CreateWaitableTimerEx', (obj) =>
+        ns.w(objectWord(obj, O.manualReset), manualReset ? 1 : 0),
+      );
+      return { ...r, highResolution: true };
+    },
+    openWaitableTimer: (name, access) => open(KIND.timer, name, access, 'OpenWaitableTimer'),
+    setWaitableTimer(handle, dueTime, periodMs) {
+      if (periodMs < 0) throw new Win32Error(ERROR_INVALID_PARAMETER, 'SetWaitableTimer');
+      const relative = dueTime < 0n;
+      const due = relative ? Namespace.monotonicMicros() + Number(-dueTime) / 10 : Number(dueTime - FILETIME_UNIX_EPOCH) / 10;
+      const [hi, lo] = splitMicros(Math.max(0, Math.round(due)));
+      change(handle, TIMER_MODIFY_STATE, [KIND.timer], 'SetWaitableTimer', (obj) => {
+        ns.w(objectWord(obj, O.signal), 0);
+        ns.w(objectWord(obj, O.clock), relative ? TIMER_MONOTONIC : TIMER_REALTIME);
+        ns.w(objectWord(obj, O.dueHi), hi);
+        ns.w(objectWord(obj, O.dueLo), lo);
+        ns.w(objectWord(obj, O.period), periodMs);
+        engine.refresh([obj], new Set(), false); // a due time already past signals it now
+      });
+    },
+    cancelWaitableTimer(handle) {
+      ns.transact(() => {
+        const obj = engine.resolve(handle, TIMER_MODIFY_STATE, [KIND.timer], 'CancelWaitableTimer');
+        ns.w(objectWord(obj, O.clock), TIMER_INACTIVE);
+      });
+    },
+
+    openProcess(pid, access) {
+      if (pid === 0) throw new Win32Error(ERROR_INVALID_PARAMETER, 'OpenProcess');
+      const fd = libc.pidfdOpen(pid);
+      if (fd === -ESRCH || fd === -22) throw new Win32Error(ERROR_INVALID_PARAMETER, 'OpenProcess');
+      if (fd < 0) throw new Win32Error(ERROR_ACCESS_DENIED, 'OpenProcess');
+      try {
+        return create(KIND.process, null, access, 'OpenProcess', (obj) => {
+          ns.w(objectWord(obj, O.pid), pid);
+          ns.w(objectWord(obj, O.pidfd), fd);
+          ns.w(objectWord(obj, O.ownerProcess), ns.process);
+        }).handle;
+      } catch (error) {
+        libc.close(fd);
+        throw error;
+      }
+    },
+    getExitCodeProcess(handle) {
+      const { fd, exited } = ns.transact(() => {
+        const access = engine.handleAccess(handle, 'GetExitCodeProcess');
+        if ((access & (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION)) === 0)
+          throw new Win32Error(ERROR_ACCESS_DENIED, 'GetExitCodeProcess');
+        const obj = engine.resolve(handle, 0, [KIND.process], 'GetExitCodeProcess');
+        const pidfd = ns.r(objectWord(obj, O.pidfd));
+        return { fd: pidfd, exited: engine.processExited(pidfd) };
+      });
+      if (!exited) return STILL_ACTIVE;
+      // The exit status is kept for the parent until it reaps the child; look without reaping.
+      const info = new Int32Array(32);
+      if (libc.waitid(P_PIDFD, fd, info, WEXITED | WNOHANG | WNOWAIT) === 0 && info[0] !== 0) {
+        const code = info[2]!;
+        const status = info[6]!;
+        return code === CLD_EXITED ? status : 128 + status;
+      }
+      throw new NotSupportedError(
+        'GetExitCodeProcess: Linux keeps an exit status only for the parent until it reaps the child; this one is not available',
+      );
+    },
+    getCurrentProcessId: () => process.pid,
+
+    waitForMultipleObjects(handles, waitAll, timeoutMs) {
+      const objects = resolveWaitList(handles, waitAll, 'WaitForMultipleObjectsEx');
+      return wait(objects, waitAll, timeoutMs);
+    },
+    msgWaitForMultipleObjects(handles, timeoutMs, _wakeMask, flags) {
+      // No process here has a Win32 message queue: wait on the handles alone.
+      if (handles.length === 0) {
+        // Nothing can wake it but the timeout, as on Windows for a thread without messages.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, timeoutMs === INFINITE ? Infinity : timeoutMs);
+        return WAIT_TIMEOUT;
+      }
+      const waitAll = (flags & MWMO_WAITALL) !== 0;
+      return wait(resolveWaitList(handles, waitAll, 'MsgWaitForMultipleObjectsEx'), waitAll, timeoutMs);
+    },
+    signalObjectAndWait(toSignal, toWaitOn, timeoutMs) {
+      const [waitOn] = resolveWaitList([toWaitOn], false, 'SignalObjectAndWait');
+      return wait([waitOn!], false, timeoutMs, () => {
+        const obj = engine.resolve(toSignal, 0, [KIND.event, KIND.mutex, KIND.semaphore], 'SignalObjectAndWait');
+        const kind = ns.r(objectWord(obj, O.kind));
+        const access = engine.handleAccess(toSignal, 'SignalObjectAndWait');
+        if (kind === KIND.event) {
+          if ((access & EVENT_MODIFY_STATE) === 0) throw new Win32Error(ERROR_ACCESS_DENIED, 'SignalObjectAndWait');
+          setEventSignal(obj, 1);
+        } else if (kind === KIND.semaphore) {
+          if ((access & SEMAPHORE_MODIFY_STATE) === 0) throw new Win32Error(ERROR_ACCESS_DENIED, 'SignalObjectAndWait');
+          releaseSemaphoreLocked(obj, 1);
+        } else {
+          releaseMutexLocked(obj);
+        }
+        engine.dispatch(new Set([obj]));
+      });
+    },
+    waitForInputIdle(handle) {
+      ns.transact(() => engine.resolve(handle, 0, [KIND.process], 'WaitForInputIdle'));
+      // As Windows answers for a console process: there is no GUI here to wait for.
+      throw new Win32Error(ERROR_NOT_GUI_PROCESS, 'WaitForInputIdle');
+    },
+
+    duplicateHandle(handle) {
+      return ns.transact(() => {
+        const obj = engine.resolve(handle, 0, null, 'DuplicateHandle');
+        return engine.allocHandle(obj, engine.handleAccess(handle, 'DuplicateHandle'), 'DuplicateHandle');
+      });
+    },
+    closeHandle(handle) {
+      ns.transact(() => engine.freeHandle(handle, 'CloseHandle'));
+    },
+  };
+}
