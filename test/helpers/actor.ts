@@ -8,7 +8,8 @@ import type { Backend } from '@waitables/core';
 
 const actorScript = new URL('../fixtures/actor.mjs', import.meta.url);
 
-type Method = { [K in keyof Backend]: Backend[K] extends (...args: never[]) => unknown ? K : never }[keyof Backend];
+type Method = { [K in keyof Backend]-?: NonNullable<Backend[K]> extends (...args: never[]) => unknown ? K : never }[keyof Backend];
+type Fn<K extends Method> = NonNullable<Backend[K]>;
 
 /** A backend call's failure as seen from the test. */
 export class ActorError extends Error {
@@ -81,11 +82,11 @@ export class Actor {
   }
 
   /** Starts a backend call in the actor; see {@link Pending}. */
-  start<K extends Method>(method: K, ...args: Parameters<Backend[K]>): Pending<ReturnType<Backend[K]>> {
+  start<K extends Method>(method: K, ...args: Parameters<Fn<K>>): Pending<ReturnType<Fn<K>>> {
     const id = this.#next++;
     let started!: () => void;
     const startedPromise = new Promise<void>((r) => (started = r));
-    const result = new Promise<ReturnType<Backend[K]>>((resolve, reject) => {
+    const result = new Promise<ReturnType<Fn<K>>>((resolve, reject) => {
       this.#waiting.set(id, { started, resolve: resolve as (v: unknown) => void, reject });
     });
     // bigints cannot cross a JSON IPC channel.
@@ -95,7 +96,7 @@ export class Actor {
   }
 
   /** Makes a backend call in the actor and waits for its outcome. */
-  call<K extends Method>(method: K, ...args: Parameters<Backend[K]>): Promise<ReturnType<Backend[K]>> {
+  call<K extends Method>(method: K, ...args: Parameters<Fn<K>>): Promise<ReturnType<Fn<K>>> {
     return this.start(method, ...args).result;
   }
 

@@ -96,7 +96,40 @@ export interface Backend {
   /** WaitForInputIdle: only meaningful for GUI processes. */
   waitForInputIdle(process: RawHandle, timeoutMs: number): number;
 
+  /** A snapshot of every object in the namespace (Linux: the shared namespace; Windows has no such view). */
+  inspect?(): NamespaceSnapshot;
+
   /** A second handle to the same object, owned by the caller. */
   duplicateHandle(handle: RawHandle): RawHandle;
   closeHandle(handle: RawHandle): void;
+}
+
+/** One object of a {@link NamespaceSnapshot}. */
+export interface ObjectSnapshot {
+  readonly kind: 'event' | 'mutex' | 'semaphore' | 'waitable-timer' | 'process';
+  /** `Local\\name` or `Global\\name`; null for an anonymous object. */
+  readonly name: string | null;
+  /** Open handles plus registered waits. */
+  readonly references: number;
+  /** Events, timers, processes: set; semaphores: count > 0; mutexes: free. */
+  readonly signaled: boolean;
+  readonly count: number | null;
+  readonly maximum: number | null;
+  readonly owner: { readonly pid: number; readonly tid: number; readonly recursion: number } | null;
+  /** A mutex whose owner died: the next wait reports it. */
+  readonly abandoned: boolean;
+  /** Threads blocked on it. */
+  readonly waiters: number;
+}
+
+/** The state of the Linux backend's shared namespace, after reclaiming what dead processes held. */
+export interface NamespaceSnapshot {
+  readonly processes: readonly { readonly pid: number; readonly alive: boolean }[];
+  readonly threads: readonly { readonly pid: number; readonly tid: number; readonly waiting: boolean }[];
+  readonly objects: readonly ObjectSnapshot[];
+  /** Registered waits. */
+  readonly waiting: number;
+  /** Times a thread took the lock over from a holder that died, and replayed its committed changes. */
+  readonly lockTakeovers: number;
+  readonly logReplays: number;
 }

@@ -44,6 +44,8 @@ const RECLAIM_INTERVAL_US = 100_000;
 
 export class Engine {
   readonly #pollfd = new Int32Array(2);
+  /** pidfds of the other processes in the namespace, opened once each: a cheap, reuse-proof liveness test. */
+  readonly #peers = new Map<number, { pid: number; start: number; pidfd: number }>();
 
   constructor(
     readonly ns: Namespace,
@@ -256,13 +258,22 @@ export class Engine {
     }
     // Tickets grow by one per wait; compare their difference so that wrapping keeps the order.
     waiters.sort((a, b) => (a.ticket - b.ticket) | 0);
+    const freed = new Set<number>();
     for (const { thread, list } of waiters) {
-      if (list.includes(-1)) continue;
+      if (list.includes(-1) || ns.r(threadWord(thread, T.status)) !== WAITING) continue;
+      // Never hand an object to a waiter whose process has died: reclaim it instead.
+      const process = ns.r(threadWord(thread, T.process));
+      if (!this.isProcessSlotAlive(process)) {
+        this.#reclaimProcess(process, freed);
+        continue;
+      }
       const code = this.tryWait(thread, list, ns.r(threadWord(thread, T.waitAll)) === 1);
       if (code < 0) continue;
       this.#finishWait(thread, code, list);
       ns.wakeThread(thread);
     }
+    // What dead processes held (abandoned mutexes, objects handed to them) goes to the others.
+    if (freed.size > 0) this.dispatch(freed);
   }
 
   // --- What time and death change ---------------------------------------------------
@@ -330,6 +341,36 @@ export class Engine {
     return this.libc.poll(this.#pollfd, 1, 0) > 0 && this.#pollfd[1] >>> 16 !== 0;
   }
 
+  /**
+   * Whether the process in slot `p` is alive. The first time, its start time is checked
+   * in /proc and a pidfd opened (then checked again, so that the pidfd is for that very
+   * process); afterwards a poll of the pidfd answers in a microsecond.
+   */
+  isProcessSlotAlive(p: number): boolean {
+    const ns = this.ns;
+    if (p === ns.process) return true;
+    if (ns.r(processWord(p, P.state)) !== 1) return false;
+    const pid = ns.r(processWord(p, P.pid));
+    const start = joinMicros(ns.r(processWord(p, P.startHi)), ns.r(processWord(p, P.startLo)));
+    let peer = this.#peers.get(p);
+    if (peer && (peer.pid !== pid || peer.start !== start)) {
+      if (peer.pidfd >= 0) this.libc.close(peer.pidfd);
+      this.#peers.delete(p);
+      peer = undefined;
+    }
+    if (!peer) {
+      if (!isProcessAlive(pid, start)) return false;
+      const pidfd = this.libc.pidfdOpen(pid);
+      if (pidfd < 0 || !isProcessAlive(pid, start)) {
+        if (pidfd >= 0) this.libc.close(pidfd);
+        return false;
+      }
+      peer = { pid, start, pidfd };
+      this.#peers.set(p, peer);
+    }
+    return !this.processExited(peer.pidfd);
+  }
+
   #checkOwner(obj: number, changed: Set<number>): void {
     const ns = this.ns;
     const owner = ns.r(objectWord(obj, O.owner));
@@ -351,9 +392,7 @@ export class Engine {
     if (!due && !processesNow) return;
     for (let p = 0; p < LIMITS.processes; p++) {
       if (p === ns.process || ns.r(processWord(p, P.state)) !== 1) continue;
-      const pid = ns.r(processWord(p, P.pid));
-      const start = joinMicros(ns.r(processWord(p, P.startHi)), ns.r(processWord(p, P.startLo)));
-      if (!isProcessAlive(pid, start)) this.#reclaimProcess(p, changed);
+      if (!this.isProcessSlotAlive(p)) this.#reclaimProcess(p, changed);
     }
     if (!due) return;
     const [hi, lo] = splitMicros(now);

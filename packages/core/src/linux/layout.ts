@@ -50,6 +50,9 @@ export const H = {
   threadsHigh: 14,
   objectsHigh: 15,
   handlesHigh: 18,
+  /** Times a thread took the lock over from a dead holder, and replayed a committed log (statistics). */
+  lockTakeovers: 19,
+  logReplays: 20,
   /** Redo log: 1 while a committed transaction is being applied. */
   logCommitted: 16,
   /** Redo log: number of (word, value) pairs. */

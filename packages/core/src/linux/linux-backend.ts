@@ -44,6 +44,7 @@ import {
 } from './layout.js';
 import { ESRCH, P_PIDFD, WEXITED, WNOHANG, WNOWAIT, loadLibc } from './libc.js';
 import { Namespace } from './namespace.js';
+import { inspectNamespace } from './inspect.js';
 import { lookupName, parseName, setName } from './names.js';
 
 /** 100 ns units between 1601-01-01 and 1970-01-01. */
@@ -330,6 +331,8 @@ export function createLinuxBackend(): Backend {
       // As Windows answers for a console process: there is no GUI here to wait for.
       throw new Win32Error(ERROR_NOT_GUI_PROCESS, 'WaitForInputIdle');
     },
+
+    inspect: () => inspectNamespace(ns, engine),
 
     duplicateHandle(handle) {
       return ns.transact(() => {

@@ -200,6 +200,7 @@ export class Namespace {
     if (Atomics.load(h, H.logCommitted) !== 1) return;
     const count = h[H.logCount]!;
     if (!(count >= 0 && count <= LIMITS.log)) throw new NamespaceError('the namespace is damaged (redo log)');
+    Atomics.add(h, H.logReplays, 1);
     for (let i = 0; i < count; i++) {
       const word = h[OFFSET.log + 2 * i]!;
       if (!(word >= HEADER_WORDS && word < OFFSET.words) || (word >= OFFSET.log && word < OFFSET.processes)) {
@@ -237,7 +238,10 @@ export class Namespace {
       Atomics.sub(h, H.lockSleepers, 1);
       if (r === -ETIMEDOUT && Date.now() - since >= LOCK_CHECK_MS && !this.#holderAlive(holder)) {
         // The holder died holding the lock: take it over, then finish its committed work.
-        if (Atomics.compareExchange(h, H.lock, holder, me) === holder) return this.#replay();
+        if (Atomics.compareExchange(h, H.lock, holder, me) === holder) {
+          Atomics.add(h, H.lockTakeovers, 1);
+          return this.#replay();
+        }
       }
     }
   }
