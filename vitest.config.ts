@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 // The same suites run on every backend: natively on Linux (shared memory and futexes)
 // and on Windows Node under Wine (kernel32). WAITABLES_SUITES narrows a run.
-const suites = process.env.WAITABLES_SUITES ?? 'unit,conformance';
+// fault (kill -9) and differential (Linux against Windows under Wine) test the Linux
+// backend and run from Linux only.
+const suites = process.env.WAITABLES_SUITES ?? (process.platform === 'win32' ? 'unit,conformance' : 'unit,conformance,fault,differential');
 
 export default defineConfig({
   test: {

@@ -131,6 +131,11 @@ export function loadKernel32() {
       'BOOL __stdcall CompareObjectHandles(HANDLE hFirstObjectHandle, HANDLE hSecondObjectHandle)',
     ),
   );
+  // The access a handle grants (ObjectBasicInformation = 0: Attributes, GrantedAccess, ...).
+  const NtQueryObject = fn<(handle: number, infoClass: number, info: Uint32Array, length: number, returned: null) => number>(
+    ntdll,
+    'int32_t __stdcall NtQueryObject(HANDLE Handle, int ObjectInformationClass, _Out_ void *ObjectInformation, uint32_t ObjectInformationLength, uint32_t *ReturnLength)',
+  );
   // Exported by Wine's ntdll only: tells that kernel32 is Wine's.
   const wine_get_version = optional(() => fn<() => string>(ntdll, 'const char *wine_get_version()'));
   const WaitForInputIdle = fn<(h: number, ms: number) => number>(
@@ -139,6 +144,7 @@ export function loadKernel32() {
   );
 
   return {
+    NtQueryObject,
     CompareObjectHandles,
     wine_get_version,
     GetLastError,

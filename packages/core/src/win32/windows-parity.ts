@@ -7,7 +7,8 @@
  * under Wine. Each returns the Win32 error to report, or 0.
  */
 import type { RawHandle } from '../backend.js';
-import { ERROR_INVALID_PARAMETER, ERROR_NOT_GUI_PROCESS } from '../error-codes.js';
+import { SYNCHRONIZE } from '../constants.js';
+import { ERROR_ACCESS_DENIED, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_GUI_PROCESS } from '../error-codes.js';
 import type { Kernel32 } from './kernel32.js';
 
 export interface WindowsParity {
@@ -15,7 +16,11 @@ export interface WindowsParity {
   releaseCount(count: number): number;
   /** NtSetTimer: a negative period is STATUS_INVALID_PARAMETER_6 (Wine takes it as unsigned). */
   timerPeriod(periodMs: number): number;
-  /** A wait-all naming one object twice, by one handle or two, is STATUS_INVALID_PARAMETER_MIX (Wine waits). */
+  /**
+   * A wait-all naming one object twice, by one handle or two, is STATUS_INVALID_PARAMETER_MIX
+   * (Wine waits). Windows references every handle first, so an invalid handle or one
+   * without SYNCHRONIZE is reported before the repetition.
+   */
   waitAllObjects(handles: readonly RawHandle[]): number;
   /** The error of a failed WaitForInputIdle: Windows says ERROR_NOT_GUI_PROCESS for a console process; Wine sets none. */
   inputIdleError(lastError: number): number;
@@ -28,12 +33,19 @@ export function windowsParity(k32: Kernel32): WindowsParity {
     releaseCount: (count) => (count <= 0 ? ERROR_INVALID_PARAMETER : 0),
     timerPeriod: (periodMs) => (periodMs < 0 ? ERROR_INVALID_PARAMETER : 0),
     waitAllObjects(handles) {
-      for (let i = 1; i < handles.length; i++) {
-        for (let j = 0; j < i; j++) {
-          if (handles[i] === handles[j] || (compare !== null && compare(handles[i]!, handles[j]!))) return ERROR_INVALID_PARAMETER;
+      let repeated = false;
+      for (let i = 1; i < handles.length && !repeated; i++) {
+        for (let j = 0; j < i && !repeated; j++) {
+          repeated = handles[i] === handles[j] || (compare !== null && compare(handles[i]!, handles[j]!) !== 0);
         }
       }
-      return 0;
+      if (!repeated) return 0;
+      const info = new Uint32Array(14);
+      for (const handle of handles) {
+        if (k32.NtQueryObject(handle, 0, info, info.byteLength, null) !== 0) return ERROR_INVALID_HANDLE;
+        if ((info[1]! & SYNCHRONIZE) === 0) return ERROR_ACCESS_DENIED;
+      }
+      return ERROR_INVALID_PARAMETER;
     },
     inputIdleError: (lastError) => (underWine ? ERROR_NOT_GUI_PROCESS : lastError),
   };
