@@ -1,5 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { ERROR_NOT_OWNER, MUTEX_ALL_ACCESS, Mutex, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT } from '@waitables/core';
+import {
+  ERROR_NOT_OWNER,
+  EVENT_ALL_ACCESS,
+  Event,
+  MUTEX_ALL_ACCESS,
+  Mutex,
+  WAIT_ABANDONED_0,
+  WAIT_OBJECT_0,
+  WAIT_TIMEOUT,
+} from '@waitables/core';
 import { expectWin32Error } from '../helpers/expect-error.js';
 import { useActors } from '../helpers/actors.js';
 import { uniqueName } from '../helpers/names.js';
@@ -111,5 +120,35 @@ describe('abandonment', () => {
     m.release();
     expect(m.wait(0)).toBe('signaled');
     m.release();
+  });
+});
+
+describe('a named mutex shared by processes', () => {
+  test('lets one of four hammering processes in at a time', async () => {
+    const name = uniqueName('mutex-hammer');
+    const insideName = uniqueName('mutex-inside');
+    using m = Mutex.create({ name });
+    using inside = Event.create({ name: insideName, manualReset: true });
+    const workers = await Promise.all([child(), child(), child(), child()]);
+    const violations = await Promise.all(
+      workers.map(async (w) => {
+        const mh = await w.call('openMutex', name, MUTEX_ALL_ACCESS, false);
+        const eh = await w.call('openEvent', insideName, EVENT_ALL_ACCESS, false);
+        let seen = 0;
+        for (let i = 0; i < 25; i++) {
+          expect(await w.call('waitForMultipleObjects', [mh], false, 10_000, false)).toBe(WAIT_OBJECT_0);
+          // Inside: nobody else may be inside, which the manual event tells.
+          if ((await w.call('waitForMultipleObjects', [eh], false, 0, false)) !== WAIT_TIMEOUT) seen++;
+          await w.call('setEvent', eh);
+          await w.call('resetEvent', eh);
+          await w.call('releaseMutex', mh);
+        }
+        return seen;
+      }),
+    );
+    expect(violations).toEqual([0, 0, 0, 0]);
+    expect(m.wait(0)).toBe('signaled');
+    m.release();
+    expect(inside.wait(0)).toBe('timeout');
   });
 });

@@ -153,6 +153,12 @@ export class Namespace {
   transact<R>(body: () => R): R {
     if (this.#depth > 0) return body();
     this.#lock();
+    try {
+      this.#replay(); // finishes a transaction whose holder died after committing it
+    } catch (error) {
+      this.#unlock();
+      throw error;
+    }
     this.#depth = 1;
     let result: R;
     try {
@@ -217,16 +223,16 @@ export class Namespace {
     const h = this.i32;
     const me = this.thread + 1;
     if (me <= 0) throw new Error('internal: the thread is not registered');
-    if (Atomics.compareExchange(h, H.lock, 0, me) === 0) return this.#replay();
+    if (Atomics.compareExchange(h, H.lock, 0, me) === 0) return;
     for (let spin = 0; spin < 64; spin++) {
-      if (Atomics.load(h, H.lock) === 0 && Atomics.compareExchange(h, H.lock, 0, me) === 0) return this.#replay();
+      if (Atomics.load(h, H.lock) === 0 && Atomics.compareExchange(h, H.lock, 0, me) === 0) return;
     }
     let since = Date.now();
     let seen = Atomics.load(h, H.lock);
     for (;;) {
       const holder = Atomics.load(h, H.lock);
       if (holder === 0) {
-        if (Atomics.compareExchange(h, H.lock, 0, me) === 0) return this.#replay();
+        if (Atomics.compareExchange(h, H.lock, 0, me) === 0) return;
         continue;
       }
       if (holder !== seen) {
@@ -240,7 +246,7 @@ export class Namespace {
         // The holder died holding the lock: take it over, then finish its committed work.
         if (Atomics.compareExchange(h, H.lock, holder, me) === holder) {
           Atomics.add(h, H.lockTakeovers, 1);
-          return this.#replay();
+          return;
         }
       }
     }

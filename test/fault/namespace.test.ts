@@ -1,0 +1,137 @@
+// The Linux namespace: private to its user, names that are never paths, and a clear
+// error (never a crash) for a region that is damaged or of another layout version.
+import { execFile } from 'node:child_process';
+import { closeSync, ftruncateSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { mkdtemp, rm, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, test } from 'vitest';
+import { Event } from '@waitables/core';
+import { uniqueName } from '../helpers/names.js';
+
+const probe = fileURLToPath(new URL('../fixtures/namespace-probe.mjs', import.meta.url));
+const namespaceDir = process.env.WAITABLES_SHM_DIR ?? `/dev/shm/waitables-${process.getuid!()}`;
+const temporary: string[] = [];
+afterAll(() => Promise.all(temporary.map((d) => rm(d, { recursive: true, force: true }))));
+
+async function runProbe(options: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number }, name?: string) {
+  const { stdout } = await promisify(execFile)(process.execPath, [probe, ...(name ? [name] : [])], {
+    env: { ...process.env, ...options.env },
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid }),
+  });
+  return JSON.parse(stdout) as { ok: boolean; name?: string; code?: string; message?: string };
+}
+
+async function privateDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'waitables-ns-'));
+  temporary.push(dir);
+  return dir;
+}
+
+describe('the namespace', () => {
+  test('lives in a directory of mode 0700 and a file of mode 0600, both the user’s', () => {
+    using _e = Event.create({});
+    const dir = statSync(namespaceDir);
+    expect(dir.mode & 0o777).toBe(0o700);
+    expect(dir.uid).toBe(process.getuid!());
+    for (const file of readdirSync(namespaceDir)) {
+      const st = statSync(join(namespaceDir, file));
+      expect(st.mode & 0o777).toBe(0o600);
+      expect(st.uid).toBe(process.getuid!());
+    }
+  });
+
+  test('of another user does not hold this user’s objects, and this user’s cannot be used by it', async () => {
+    const name = uniqueName('private');
+    using _e = Event.create({ name });
+    expect(await runProbe({}, name)).toEqual({ ok: true });
+    expect(await runProbe({ uid: 65534, gid: 65534 }, name)).toMatchObject({ ok: false, code: 'ERROR_FILE_NOT_FOUND' });
+    const forced = await runProbe({ uid: 65534, gid: 65534, env: { WAITABLES_SHM_DIR: namespaceDir } }, name);
+    expect(forced.ok).toBe(false);
+    expect(forced.code === 'ERR_WAITABLES_NAMESPACE' || forced.code === 'EACCES').toBe(true);
+  });
+
+  test('refuses a directory that others can read', async () => {
+    const dir = await privateDir();
+    await chmod(dir, 0o755);
+    expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
+  });
+
+  test('names are never paths: no name creates a file or reaches outside', () => {
+    const before = readdirSync(namespaceDir).sort();
+    using _a = Event.create({ name: uniqueName('..').replace('Local\\', '') + '/../../etc/passwd' });
+    using _b = Event.create({ name: 'Local\\' + uniqueName('x').replace('Local\\', '') + '/..' });
+    expect(readdirSync(namespaceDir).sort()).toEqual(before);
+  });
+});
+
+describe('a damaged or foreign region', () => {
+  async function withRegion(write: (fd: number) => void) {
+    const dir = await privateDir();
+    const fd = openSync(join(dir, 'namespace-v1'), 'w', 0o600);
+    write(fd);
+    closeSync(fd);
+    return runProbe({ env: { WAITABLES_SHM_DIR: dir } });
+  }
+  const size = async () => {
+    const dir = await privateDir();
+    await runProbe({ env: { WAITABLES_SHM_DIR: dir } });
+    return statSync(join(dir, 'namespace-v1')).size;
+  };
+
+  test('of the wrong size is refused with a clear error', async () => {
+    const r = await withRegion((fd) => ftruncateSync(fd, 4096));
+    expect(r).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
+    expect(r.message).toMatch(/has 4096 bytes/);
+  });
+
+  test('with a wrong magic number is refused', async () => {
+    const bytes = await size();
+    const r = await withRegion((fd) => {
+      ftruncateSync(fd, bytes);
+      writeSync(fd, Buffer.from('garbage!'), 0, 8, 0);
+    });
+    expect(r).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
+    expect(r.message).toMatch(/not a waitables namespace/);
+  });
+
+  test('of another layout version is refused', async () => {
+    const bytes = await size();
+    const r = await withRegion((fd) => {
+      ftruncateSync(fd, bytes);
+      const header = Buffer.alloc(16);
+      header.writeUInt32LE(0x54494157, 0);
+      header.writeUInt32LE(99, 4);
+      writeSync(fd, header, 0, 16, 0);
+    });
+    expect(r).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
+    expect(r.message).toMatch(/layout version 99/);
+  });
+
+  test('with a damaged redo log gives a clear error, not a crash or a write out of bounds', async () => {
+    const dir = await privateDir();
+    expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toEqual({ ok: true });
+    const { H, OFFSET } = await import('../../packages/core/dist/linux/layout.js');
+    const patch = (word: number, value: number) => {
+      const fd = openSync(join(dir, 'namespace-v1'), 'r+');
+      const bytes = Buffer.alloc(4);
+      bytes.writeInt32LE(value, 0);
+      writeSync(fd, bytes, 0, 4, word * 4);
+      closeSync(fd);
+    };
+    // A committed log claiming more entries than it can hold.
+    patch(H.logCount, 0x7fffffff);
+    patch(H.logCommitted, 1);
+    const tooLong = await runProbe({ env: { WAITABLES_SHM_DIR: dir } });
+    expect(tooLong).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
+    expect(tooLong.message).toMatch(/redo log/);
+    // A committed log whose entry writes outside the tables.
+    patch(H.logCount, 1);
+    patch(OFFSET.log, OFFSET.words + 100);
+    const outside = await runProbe({ env: { WAITABLES_SHM_DIR: dir } });
+    expect(outside).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
+    expect(outside.message).toMatch(/redo log entry/);
+  });
+});
