@@ -1,7 +1,7 @@
 // The Linux namespace: private to its user, names that are never paths, and a clear
 // error (never a crash) for a region that is damaged or of another layout version.
 import { execFile } from 'node:child_process';
-import { closeSync, ftruncateSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +70,7 @@ describe('the namespace', () => {
 describe('a damaged or foreign region', () => {
   async function withRegion(write: (fd: number) => void) {
     const dir = await privateDir();
-    const fd = openSync(join(dir, 'namespace-v1'), 'w', 0o600);
+    const fd = openSync(join(dir, 'namespace-v2'), 'w', 0o600);
     write(fd);
     closeSync(fd);
     return runProbe({ env: { WAITABLES_SHM_DIR: dir } });
@@ -78,7 +78,7 @@ describe('a damaged or foreign region', () => {
   const size = async () => {
     const dir = await privateDir();
     await runProbe({ env: { WAITABLES_SHM_DIR: dir } });
-    return statSync(join(dir, 'namespace-v1')).size;
+    return statSync(join(dir, 'namespace-v2')).size;
   };
 
   test('of the wrong size is refused with a clear error', async () => {
@@ -110,12 +110,38 @@ describe('a damaged or foreign region', () => {
     expect(r.message).toMatch(/layout version 99/);
   });
 
+  test('a change committed by a holder that died before applying it is finished by the next one, which takes the lock over', async () => {
+    const dir = await privateDir();
+    expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toEqual({ ok: true });
+    const { H, OFFSET } = await import('../../packages/core/dist/linux/layout.js');
+    const file = join(dir, 'namespace-v2');
+    const words = (at: number, values: number[]) => {
+      const fd = openSync(file, 'r+');
+      const bytes = Buffer.alloc(values.length * 4);
+      values.forEach((v, i) => bytes.writeInt32LE(v, i * 4));
+      writeSync(fd, bytes, 0, bytes.length, at * 4);
+      closeSync(fd);
+    };
+    // A dead thread (slot 999, never registered) holds the lock, with a committed log of two writes.
+    words(OFFSET.log, [H.sequence, 4242, H.hintHandle, 7]);
+    words(H.logCount, [2]);
+    words(H.lock, [1000]);
+    words(H.logCommitted, [1]);
+    expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toEqual({ ok: true });
+    const header = new Int32Array(readFileSync(file).buffer.slice(0, 64 * 4));
+    expect(header[H.logCommitted]).toBe(0);
+    expect(header[H.lock]).toBe(0);
+    expect(header[H.sequence]).toBe(4242);
+    expect(header[H.lockTakeovers]).toBe(1);
+    expect(header[H.logReplays]).toBe(1);
+  });
+
   test('with a damaged redo log gives a clear error, not a crash or a write out of bounds', async () => {
     const dir = await privateDir();
     expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toEqual({ ok: true });
     const { H, OFFSET } = await import('../../packages/core/dist/linux/layout.js');
     const patch = (word: number, value: number) => {
-      const fd = openSync(join(dir, 'namespace-v1'), 'r+');
+      const fd = openSync(join(dir, 'namespace-v2'), 'r+');
       const bytes = Buffer.alloc(4);
       bytes.writeInt32LE(value, 0);
       writeSync(fd, bytes, 0, 4, word * 4);

@@ -96,6 +96,18 @@ export interface Backend {
   /** WaitForInputIdle: only meaningful for GUI processes. */
   waitForInputIdle(process: RawHandle, timeoutMs: number): number;
 
+  // --- For the async runtime's wait threads -------------------------------------------
+
+  /**
+   * Wait-any on up to `nativeWaitLimit` handles (64 on Windows, more on Linux), never
+   * alertable: what a wait thread blocks in. Same results as waitForMultipleObjects.
+   */
+  waitAnyForPool(handles: readonly RawHandle[], timeoutMs: number): number;
+  /** Whether two handles refer to one object (CompareObjectHandles). */
+  sameObject(first: RawHandle, second: RawHandle): boolean;
+  /** Whether an event is manual-reset; null if the handle may not query it. */
+  isManualResetEvent(handle: RawHandle): boolean | null;
+
   /** A snapshot of every object in the namespace (Linux: the shared namespace; Windows has no such view). */
   inspect?(): NamespaceSnapshot;
 

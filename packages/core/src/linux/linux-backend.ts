@@ -30,6 +30,7 @@ import { NotSupportedError, Win32Error } from '../errors.js';
 import { Engine, SLICE_MS } from './engine.js';
 import {
   KIND,
+  LIMITS,
   type Kind,
   O,
   T,
@@ -120,8 +121,13 @@ export function createLinuxBackend(): Backend {
   }
 
   /** The objects a wait names, checked for SYNCHRONIZE access. */
-  function resolveWaitList(handles: readonly RawHandle[], waitAll: boolean, syscall: string): number[] {
-    if (handles.length < 1 || handles.length > MAXIMUM_WAIT_OBJECTS) throw new Win32Error(ERROR_INVALID_PARAMETER, syscall);
+  function resolveWaitList(
+    handles: readonly RawHandle[],
+    waitAll: boolean,
+    syscall: string,
+    limit: number = MAXIMUM_WAIT_OBJECTS,
+  ): number[] {
+    if (handles.length < 1 || handles.length > limit) throw new Win32Error(ERROR_INVALID_PARAMETER, syscall);
     return ns.transact(() => {
       const objects = handles.map((h) => engine.resolve(h, SYNCHRONIZE, null, syscall));
       if (waitAll && new Set(objects).size !== objects.length) throw new Win32Error(ERROR_INVALID_PARAMETER, syscall);
@@ -174,7 +180,7 @@ export function createLinuxBackend(): Backend {
 
   return {
     platform: 'linux',
-    nativeWaitLimit: MAXIMUM_WAIT_OBJECTS,
+    nativeWaitLimit: LIMITS.waitList,
 
     createEvent({ name, manualReset, initialState, access }) {
       return create(KIND.event, name, access, 'CreateEventEx', (obj) => {
@@ -332,6 +338,18 @@ export function createLinuxBackend(): Backend {
       throw new Win32Error(ERROR_NOT_GUI_PROCESS, 'WaitForInputIdle');
     },
 
+    waitAnyForPool(handles, timeoutMs) {
+      return wait(resolveWaitList(handles, false, 'WaitForMultipleObjectsEx', LIMITS.waitList), false, timeoutMs);
+    },
+    sameObject(first, second) {
+      if (first === second) return true;
+      return ns.transact(
+        () => engine.resolve(first, 0, null, 'CompareObjectHandles') === engine.resolve(second, 0, null, 'CompareObjectHandles'),
+      );
+    },
+    isManualResetEvent(handle) {
+      return ns.transact(() => ns.r(objectWord(engine.resolve(handle, 0, [KIND.event], 'NtQueryEvent'), O.manualReset)) === 1);
+    },
     inspect: () => inspectNamespace(ns, engine),
 
     duplicateHandle(handle) {

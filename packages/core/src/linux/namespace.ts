@@ -51,6 +51,12 @@ function ensurePrivateDirectory(dir: string, uid: number): void {
   }
 }
 
+/** Words a transaction may write: header fields past the lock and log control, and the tables (not the log itself). */
+function isLoggable(word: number): boolean {
+  if (word < HEADER_WORDS) return word >= H.waiting && word !== H.logCommitted && word !== H.logCount;
+  return word >= OFFSET.processes && word < OFFSET.words;
+}
+
 export class Namespace {
   readonly i32: Int32Array;
   readonly names: Uint16Array;
@@ -183,6 +189,7 @@ export class Namespace {
   #commit(): void {
     const pending = this.#pending;
     if (pending.size === 0) return;
+    for (const word of pending.keys()) if (!isLoggable(word)) throw new Error(`internal: a transaction wrote word ${word}`);
     if (pending.size > LIMITS.log) {
       pending.clear();
       throw new NamespaceError(`a change of ${pending.size} words is larger than the redo log (${LIMITS.log})`);
@@ -209,9 +216,7 @@ export class Namespace {
     Atomics.add(h, H.logReplays, 1);
     for (let i = 0; i < count; i++) {
       const word = h[OFFSET.log + 2 * i]!;
-      if (!(word >= HEADER_WORDS && word < OFFSET.words) || (word >= OFFSET.log && word < OFFSET.processes)) {
-        throw new NamespaceError('the namespace is damaged (redo log entry)');
-      }
+      if (!isLoggable(word)) throw new NamespaceError('the namespace is damaged (redo log entry)');
       Atomics.store(h, word, h[OFFSET.log + 2 * i + 1]!);
     }
     Atomics.store(h, H.logCommitted, 0);

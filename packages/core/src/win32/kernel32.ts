@@ -136,6 +136,11 @@ export function loadKernel32() {
     ntdll,
     'int32_t __stdcall NtQueryObject(HANDLE Handle, int ObjectInformationClass, _Out_ void *ObjectInformation, uint32_t ObjectInformationLength, uint32_t *ReturnLength)',
   );
+  // EventBasicInformation = 0: EventType (0 notification = manual-reset, 1 synchronization), EventState.
+  const NtQueryEvent = fn<(handle: number, infoClass: number, info: Int32Array, length: number, returned: null) => number>(
+    ntdll,
+    'int32_t __stdcall NtQueryEvent(HANDLE EventHandle, int EventInformationClass, _Out_ void *EventInformation, uint32_t EventInformationLength, uint32_t *ReturnLength)',
+  );
   // Exported by Wine's ntdll only: tells that kernel32 is Wine's.
   const wine_get_version = optional(() => fn<() => string>(ntdll, 'const char *wine_get_version()'));
   const WaitForInputIdle = fn<(h: number, ms: number) => number>(
@@ -144,6 +149,7 @@ export function loadKernel32() {
   );
 
   return {
+    NtQueryEvent,
     NtQueryObject,
     CompareObjectHandles,
     wine_get_version,

@@ -162,6 +162,19 @@ export function createWin32Backend(): Backend {
       return code;
     },
 
+    waitAnyForPool(handles, timeoutMs) {
+      return waited(k32.WaitForMultipleObjectsEx(handles.length, handles, 0, timeoutMs, 0), 'WaitForMultipleObjectsEx');
+    },
+    sameObject(first, second) {
+      if (first === second) return true;
+      return k32.CompareObjectHandles !== null && k32.CompareObjectHandles(first, second) !== 0;
+    },
+    isManualResetEvent(handle) {
+      const info = new Int32Array(2);
+      if (k32.NtQueryEvent(handle, 0, info, info.byteLength, null) !== 0) return null;
+      return info[0] === 0;
+    },
+
     duplicateHandle(handle) {
       const self = k32.GetCurrentProcess();
       const target: [number] = [0];
