@@ -12,6 +12,8 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Rejections pass on errors caught as `unknown` (always Errors, typed as unknown).
+      '@typescript-eslint/prefer-promise-reject-errors': 'off',
     },
   },
   {

@@ -1,7 +1,19 @@
 /**
- * `@waitables/async`: awaitable OS synchronization objects. The wait pool arrives with
- * its own issue; for now this package re-exports the core so that the workspace wiring
- * (build, types, tests) is in place.
+ * `@waitables/async`: OS synchronization objects awaitable from Node's event loop.
+ *
+ * Every waiting method takes `{ signal, timeout, ref }` and rejects with AbortError
+ * (`cause`: the signal's reason) or TimeoutError; errors of the objects are
+ * `@waitables/core`'s (Win32Error, argument errors).
  * @packageDocumentation
  */
-export * from '@waitables/core';
+export { AbortError, PoolClosedError, TimeoutError, WaitThreadError } from './errors.js';
+export type { WaitOptions } from './options.js';
+export { Event } from './event.js';
+export { Mutex } from './mutex.js';
+export { Lock } from './lock.js';
+export { Semaphore } from './semaphore.js';
+export { Permit } from './permit.js';
+export { ticks, type Tick } from './ticks.js';
+export { processExit } from './process-exit.js';
+export { waitAny, waitAll, type Waitable, type AsyncWaitAnyResult, type AsyncWaitAllResult } from './wait.js';
+export { WaitPool, waitPool, closeWaitPool, type Grant } from './pool.js';

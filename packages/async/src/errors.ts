@@ -1,0 +1,46 @@
+/**
+ * The errors `@waitables/async` rejects with. Errors of the objects themselves
+ * (Win32Error, argument errors) come from `@waitables/core`.
+ */
+
+/**
+ * A wait was aborted through its AbortSignal. As Node's own: `name: 'AbortError'`,
+ * `code: 'ABORT_ERR'`, `cause` is the signal's reason.
+ */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+  constructor(options?: { cause?: unknown }) {
+    super('The operation was aborted', options);
+    this.name = 'AbortError';
+  }
+}
+
+/** A wait's `timeout` passed. `name: 'TimeoutError'`, `code: 'ERR_WAIT_TIMEOUT'`. */
+export class TimeoutError extends Error {
+  readonly code = 'ERR_WAIT_TIMEOUT';
+  constructor(readonly timeout: number) {
+    super(`The wait timed out after ${timeout} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** The wait pool was closed while the wait was pending. `code: 'ERR_WAIT_POOL_CLOSED'`. */
+export class PoolClosedError extends Error {
+  readonly code = 'ERR_WAIT_POOL_CLOSED';
+  constructor() {
+    super('The wait pool was closed');
+    this.name = 'PoolClosedError';
+  }
+}
+
+/**
+ * A wait thread died: a mutex it held for a lock is lost (the OS abandons it), or a
+ * compound wait it ran cannot complete. `code: 'ERR_WAIT_THREAD_DIED'`.
+ */
+export class WaitThreadError extends Error {
+  readonly code = 'ERR_WAIT_THREAD_DIED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'WaitThreadError';
+  }
+}

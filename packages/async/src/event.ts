@@ -1,0 +1,120 @@
+/** Awaitable events. */
+import { Event as CoreEvent, type EventOptions, type OpenOptions, getBackend } from '@waitables/core';
+import { checkWaitOptions, type WaitOptions } from './options.js';
+import { waitPool } from './pool.js';
+import { CancellableIterator } from './signal-iterator.js';
+
+/**
+ * An event shared across processes, awaitable without blocking the event loop.
+ *
+ * Fairness: FIFO among this process's awaiters; between processes as the OS decides.
+ * A `set()` of an auto-reset event with a local awaiter hands the signal to the oldest
+ * of them directly (as if it had been set and consumed), ahead of other processes.
+ * @example
+ * ```ts
+ * const done = Event.create({ name: 'Local\\job-done' });
+ * await done.wait({ timeout: 30_000 });
+ * for await (const _ of done) console.log('signaled again');
+ * ```
+ */
+export class Event implements Disposable, AsyncIterable<number> {
+  #manualReset: boolean | null;
+
+  private constructor(
+    readonly core: CoreEvent,
+    manualReset: boolean | null,
+  ) {
+    this.#manualReset = manualReset;
+  }
+
+  static create(options: EventOptions = {}): Event {
+    const core = CoreEvent.create(options);
+    return new Event(core, core.existed ? null : (options.manualReset ?? false));
+  }
+  static open(name: string, options?: OpenOptions): Event {
+    return new Event(CoreEvent.open(name, options), null);
+  }
+  /** Wraps a `@waitables/core` event (it stays owned by the caller). */
+  static from(core: CoreEvent): Event {
+    return new Event(core, null);
+  }
+
+  get existed(): boolean {
+    return this.core.existed;
+  }
+
+  /** Whether the event is manual-reset (asked of the OS once when not known). */
+  get manualReset(): boolean | null {
+    this.#manualReset ??= getBackend().isManualResetEvent(this.core.handle);
+    return this.#manualReset;
+  }
+
+  /**
+   * Resolves once the event is signaled (consuming the signal of an auto-reset event).
+   *
+   * Cancellation: an abort or timeout removes the awaiter and rejects with AbortError
+   * or TimeoutError. If the OS gave the signal of an auto-reset event to this wait at
+   * that moment, the event is set again: the signal is never lost.
+   */
+  wait(options?: WaitOptions): Promise<void> {
+    try {
+      return waitPool()
+        .acquire(this.core, checkWaitOptions(options))
+        .then(() => undefined);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Signals the event. See the class's note on local awaiters. */
+  set(): void {
+    const pool = waitPool();
+    if (this.manualReset === false) {
+      const handOver = pool.takeLocalAwaiter(this.core.handle);
+      if (handOver) return handOver({ abandoned: false, thread: null });
+    }
+    this.core.set();
+    if (this.manualReset === true) {
+      for (let handOver = pool.takeLocalAwaiter(this.core.handle); handOver; handOver = pool.takeLocalAwaiter(this.core.handle)) {
+        handOver({ abandoned: false, thread: null });
+      }
+    }
+  }
+
+  reset(): void {
+    this.core.reset();
+  }
+
+  pulse(): void {
+    this.core.pulse();
+  }
+
+  /**
+   * Each signal as it comes, numbered from 1. `break` (or `return()`) cancels the wait
+   * in progress; an abort of `options.signal` ends the iteration with AbortError.
+   */
+  signals(options: Omit<WaitOptions, 'timeout'> = {}): AsyncIterableIterator<number> {
+    const { signal, ref } = checkWaitOptions(options);
+    let count = 0;
+    return new CancellableIterator(
+      (stop) =>
+        waitPool()
+          .acquire(this.core, { signal: stop, timeout: Infinity, ref })
+          .then(() => ++count),
+      undefined,
+      signal,
+    );
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<number> {
+    return this.signals();
+  }
+
+  close(): void {
+    this.core.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * Locks on mutexes, and the local exclusion behind them. The OS lets the thread that
+ * owns a mutex take it again (recursion), and every wait of this process runs on this
+ * thread or on one of the pool's threads, so two acquire() calls of one process could
+ * both "succeed" on the same thread. A MutexGroup (one per mutex object, found with
+ * CompareObjectHandles) therefore lets one local holder at a time, in FIFO order; the
+ * next local awaiter gets ownership handed over without a system call.
+ */
+import { type RawHandle, getBackend, type Mutex as CoreMutex } from '@waitables/core';
+import { AwaiterQueue, type QueueEntry } from './awaiter-queue.js';
+import { AbortError, TimeoutError, WaitThreadError } from './errors.js';
+import type { CheckedWaitOptions } from './options.js';
+import type { Grant, WaitPool } from './pool.js';
+import type { WaitThread } from './wait-thread-handle.js';
+
+/**
+ * Ownership of a mutex. `release()` gives it up (on the thread that owns it in the OS);
+ * `using` and `await using` release it at the end of the block.
+ */
+export class Lock implements Disposable, AsyncDisposable {
+  #released = false;
+  #lost = false;
+  #done: Promise<void> = Promise.resolve();
+
+  /** @internal */
+  constructor(
+    /** @internal */ readonly owner: LockOwner,
+    /** The previous owner ended while owning the mutex: its state may be inconsistent. */
+    readonly abandoned: boolean,
+  ) {}
+
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /**
+   * Releases the mutex: to the next local awaiter at once if there is one, otherwise to
+   * the OS (on its owning thread; `await lock[Symbol.asyncDispose]()` waits for that).
+   * A second call does nothing.
+   */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    if (this.#lost) return;
+    this.#done = this.owner.release(this);
+  }
+
+  /** @internal The owning wait thread died: the OS abandoned the mutex. */
+  lost(): void {
+    this.#lost = true;
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+    await this.#done;
+    if (this.#lost) throw new WaitThreadError('the wait thread that owned this mutex died; the OS abandoned it');
+  }
+}
+
+/** What a lock releases into. */
+export interface LockOwner {
+  release(lock: Lock): Promise<void>;
+}
+
+interface Request {
+  readonly options: CheckedWaitOptions;
+  readonly deadline: number;
+  resolve(lock: Lock): void;
+  reject(error: unknown): void;
+  /** Stops the request's own abort listener and timer (it is about to be served). */
+  detach(): void;
+}
+
+/** The local holders and awaiters of one mutex object. */
+export class MutexGroup implements LockOwner {
+  readonly #queue = new AwaiterQueue<Request>();
+  #holder: { lock: Lock; thread: WaitThread | null } | null = null;
+  #inFlight = false;
+
+  constructor(
+    readonly pool: WaitPool,
+    readonly mutex: CoreMutex,
+    readonly onIdle: (group: MutexGroup) => void,
+  ) {}
+
+  get raw(): RawHandle {
+    return this.mutex.handle;
+  }
+
+  get idle(): boolean {
+    return this.#holder === null && !this.#inFlight && this.#queue.length === 0;
+  }
+
+  /** Takes the mutex now if no local holder or awaiter is ahead; null otherwise. */
+  tryAcquire(): Lock | null {
+    if (!this.idle) return null;
+    const code = getBackend().waitForMultipleObjects([this.raw], false, 0, false);
+    if (code === 0x102) return null;
+    return this.#hold(null, code === 0x80);
+  }
+
+  acquire(options: CheckedWaitOptions): Promise<Lock> {
+    const { signal, timeout } = options;
+    if (signal?.aborted) return Promise.reject(new AbortError({ cause: signal.reason }));
+    const now = this.tryAcquire();
+    if (now) return Promise.resolve(now);
+    if (timeout === 0) return Promise.reject(new TimeoutError(0));
+    return new Promise<Lock>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const detach = () => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const leave = (error: unknown) => {
+        if (!this.#queue.remove(entry)) return;
+        detach();
+        reject(error);
+        this.#pump();
+      };
+      const onAbort = () => leave(new AbortError({ cause: signal!.reason }));
+      const entry: QueueEntry<Request> = this.#queue.push({ options, deadline: Date.now() + timeout, resolve, reject, detach });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeout !== Infinity) timer = setTimeout(() => leave(new TimeoutError(timeout)), timeout);
+      this.#pump();
+    });
+  }
+
+  /** Serves the oldest request when nobody local holds the mutex: through the pool. */
+  #pump(): void {
+    if (this.#holder !== null || this.#inFlight) return;
+    const head = this.#queue.shift();
+    if (!head) return this.onIdle(this);
+    head.detach();
+    this.#inFlight = true;
+    const { signal, ref } = head.options;
+    const timeout = head.options.timeout === Infinity ? Infinity : Math.max(0, head.deadline - Date.now());
+    this.pool.acquire(this.mutex, { signal, timeout, ref }).then(
+      (grant: Grant) => {
+        this.#inFlight = false;
+        head.resolve(this.#hold(grant.thread, grant.abandoned));
+      },
+      (error: unknown) => {
+        this.#inFlight = false;
+        head.reject(error);
+        this.#pump();
+      },
+    );
+  }
+
+  #hold(thread: WaitThread | null, abandoned: boolean): Lock {
+    const lock = new Lock(this, abandoned);
+    this.#holder = { lock, thread };
+    thread?.locks.add(lock);
+    return lock;
+  }
+
+  async release(lock: Lock): Promise<void> {
+    const holder = this.#holder;
+    if (!holder || holder.lock !== lock) return;
+    holder.thread?.locks.delete(lock);
+    // A local awaiter takes over the ownership as it is, on the same thread: no system call.
+    const next = this.#queue.shift();
+    if (next) {
+      next.detach();
+      next.resolve(this.#hold(holder.thread, false));
+      return;
+    }
+    this.#holder = null;
+    try {
+      await this.pool.releaseMutex(this.raw, holder.thread);
+    } finally {
+      this.#pump();
+    }
+  }
+}
+
+/** A lock on a mutex acquired by a compound wait (waitAny/waitAll), outside any group. */
+export class CompoundLockOwner implements LockOwner {
+  constructor(
+    readonly pool: WaitPool,
+    readonly raw: RawHandle,
+    readonly thread: WaitThread | null,
+  ) {}
+
+  release(lock: Lock): Promise<void> {
+    this.thread?.locks.delete(lock);
+    return this.pool.releaseMutex(this.raw, this.thread);
+  }
+}

@@ -1,0 +1,91 @@
+/** Awaitable mutexes. */
+import { Mutex as CoreMutex, type MutexOptions, type OpenOptions, type RawHandle, getBackend } from '@waitables/core';
+import { type Lock, MutexGroup } from './lock.js';
+import { checkWaitOptions, type WaitOptions } from './options.js';
+import { waitPool } from './pool.js';
+
+// One group per mutex object in this thread: handles to the same mutex share it.
+const groups = new Map<RawHandle, MutexGroup>();
+
+function groupOf(mutex: CoreMutex): MutexGroup {
+  const raw = mutex.handle;
+  const known = groups.get(raw);
+  if (known && !known.mutex.closed) return known;
+  const backend = getBackend();
+  for (const group of new Set(groups.values())) {
+    if (!group.mutex.closed && backend.sameObject(group.raw, raw)) {
+      groups.set(raw, group);
+      return group;
+    }
+  }
+  const group = new MutexGroup(waitPool(), mutex, (g) => {
+    for (const [key, value] of groups) if (value === g) groups.delete(key);
+  });
+  groups.set(raw, group);
+  return group;
+}
+
+/**
+ * A mutex shared across processes, awaitable without blocking the event loop.
+ *
+ * Fairness: FIFO among this process's awaiters; between processes as the OS decides
+ * (unspecified on Windows, FIFO on Linux). A lock released with local awaiters goes to
+ * the oldest of them without a system call, ahead of other processes.
+ * @example
+ * ```ts
+ * const m = Mutex.create({ name: 'Local\\device' });
+ * {
+ *   await using lock = await m.acquire({ timeout: 5000 });
+ *   if (lock.abandoned) console.warn('the previous holder died while holding it');
+ *   // ... use the device ...
+ * }
+ * ```
+ */
+export class Mutex implements Disposable {
+  private constructor(readonly core: CoreMutex) {}
+
+  static create(options?: MutexOptions): Mutex {
+    return new Mutex(CoreMutex.create(options));
+  }
+  static open(name: string, options?: OpenOptions): Mutex {
+    return new Mutex(CoreMutex.open(name, options));
+  }
+  /** Wraps a `@waitables/core` mutex (it stays owned by the caller). */
+  static from(core: CoreMutex): Mutex {
+    return new Mutex(core);
+  }
+
+  get existed(): boolean {
+    return this.core.existed;
+  }
+
+  /**
+   * Resolves to a {@link Lock} once this process's awaiter is the owner: one owner per
+   * acquire(), even within one process. If the previous owner ended while owning it, the
+   * lock says `abandoned: true`.
+   *
+   * Cancellation: an abort or timeout takes the awaiter out of the queue (it loses its
+   * place) and rejects with AbortError or TimeoutError. If the OS granted the mutex at
+   * that moment, it is released again on the thread that owns it: never kept, never lost.
+   */
+  acquire(options?: WaitOptions): Promise<Lock> {
+    try {
+      return groupOf(this.core).acquire(checkWaitOptions(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The lock if the mutex is free and no local awaiter is ahead; `null` otherwise. Never waits. */
+  tryAcquire(): Lock | null {
+    return groupOf(this.core).tryAcquire();
+  }
+
+  close(): void {
+    this.core.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

@@ -1,0 +1,35 @@
+/** The options of every waiting method, checked as Node checks its own. */
+import { ArgumentOutOfRangeError, InvalidArgumentTypeError } from '@waitables/core';
+
+export interface WaitOptions {
+  /** Aborts the wait: it rejects with AbortError (`cause`: the signal's reason). */
+  readonly signal?: AbortSignal;
+  /** Milliseconds before the wait rejects with TimeoutError; 0 tests without waiting. Default: none. */
+  readonly timeout?: number;
+  /** Whether the pending wait keeps the process alive, as a timer does. Default: `true`. */
+  readonly ref?: boolean;
+}
+
+export interface CheckedWaitOptions {
+  readonly signal: AbortSignal | undefined;
+  readonly timeout: number;
+  readonly ref: boolean;
+}
+
+export function checkWaitOptions(options: unknown, path = 'options'): CheckedWaitOptions {
+  if (options === undefined) return { signal: undefined, timeout: Infinity, ref: true };
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentTypeError(path, 'an object', options);
+  const { signal, timeout, ref } = options as Record<string, unknown>;
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    throw new InvalidArgumentTypeError(`${path}.signal`, 'an AbortSignal', signal);
+  if (timeout !== undefined) {
+    if (typeof timeout !== 'number') throw new InvalidArgumentTypeError(`${path}.timeout`, 'a number of milliseconds', timeout);
+    if (Number.isNaN(timeout) || timeout < 0) throw new ArgumentOutOfRangeError(`${path}.timeout`, 'a number >= 0, or Infinity', timeout);
+  }
+  if (ref !== undefined && typeof ref !== 'boolean') throw new InvalidArgumentTypeError(`${path}.ref`, 'a boolean', ref);
+  return {
+    signal: signal,
+    timeout: (timeout) ?? Infinity,
+    ref: (ref) ?? true,
+  };
+}

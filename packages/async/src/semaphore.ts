@@ -1,0 +1,78 @@
+/** Awaitable semaphores. */
+import { type OpenOptions, Semaphore as CoreSemaphore, type SemaphoreOptions } from '@waitables/core';
+import { checkWaitOptions, type WaitOptions } from './options.js';
+import { Permit } from './permit.js';
+import { waitPool } from './pool.js';
+
+/**
+ * A semaphore shared across processes, awaitable without blocking the event loop.
+ * 10,000 awaiters of one semaphore occupy one slot of one wait thread.
+ *
+ * Fairness: FIFO among this process's awaiters; between processes as the OS decides
+ * (unspecified on Windows, FIFO on Linux). A permit released with local awaiters goes to
+ * the oldest of them directly.
+ * @example
+ * ```ts
+ * const slots = Semaphore.create({ name: 'Local\\gpu', initialCount: 2, maximumCount: 2 });
+ * {
+ *   using permit = await slots.acquire({ signal: AbortSignal.timeout(10_000) });
+ *   // ... at most two of these run at once, across processes ...
+ * }
+ * ```
+ */
+export class Semaphore implements Disposable {
+  private constructor(readonly core: CoreSemaphore) {}
+
+  static create(options: SemaphoreOptions): Semaphore {
+    return new Semaphore(CoreSemaphore.create(options));
+  }
+  static open(name: string, options?: OpenOptions): Semaphore {
+    return new Semaphore(CoreSemaphore.open(name, options));
+  }
+  /** Wraps a `@waitables/core` semaphore (it stays owned by the caller). */
+  static from(core: CoreSemaphore): Semaphore {
+    return new Semaphore(core);
+  }
+
+  get existed(): boolean {
+    return this.core.existed;
+  }
+
+  /**
+   * Resolves to a {@link Permit} holding one unit.
+   *
+   * Cancellation: this method uses a queue to distribute units in the order they were
+   * requested; an abort or timeout makes you lose your place in the queue and rejects
+   * with AbortError or TimeoutError. A unit the OS handed over at that moment is
+   * released back to the semaphore: never kept, never lost.
+   */
+  acquire(options?: WaitOptions): Promise<Permit> {
+    try {
+      const checked = checkWaitOptions(options);
+      return waitPool()
+        .acquire(this.core, checked)
+        .then(() => new Permit(this.core));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** A permit if a unit is free now and no local awaiter is ahead; `null` otherwise. Never waits. */
+  tryAcquire(): Permit | null {
+    if (waitPool().localAwaiters(this.core.handle) > 0) return null;
+    return this.core.wait(0) === 'timeout' ? null : new Permit(this.core);
+  }
+
+  /** Adds units directly (ReleaseSemaphore): for units not held as permits. Returns the count before. */
+  release(count = 1): number {
+    return this.core.release(count);
+  }
+
+  close(): void {
+    this.core.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

@@ -1,0 +1,66 @@
+/** The pool's side of one wait thread: its worker, its command port and control event. */
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { Event, getBackend } from '@waitables/core';
+import type { Command, Report, WaitThreadData } from './protocol.js';
+
+const entry = new URL('./wait-thread.js', import.meta.url);
+
+export class WaitThread {
+  readonly worker: Worker;
+  readonly #port: MessagePort;
+  readonly #control = Event.create();
+  readonly #wake = new Int32Array(new SharedArrayBuffer(4));
+  /** Batch threads: slots bound to it. Compound threads: whether a wait runs. */
+  bound = 0;
+  busy = false;
+  /** Locks whose mutex this thread owns. */
+  readonly locks = new Set<{ lost(): void }>();
+  alive = true;
+  stopping = false;
+
+  constructor(
+    readonly mode: 'batch' | 'compound',
+    onReport: (thread: WaitThread, report: Report) => void,
+    onDeath: (thread: WaitThread) => void,
+  ) {
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    this.#port.unref(); // the command port must not keep the process alive either
+    const data: WaitThreadData = { mode, port: port2, control: this.#control.handle, wake: this.#wake.buffer };
+    this.worker = new Worker(entry, { workerData: data, transferList: [port2] });
+    this.worker.on('message', (report: Report) => onReport(this, report));
+    this.worker.on('error', () => undefined); // reported through 'exit'
+    this.worker.on('exit', () => {
+      this.alive = false;
+      this.#control.close();
+      if (!this.stopping) onDeath(this);
+    });
+    // Pending waits keep the process alive through the pool's own handle, never through a
+    // thread (unref after the listeners: adding a 'message' listener refs the port again).
+    this.worker.unref();
+  }
+
+  /** Posts a command and wakes the thread, whether it sleeps idle or in its native wait. */
+  send(command: Command): void {
+    if (!this.alive) return;
+    this.#port.postMessage(command);
+    Atomics.store(this.#wake, 0, 1);
+    Atomics.notify(this.#wake, 0);
+    getBackend().setEvent(this.#control.handle);
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.send({ op: 'shutdown' });
+  }
+
+  /** For tests of thread death: interrupts the native wait and terminates the worker. */
+  kill(): Promise<number> {
+    // Ask for termination first, then interrupt the native wait: back in JS, it ends.
+    const ended = this.worker.terminate();
+    Atomics.store(this.#wake, 0, 1);
+    Atomics.notify(this.#wake, 0);
+    getBackend().setEvent(this.#control.handle);
+    return ended;
+  }
+}

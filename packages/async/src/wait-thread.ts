@@ -1,0 +1,144 @@
+/**
+ * A wait thread: blocks in the OS's wait-any on a batch of armed handles plus its
+ * control event, and reports each handle that fires (having acquired it: a unit, a
+ * signal, or ownership of a mutex, which it keeps until told to release it). A compound
+ * thread runs one wait-any or wait-all at a time instead.
+ *
+ * When it has nothing armed it sleeps in Atomics.wait, never in a native call: an idle
+ * pool holds no thread in the OS, so the process can exit and terminate() works.
+ */
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { INFINITE, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT, Win32Error, getBackend } from '@waitables/core';
+import type { Command, Report, WaitThreadData } from './protocol.js';
+
+/** A wait-all cannot include the control event: it waits in slices this long, checking for commands between. */
+const WAIT_ALL_SLICE_MS = 20;
+
+const data = workerData as WaitThreadData;
+const backend = getBackend();
+const port: MessagePort = data.port;
+const wake = new Int32Array(data.wake);
+const report = (r: Report) => parentPort!.postMessage(r);
+
+interface Armed {
+  raw: number;
+  want: number;
+  mutex: boolean;
+}
+const armed = new Map<number, Armed>();
+let compound: { id: number; handles: number[]; waitAll: boolean; deadline: number } | null = null;
+let running = true;
+
+function errorFields(error: unknown) {
+  if (error instanceof Win32Error) return { errno: error.errno, syscall: error.syscall, message: error.message };
+  return { errno: 0, syscall: '', message: String(error) };
+}
+
+function drain(): void {
+  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+    const command = m.message as Command;
+    switch (command.op) {
+      case 'arm':
+        armed.set(command.id, { raw: command.raw, want: command.want, mutex: command.mutex });
+        break;
+      case 'disarm':
+        armed.delete(command.id);
+        report({ op: 'disarmed', id: command.id });
+        break;
+      case 'release-mutex':
+        try {
+          backend.releaseMutex(command.raw);
+          report({ op: 'released', token: command.token, errno: 0, syscall: '' });
+        } catch (error) {
+          const { errno, syscall } = errorFields(error);
+          report({ op: 'released', token: command.token, errno, syscall });
+        }
+        break;
+      case 'compound':
+        compound = {
+          id: command.id,
+          handles: command.handles,
+          waitAll: command.waitAll,
+          deadline: command.timeoutMs === INFINITE ? Infinity : Date.now() + command.timeoutMs,
+        };
+        break;
+      case 'cancel':
+        if (compound?.id === command.id) {
+          report({ op: 'compound-done', id: compound.id, code: WAIT_TIMEOUT });
+          compound = null;
+        }
+        break;
+      case 'shutdown':
+        running = false;
+        break;
+    }
+  }
+}
+
+function idle(): void {
+  Atomics.wait(wake, 0, 0);
+  Atomics.store(wake, 0, 0);
+}
+
+/** One round of the batch: wait on everything armed, report what fired. */
+function batchRound(): void {
+  const ids = [...armed.keys()];
+  const handles = [data.control, ...ids.map((id) => armed.get(id)!.raw)];
+  let code: number;
+  try {
+    code = backend.waitAnyForPool(handles, INFINITE);
+  } catch {
+    // One of the handles is bad (closed under us): find it, fail its slot, keep the others.
+    for (const id of ids) {
+      try {
+        backend.waitAnyForPool([armed.get(id)!.raw], 0);
+      } catch (error) {
+        armed.delete(id);
+        report({ op: 'failed', id, ...errorFields(error) });
+      }
+    }
+    return;
+  }
+  if (code === WAIT_OBJECT_0) return; // the control event: commands to read
+  const abandoned = code >= WAIT_ABANDONED_0;
+  const id = ids[code - (abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0) - 1]!;
+  const entry = armed.get(id)!;
+  armed.delete(id);
+  let count = 1;
+  // More awaiters wait for this object: take what else is available now, in one report.
+  if (!entry.mutex) while (count < entry.want && backend.waitAnyForPool([entry.raw], 0) !== WAIT_TIMEOUT) count++;
+  report({ op: 'fired', id, count, abandoned });
+}
+
+function compoundRound(): void {
+  const c = compound!;
+  const remaining = Math.max(0, c.deadline - Date.now());
+  const withControl = !c.waitAll && c.handles.length < backend.nativeWaitLimit;
+  try {
+    let code: number;
+    if (withControl) {
+      code = backend.waitAnyForPool([data.control, ...c.handles], remaining === Infinity ? INFINITE : Math.ceil(remaining));
+      if (code === WAIT_OBJECT_0) return;
+      if (code !== WAIT_TIMEOUT) code -= 1;
+    } else {
+      code = backend.waitForMultipleObjects(c.handles, c.waitAll, Math.min(WAIT_ALL_SLICE_MS, Math.ceil(remaining)), false);
+      if (code === WAIT_TIMEOUT && remaining > WAIT_ALL_SLICE_MS) return;
+    }
+    report({ op: 'compound-done', id: c.id, code });
+  } catch (error) {
+    report({ op: 'compound-failed', id: c.id, ...errorFields(error) });
+  }
+  compound = null;
+}
+
+while (running) {
+  drain();
+  if (!running) break;
+  if (data.mode === 'batch') {
+    if (armed.size === 0) idle();
+    else batchRound();
+  } else {
+    if (compound === null) idle();
+    else compoundRound();
+  }
+}
