@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 // and on Windows Node under Wine (kernel32). WAITABLES_SUITES narrows a run.
 // fault (kill -9) and differential (Linux against Windows under Wine) test the Linux
 // backend and run from Linux only.
-const suites = process.env.WAITABLES_SUITES ?? (process.platform === 'win32' ? 'unit,conformance' : 'unit,conformance,fault,differential');
+const suites =
+  process.env.WAITABLES_SUITES ?? (process.platform === 'win32' ? 'unit,conformance,async' : 'unit,conformance,async,fault,differential');
 
 export default defineConfig({
   test: {

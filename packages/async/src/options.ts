@@ -29,7 +29,7 @@ export function checkWaitOptions(options: unknown, path = 'options'): CheckedWai
   if (ref !== undefined && typeof ref !== 'boolean') throw new InvalidArgumentTypeError(`${path}.ref`, 'a boolean', ref);
   return {
     signal: signal,
-    timeout: (timeout) ?? Infinity,
-    ref: (ref) ?? true,
+    timeout: timeout ?? Infinity,
+    ref: ref ?? true,
   };
 }

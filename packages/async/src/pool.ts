@@ -95,7 +95,7 @@ export class WaitPool {
       batchThreads: this.#batch.filter((t) => t.alive).length,
       compoundThreads: this.#compoundThreads.filter((t) => t.alive).length,
       slots: this.#slots.size,
-      pending: pending + this.#compounds.size,
+      pending: pending + [...this.#compounds.values()].filter((job) => !job.left).length,
       keepsAlive: this.#keepAlive !== null,
     };
   }

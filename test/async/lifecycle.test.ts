@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { Event, PoolClosedError, Semaphore, closeWaitPool, waitPool } from '@waitables/async';
+import { Event as CoreEvent } from '@waitables/core';
+import { settle } from '../helpers/async.js';
+import { countOf } from '../helpers/counts.js';
+import { uniqueName } from '../helpers/names.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+function run(script: string, args: string[]): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [fixture(script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  child.stdout!.on('data', (chunk) => (text += String(chunk)));
+  return { child, output: () => text };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await settle(10);
+}
+
+describe('the process', () => {
+  test('is kept alive by a pending wait, and exits once it resolves', async () => {
+    const name = uniqueName('keepalive');
+    using e = CoreEvent.create({ name });
+    const { child, output } = run('async-pending.mjs', [name, 'true']);
+    await until(() => output().includes('waiting'));
+    await settle(300);
+    expect(child.exitCode).toBeNull(); // nothing but the wait keeps it alive
+    e.set();
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+    expect(output()).toContain('resolved');
+  });
+
+  test('is not kept alive by a wait with ref: false', async () => {
+    const name = uniqueName('unref');
+    using _e = CoreEvent.create({ name });
+    const { child, output } = run('async-pending.mjs', [name, 'false']);
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+    expect(output()).toContain('waiting');
+    expect(output()).not.toContain('resolved');
+  });
+
+  test('exits on its own when the pool is idle', async () => {
+    const { child, output } = run('async-idle.mjs', []);
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+    expect(output()).toContain('done with 1 thread');
+  });
+});
+
+describe('the pool', () => {
+  test('closed, rejects pending waits with PoolClosedError; a later wait starts a new pool', async () => {
+    const e = Event.create();
+    const rejected = expect(e.wait()).rejects.toBeInstanceOf(PoolClosedError);
+    await settle(20);
+    await closeWaitPool();
+    await rejected;
+    const next = e.wait();
+    e.core.set();
+    await next;
+    e.close();
+  });
+
+  test('re-arms the waits of a wait thread that died on another thread; nothing stays pending', async () => {
+    const s = Semaphore.create({ initialCount: 0, maximumCount: 10 });
+    const pending = Array.from({ length: 5 }, () => s.acquire());
+    await settle(50);
+    await waitPool().killThreadForTesting(0);
+    await settle(50);
+    expect(waitPool().stats().batchThreads).toBe(1);
+    s.release(5);
+    const permits = await Promise.all(pending);
+    permits.forEach((p) => p.release());
+    expect(countOf(s.core)).toBe(5);
+    s.close();
+  });
+});
+
+describe('scale', () => {
+  test('1,000 distinct objects pending use as many wait threads as their batches need, and all resolve', async () => {
+    const events = Array.from({ length: 1000 }, () => Event.create());
+    const pending = events.map((e) => e.wait());
+    await settle(50);
+    const pool = waitPool();
+    expect(pool.stats()).toMatchObject({ slots: 1000, pending: 1000, batchThreads: Math.ceil(1000 / pool.batchCapacity) });
+    for (const e of events) e.core.set();
+    await Promise.all(pending);
+    await settle(50);
+    expect(pool.stats()).toMatchObject({ slots: 0, pending: 0, batchThreads: 1 });
+    for (const e of events) e.close();
+  }, 60_000);
+});

@@ -1,0 +1,95 @@
+import { describe, expect, test } from 'vitest';
+import { AbortError, Event, Mutex, Semaphore, TimeoutError, waitAll, waitAny, waitPool } from '@waitables/async';
+import { WAIT_OBJECT_0 } from '@waitables/core';
+import { useActors } from '../helpers/actors.js';
+import { isSettled, settle } from '../helpers/async.js';
+import { countOf } from '../helpers/counts.js';
+
+const { thread } = useActors();
+
+describe('waitAny', () => {
+  test('resolves at once with the lowest acquirable index, taking only that one', async () => {
+    const a = Event.create();
+    const b = Semaphore.create({ initialCount: 1, maximumCount: 1 });
+    const c = Semaphore.create({ initialCount: 1, maximumCount: 1 });
+    const r = await waitAny([a, b, c]);
+    expect(r).toMatchObject({ index: 1, abandoned: false, lock: null });
+    expect(r.object).toBe(b);
+    expect(countOf(c.core)).toBe(1);
+    for (const o of [a, b, c]) o.close();
+  });
+
+  test('waits for the first object another thread signals', async () => {
+    const a = Event.create();
+    const b = Event.create();
+    const pending = waitAny([a, b]);
+    expect(await isSettled(pending)).toBe(false);
+    await (await thread()).call('setEvent', b.core.handle);
+    expect((await pending).index).toBe(1);
+    a.close();
+    b.close();
+  });
+
+  test('gives a lock for a mutex it acquired, released on its owning thread', async () => {
+    const e = Event.create();
+    const m = Mutex.create();
+    const r = await waitAny([e, m]);
+    expect(r.index).toBe(1);
+    await r.lock![Symbol.asyncDispose]();
+    const other = await thread();
+    expect(await other.call('waitForMultipleObjects', [m.core.handle], false, 0, false)).toBe(WAIT_OBJECT_0);
+    await other.call('releaseMutex', m.core.handle);
+    e.close();
+    m.close();
+  });
+
+  test('aborted or timed out, it gives back nothing it did not take', async () => {
+    const a = Event.create();
+    const s = Semaphore.create({ initialCount: 0, maximumCount: 1 });
+    const controller = new AbortController();
+    const aborted = waitAny([a, s], { signal: controller.signal });
+    controller.abort();
+    await expect(aborted).rejects.toBeInstanceOf(AbortError);
+    await expect(waitAny([a, s], { timeout: 20 })).rejects.toBeInstanceOf(TimeoutError);
+    await settle(30);
+    s.release();
+    expect(countOf(s.core)).toBe(1);
+    a.close();
+    s.close();
+    expect(waitPool().stats().pending).toBe(0);
+  });
+});
+
+describe('waitAll', () => {
+  test('resolves once everything can be taken together, taking all of it', async () => {
+    const a = Event.create();
+    const s = Semaphore.create({ initialCount: 0, maximumCount: 1 });
+    const pending = waitAll([a, s]);
+    const other = await thread();
+    await other.call('setEvent', a.core.handle);
+    expect(await isSettled(pending)).toBe(false);
+    await other.call('releaseSemaphore', s.core.handle, 1);
+    expect(await pending).toEqual({ abandoned: false, locks: [] });
+    expect(a.core.wait(0)).toBe('timeout');
+    expect(countOf(s.core)).toBe(0);
+    a.close();
+    s.close();
+  });
+
+  test('timed out, it has taken nothing', async () => {
+    const a = Event.create({ initialState: true });
+    const s = Semaphore.create({ initialCount: 0, maximumCount: 1 });
+    await expect(waitAll([a, s], { timeout: 60 })).rejects.toBeInstanceOf(TimeoutError);
+    expect(a.core.wait(0)).toBe('signaled');
+    a.close();
+    s.close();
+  });
+
+  test('refuses the same object twice', async () => {
+    const a = Event.create();
+    await expect(waitAll([a, a])).rejects.toBeInstanceOf(RangeError);
+    await expect(waitAny([])).rejects.toBeInstanceOf(RangeError);
+    await expect(waitAny([{}] as never)).rejects.toBeInstanceOf(TypeError);
+    a.close();
+  });
+});
