@@ -13,7 +13,7 @@ const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, i
 function run(script: string, args: string[]): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, [fixture(script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
-  child.stdout!.on('data', (chunk) => (text += String(chunk)));
+  child.stdout.on('data', (chunk) => (text += String(chunk)));
   return { child, output: () => text };
 }
 

@@ -13,7 +13,7 @@ describe('processExit', () => {
     await once(child, 'spawn');
     const exited = processExit(child.pid!);
     expect(await isSettled(exited)).toBe(false);
-    child.stdin!.end('go\n');
+    child.stdin.end('go\n');
     const code = await exited;
     expect(code === 5 || code === null).toBe(true);
   });
@@ -22,7 +22,7 @@ describe('processExit', () => {
     const child = spawn(process.execPath, [exitWith, '0'], { stdio: ['pipe', 'ignore', 'inherit'] });
     await once(child, 'spawn');
     await expect(processExit(child.pid!, { timeout: 30 })).rejects.toBeInstanceOf(TimeoutError);
-    child.stdin!.end('go\n');
+    child.stdin.end('go\n');
     await once(child, 'exit');
   });
 });
