@@ -5,7 +5,11 @@
 //   2. A process that holds a named mutex is killed; the next waiter is told the
 //      mutex was abandoned, and owns it.
 //   3. A periodic waitable timer ticks on schedule.
+//   4. The same, awaited from the event loop with @waitables/async: an acquire that
+//      a child process satisfies, a timeout through an AbortSignal, waitAny, ticks and
+//      a process's exit as promises.
 import { spawn } from 'node:child_process';
+import * as awaitable from '@waitables/async';
 import { fileURLToPath } from 'node:url';
 import { Event, Mutex, Process, Semaphore, WaitableTimer, waitAll } from '@waitables/core';
 
@@ -75,5 +79,32 @@ console.log('\n3. a waitable timer, 5 ticks of 20 ms');
   timer.cancel();
   console.log(`  high-resolution timer: ${timer.highResolution}`);
   timer.close();
+}
+console.log('\n4. awaited from the event loop (@waitables/async)');
+{
+  const slots = awaitable.Semaphore.create({ name: names.slots, initialCount: 0, maximumCount: 1 });
+  const go = awaitable.Event.create({ name: names.go, manualReset: true });
+  const heartbeat = setInterval(() => undefined, 5); // the event loop keeps running meanwhile
+  try {
+    await slots.acquire({ signal: AbortSignal.timeout(50) });
+  } catch (error) {
+    console.log(`${t()}  acquire with AbortSignal.timeout(50): ${error.name}`);
+  }
+  const releaser = run('release', names.slots);
+  const permit = await slots.acquire({ timeout: 30_000 });
+  console.log(`${t()}  acquire resolved: pid ${releaser.pid} released a unit`);
+  const exitCode = await awaitable.processExit(releaser.pid, { timeout: 30_000 });
+  console.log(`${t()}  processExit(${releaser.pid}) -> exited${exitCode === null ? '' : ` with code ${exitCode}`}`);
+  setTimeout(() => go.set(), 20);
+  const fired = await awaitable.waitAny([slots, go]);
+  console.log(`${t()}  waitAny([slots, go]) -> index ${fired.index} (go, set 20 ms later; the slot is still held)`);
+  permit.release();
+  for await (const tick of awaitable.ticks(20)) {
+    console.log(`  tick ${tick.index}: ${(tick.actual - tick.scheduled).toFixed(2)} ms late, ${tick.missed} missed`);
+    if (tick.index >= 3) break;
+  }
+  clearInterval(heartbeat);
+  slots.close();
+  go.close();
 }
 console.log('\ndemo finished');

@@ -17,6 +17,9 @@ if (role === 'slot') {
   console.log(`  [${now()}] worker ${n} (pid ${process.pid}): releases it`);
   slots.release();
   process.exit(10 + Number(n));
+} else if (role === 'release') {
+  Semaphore.open(args[0]).release();
+  process.exit(7);
 } else if (role === 'hold') {
   const lock = Mutex.open(args[0]);
   lock.wait();
