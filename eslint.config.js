@@ -1,6 +1,7 @@
 // Lint with type information (typescript-eslint's type-checked rules) over every
 // TypeScript file; plain JavaScript scripts get the recommended rules.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
