@@ -71,12 +71,12 @@ export class Event implements Disposable, AsyncIterable<number> {
     const pool = waitPool();
     if (this.manualReset === false) {
       const handOver = pool.takeLocalAwaiter(this.core.handle);
-      if (handOver) return handOver({ abandoned: false, thread: null });
+      if (handOver) return handOver({ abandoned: false, thread: null, at: performance.now() });
     }
     this.core.set();
     if (this.manualReset === true) {
       for (let handOver = pool.takeLocalAwaiter(this.core.handle); handOver; handOver = pool.takeLocalAwaiter(this.core.handle)) {
-        handOver({ abandoned: false, thread: null });
+        handOver({ abandoned: false, thread: null, at: performance.now() });
       }
     }
   }

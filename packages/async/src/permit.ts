@@ -21,7 +21,7 @@ export class Permit implements Disposable, AsyncDisposable {
     if (this.#released) return;
     this.#released = true;
     const handOver = waitPool().takeLocalAwaiter(this.semaphore.handle);
-    if (handOver) handOver({ abandoned: false, thread: null });
+    if (handOver) handOver({ abandoned: false, thread: null, at: performance.now() });
     else getBackend().releaseSemaphore(this.semaphore.handle, 1);
   }
 

@@ -35,7 +35,12 @@ import { WaitThread } from './wait-thread-handle.js';
 export interface Grant {
   readonly abandoned: boolean;
   readonly thread: WaitThread | null;
+  /** When the object was acquired, in performance.now() milliseconds (on the thread that acquired it). */
+  readonly at: number;
 }
+
+// performance.now() and process.hrtime read the same monotonic clock from different origins.
+const hrtimeToPerformance = performance.now() - Number(process.hrtime.bigint()) / 1e6;
 
 type Kind = WaitHandle['kind'];
 
@@ -114,7 +119,7 @@ export class WaitPool {
     const slot0 = this.#slots.get(raw);
     if (acquireNow && (!slot0 || slot0.queue.length === 0)) {
       const code = getBackend().waitForMultipleObjects([raw], false, 0, false);
-      if (code !== WAIT_TIMEOUT) return Promise.resolve({ abandoned: code === WAIT_ABANDONED_0, thread: null });
+      if (code !== WAIT_TIMEOUT) return Promise.resolve({ abandoned: code === WAIT_ABANDONED_0, thread: null, at: performance.now() });
     }
     if (timeout === 0) return Promise.reject(new TimeoutError(0));
     const slot = slot0 ?? this.#newSlot(object);
@@ -347,7 +352,7 @@ export class WaitPool {
             this.#giveBack(slot.raw, slot.kind, report.count - i, thread);
             break;
           }
-          awaiter.settle({ abandoned: i === 0 && report.abandoned, thread });
+          awaiter.settle({ abandoned: i === 0 && report.abandoned, thread, at: report.at + hrtimeToPerformance });
         }
         if (slot.queue.length > 0) this.#arm(slot);
         else this.#removeSlot(slot);

@@ -15,7 +15,8 @@ export type Command =
 
 /** Wait thread → main, by postMessage. */
 export type Report =
-  | { op: 'fired'; id: number; count: number; abandoned: boolean }
+  /** `at`: when the thread acquired it (process.hrtime, in ms). */
+  | { op: 'fired'; id: number; count: number; abandoned: boolean; at: number }
   | { op: 'disarmed'; id: number }
   | { op: 'failed'; id: number; errno: number; syscall: string; message: string }
   | { op: 'released'; token: number; errno: number; syscall: string }

@@ -40,11 +40,13 @@ export function ticks(periodMs: number, options: Omit<WaitOptions, 'timeout'> = 
   let index = 0;
   return new CancellableIterator(
     async (stop) => {
-      await waitPool().acquire(timer, { signal: stop, timeout: Infinity, ref });
+      const { at } = await waitPool().acquire(timer, { signal: stop, timeout: Infinity, ref });
       const actual = performance.now();
       index++;
       let scheduled = start + index * periodMs;
-      const missed = Math.max(0, Math.floor((actual - scheduled) / periodMs));
+      // The timer coalesced the expirations that came while its signal waited to be taken:
+      // count them from when the wait thread took it, not from when this code runs.
+      const missed = Math.max(0, Math.floor((at - scheduled) / periodMs));
       index += missed;
       scheduled += missed * periodMs;
       return { index, scheduled, actual, missed };

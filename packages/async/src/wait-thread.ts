@@ -100,6 +100,7 @@ function batchRound(): void {
     return;
   }
   if (code === WAIT_OBJECT_0) return; // the control event: commands to read
+  const at = Number(process.hrtime.bigint()) / 1e6;
   const abandoned = code >= WAIT_ABANDONED_0;
   const id = ids[code - (abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0) - 1]!;
   const entry = armed.get(id)!;
@@ -107,7 +108,7 @@ function batchRound(): void {
   let count = 1;
   // More awaiters wait for this object: take what else is available now, in one report.
   if (!entry.mutex) while (count < entry.want && backend.waitAnyForPool([entry.raw], 0) !== WAIT_TIMEOUT) count++;
-  report({ op: 'fired', id, count, abandoned });
+  report({ op: 'fired', id, count, abandoned, at });
 }
 
 function compoundRound(): void {
