@@ -43,6 +43,8 @@ export class Lock implements Disposable, AsyncDisposable {
     this.#released = true;
     if (this.#lost) return;
     this.#done = this.owner.release(this);
+    // Reported by `await lock[Symbol.asyncDispose]()`; a plain release() must not leave an unhandled rejection.
+    this.#done.catch(() => undefined);
   }
 
   /** @internal The owning wait thread died: the OS abandoned the mutex. */
