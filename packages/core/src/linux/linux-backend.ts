@@ -168,8 +168,12 @@ export function createLinuxBackend(): Backend {
         if (ns.r(status) !== WAITING) return;
         const changed = new Set<number>();
         engine.refresh(objects, changed, true);
-        engine.reclaim(changed, false);
         engine.dispatch(changed);
+        if (ns.r(status) !== WAITING) return;
+        // Still waiting: now (not before handing out what fell due) reclaim what the dead hold.
+        const freed = new Set<number>();
+        engine.reclaim(freed, false);
+        engine.dispatch(freed);
         if (ns.r(status) === WAITING && Namespace.monotonicMicros() >= deadline) engine.timeOut(me);
       });
     }
