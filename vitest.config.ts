@@ -2,10 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 // The same suites run on every backend: natively on Linux (shared memory and futexes)
 // and on Windows Node under Wine (kernel32). WAITABLES_SUITES narrows a run.
-// fault (kill -9) and differential (Linux against Windows under Wine) test the Linux
-// backend and run from Linux only.
+// fault (kill -9), differential (Linux against Windows under Wine) and cli-linux
+// (`waitables ls`) test the Linux backend and run from Linux only.
 const suites =
-  process.env.WAITABLES_SUITES ?? (process.platform === 'win32' ? 'unit,conformance,async' : 'unit,conformance,async,fault,differential');
+  process.env.WAITABLES_SUITES ??
+  (process.platform === 'win32' ? 'unit,conformance,async,cli' : 'unit,conformance,async,cli,fault,differential,cli-linux');
 
 export default defineConfig({
   test: {

@@ -92,6 +92,18 @@ export class WaitPool {
     return getBackend().nativeWaitLimit - 1;
   }
 
+  /** Starts a batch wait thread if there is none, and resolves once it runs (first waits then skip its start-up). */
+  async warmUp(): Promise<void> {
+    if (this.#closed) return;
+    const thread = this.#batch.find((t) => t.alive) ?? this.#spawn('batch');
+    this.#ref(); // the process must wait for it, as for a pending wait
+    try {
+      await thread.online;
+    } finally {
+      this.#unref();
+    }
+  }
+
   /** Threads and slots, for tests and diagnostics. */
   stats() {
     let pending = 0;
@@ -336,7 +348,7 @@ export class WaitPool {
     return thread;
   }
 
-  #onReport(thread: WaitThread, report: Report): void {
+  #onReport(thread: WaitThread, report: Exclude<Report, { op: 'ready' }>): void {
     switch (report.op) {
       case 'fired': {
         const slot = this.#byId.get(report.id);

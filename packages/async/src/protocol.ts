@@ -15,6 +15,8 @@ export type Command =
 
 /** Wait thread → main, by postMessage. */
 export type Report =
+  /** The thread has loaded the backend and waits for commands. */
+  | { op: 'ready' }
   /** `at`: when the thread acquired it (process.hrtime, in ms). */
   | { op: 'fired'; id: number; count: number; abandoned: boolean; at: number }
   | { op: 'disarmed'; id: number }

@@ -35,11 +35,16 @@ export function ticks(periodMs: number, options: Omit<WaitOptions, 'timeout'> = 
   }
   const { signal, ref } = checkWaitOptions(options);
   const timer = WaitableTimer.create({ highResolution: true });
-  const start = performance.now();
-  timer.set({ delayMs: periodMs }, { periodMs });
+  let start = -1;
   let index = 0;
   return new CancellableIterator(
     async (stop) => {
+      if (start < 0) {
+        // The schedule starts once a wait thread runs, not while one starts up.
+        await waitPool().warmUp();
+        start = performance.now();
+        timer.set({ delayMs: periodMs }, { periodMs });
+      }
       const { at } = await waitPool().acquire(timer, { signal: stop, timeout: Infinity, ref });
       const actual = performance.now();
       index++;

@@ -17,10 +17,12 @@ export class WaitThread {
   readonly locks = new Set<{ lost(): void }>();
   alive = true;
   stopping = false;
+  /** Settles once the thread has loaded the backend and waits for commands (or has died). */
+  readonly online: Promise<void>;
 
   constructor(
     readonly mode: 'batch' | 'compound',
-    onReport: (thread: WaitThread, report: Report) => void,
+    onReport: (thread: WaitThread, report: Exclude<Report, { op: 'ready' }>) => void,
     onDeath: (thread: WaitThread) => void,
   ) {
     const { port1, port2 } = new MessageChannel();
@@ -28,7 +30,10 @@ export class WaitThread {
     this.#port.unref(); // the command port must not keep the process alive either
     const data: WaitThreadData = { mode, port: port2, control: this.#control.handle, wake: this.#wake.buffer };
     this.worker = new Worker(entry, { workerData: data, transferList: [port2] });
-    this.worker.on('message', (report: Report) => onReport(this, report));
+    this.online = new Promise((resolve) => {
+      this.worker.on('message', (report: Report) => (report.op === 'ready' ? resolve() : onReport(this, report)));
+      this.worker.once('exit', () => resolve());
+    });
     this.worker.on('error', () => undefined); // reported through 'exit'
     this.worker.on('exit', () => {
       this.alive = false;

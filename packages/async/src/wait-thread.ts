@@ -132,6 +132,7 @@ function compoundRound(): void {
   compound = null;
 }
 
+report({ op: 'ready' });
 while (running) {
   drain();
   if (!running) break;

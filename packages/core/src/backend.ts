@@ -105,6 +105,8 @@ export interface Backend {
   waitAnyForPool(handles: readonly RawHandle[], timeoutMs: number): number;
   /** Whether two handles refer to one object (CompareObjectHandles). */
   sameObject(first: RawHandle, second: RawHandle): boolean;
+  /** A semaphore's count and maximum (NtQuerySemaphore; needs SEMAPHORE_QUERY_STATE). */
+  querySemaphore(handle: RawHandle): { count: number; maximum: number };
   /** Whether an event is manual-reset; null if the handle may not query it. */
   isManualResetEvent(handle: RawHandle): boolean | null;
 

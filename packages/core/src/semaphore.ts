@@ -66,6 +66,11 @@ export class Semaphore extends WaitHandle {
     return new Semaphore(handle, false);
   }
 
+  /** The current count and the maximum (NtQuerySemaphore; the handle needs SEMAPHORE_QUERY_STATE). */
+  query(): { count: number; maximum: number } {
+    return getBackend().querySemaphore(this.handle);
+  }
+
   /**
    * Adds `count` units (ReleaseSemaphore) and returns the count before. If that would
    * pass the maximum: Win32Error ERROR_TOO_MANY_POSTS and the count is unchanged.

@@ -351,6 +351,12 @@ export function createLinuxBackend(): Backend {
         () => engine.resolve(first, 0, null, 'CompareObjectHandles') === engine.resolve(second, 0, null, 'CompareObjectHandles'),
       );
     },
+    querySemaphore(handle) {
+      return ns.transact(() => {
+        const obj = engine.resolve(handle, 0x0001 /* SEMAPHORE_QUERY_STATE */, [KIND.semaphore], 'NtQuerySemaphore');
+        return { count: ns.r(objectWord(obj, O.signal)), maximum: ns.r(objectWord(obj, O.maximum)) };
+      });
+    },
     isManualResetEvent(handle) {
       return ns.transact(() => ns.r(objectWord(engine.resolve(handle, 0, [KIND.event], 'NtQueryEvent'), O.manualReset)) === 1);
     },

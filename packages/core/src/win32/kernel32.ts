@@ -136,6 +136,11 @@ export function loadKernel32() {
     ntdll,
     'int32_t __stdcall NtQueryObject(HANDLE Handle, int ObjectInformationClass, _Out_ void *ObjectInformation, uint32_t ObjectInformationLength, uint32_t *ReturnLength)',
   );
+  // SemaphoreBasicInformation = 0: CurrentCount, MaximumCount.
+  const NtQuerySemaphore = fn<(handle: number, infoClass: number, info: Int32Array, length: number, returned: null) => number>(
+    ntdll,
+    'int32_t __stdcall NtQuerySemaphore(HANDLE SemaphoreHandle, int SemaphoreInformationClass, _Out_ void *SemaphoreInformation, uint32_t SemaphoreInformationLength, uint32_t *ReturnLength)',
+  );
   // EventBasicInformation = 0: EventType (0 notification = manual-reset, 1 synchronization), EventState.
   const NtQueryEvent = fn<(handle: number, infoClass: number, info: Int32Array, length: number, returned: null) => number>(
     ntdll,
@@ -149,6 +154,7 @@ export function loadKernel32() {
   );
 
   return {
+    NtQuerySemaphore,
     NtQueryEvent,
     NtQueryObject,
     CompareObjectHandles,

@@ -15,7 +15,7 @@ import {
   MWMO_WAITALL,
   WAIT_FAILED,
 } from '../constants.js';
-import { ERROR_ALREADY_EXISTS, ERROR_INVALID_PARAMETER } from '../error-codes.js';
+import { ERROR_ACCESS_DENIED, ERROR_ALREADY_EXISTS, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER } from '../error-codes.js';
 import { Win32Error } from '../errors.js';
 import { type Kernel32, loadKernel32 } from './kernel32.js';
 import { windowsParity } from './windows-parity.js';
@@ -168,6 +168,13 @@ export function createWin32Backend(): Backend {
     sameObject(first, second) {
       if (first === second) return true;
       return k32.CompareObjectHandles !== null && k32.CompareObjectHandles(first, second) !== 0;
+    },
+    querySemaphore(handle) {
+      const info = new Int32Array(2);
+      const status = k32.NtQuerySemaphore(handle, 0, info, info.byteLength, null);
+      // STATUS_ACCESS_DENIED (0xC0000022) and STATUS_INVALID_HANDLE / OBJECT_TYPE_MISMATCH map as kernel32 would.
+      if (status !== 0) throw new Win32Error(status === -0x3fffffde ? ERROR_ACCESS_DENIED : ERROR_INVALID_HANDLE, 'NtQuerySemaphore');
+      return { count: info[0]!, maximum: info[1]! };
     },
     isManualResetEvent(handle) {
       const info = new Int32Array(2);

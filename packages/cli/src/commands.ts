@@ -1,0 +1,163 @@
+/** The commands: each returns the process's exit status. */
+import { Event, Mutex, Semaphore, ticks, waitAll, waitAny } from '@waitables/async';
+import { inspectNamespace } from '@waitables/core';
+import { EXIT } from './exit-codes.js';
+import { runCommand } from './run-command.js';
+import { statusOf, waitFor } from './waiting.js';
+
+export interface TimeoutOption {
+  readonly timeout?: number;
+  /** Say on stderr when the command has to wait. */
+  readonly verbose?: boolean;
+}
+
+const timeoutOf = (o: TimeoutOption) => (o.timeout === undefined ? undefined : o.timeout);
+
+export async function lock(name: string, command: string[], options: TimeoutOption): Promise<number> {
+  using mutex = Mutex.create({ name });
+  let held;
+  try {
+    held = await waitFor(`mutex ${name}`, (signal) => mutex.acquire({ signal, timeout: timeoutOf(options) }), options.verbose);
+  } catch (error) {
+    return statusOf(error, `mutex ${name}`);
+  }
+  if (held.abandoned)
+    process.stderr.write(`waitables: mutex ${name} was abandoned by its previous holder (it died holding it); you hold it now\n`);
+  try {
+    return await runCommand(command[0]!, command.slice(1));
+  } finally {
+    await held[Symbol.asyncDispose]();
+  }
+}
+
+export async function sem(name: string, command: string[], options: TimeoutOption & { max: number }): Promise<number> {
+  using semaphore = Semaphore.create({ name, initialCount: options.max, maximumCount: options.max });
+  if (semaphore.existed) {
+    const { maximum } = semaphore.core.query();
+    if (maximum !== options.max) {
+      process.stderr.write(`waitables: semaphore ${name} exists with --max ${maximum}, not ${options.max}\n`);
+      return EXIT.usage;
+    }
+  }
+  let permit;
+  try {
+    permit = await waitFor(
+      `a unit of semaphore ${name}`,
+      (signal) => semaphore.acquire({ signal, timeout: timeoutOf(options) }),
+      options.verbose,
+    );
+  } catch (error) {
+    return statusOf(error, `semaphore ${name}`);
+  }
+  try {
+    return await runCommand(command[0]!, command.slice(1));
+  } finally {
+    permit.release();
+  }
+}
+
+export async function wait(names: string[], options: TimeoutOption & { all?: boolean; manual?: boolean }): Promise<number> {
+  const events = names.map((name) => Event.create({ name, manualReset: options.manual ?? false }));
+  const what = names.length === 1 ? `event ${names[0]}` : `${options.all ? 'all' : 'any'} of ${names.join(', ')}`;
+  try {
+    if (options.all) {
+      await waitFor(what, (signal) => waitAll(events, { signal, timeout: timeoutOf(options) }), options.verbose);
+      return EXIT.ok;
+    }
+    const fired = await waitFor(what, (signal) => waitAny(events, { signal, timeout: timeoutOf(options) }), options.verbose);
+    return fired.index;
+  } catch (error) {
+    return statusOf(error, what);
+  } finally {
+    for (const e of events) e.close();
+  }
+}
+
+export function signalEvent(name: string, action: 'set' | 'reset' | 'pulse'): number {
+  using event = Event.create({ name });
+  if (!event.existed && action !== 'reset') {
+    process.stderr.write(`waitables: no process holds event ${name}: the ${action} is lost when this command exits\n`);
+  }
+  event.core[action]();
+  return EXIT.ok;
+}
+
+export async function tickCommand(options: { period: number; count?: number }): Promise<number> {
+  if (!Number.isInteger(options.period) || options.period < 1) {
+    process.stderr.write('waitables: --period must be a whole number of milliseconds, at least 1ms\n');
+    return EXIT.usage;
+  }
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const lateness: number[] = [];
+  const intervals: number[] = [];
+  let missed = 0;
+  let previous: number | null = null;
+  try {
+    for await (const tick of ticks(options.period, { signal: controller.signal })) {
+      const late = tick.actual - tick.scheduled;
+      lateness.push(late);
+      missed += tick.missed;
+      if (previous !== null) intervals.push(Math.abs(tick.actual - previous - options.period * (1 + tick.missed)));
+      previous = tick.actual;
+      process.stdout.write(
+        `tick ${tick.index}\t${late >= 0 ? '+' : ''}${late.toFixed(3)} ms${tick.missed ? `\t(${tick.missed} missed)` : ''}\n`,
+      );
+      if (options.count !== undefined && lateness.length >= options.count) break;
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  const pct = (values: number[], q: number) =>
+    [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))] ?? 0;
+  process.stdout.write(
+    `${lateness.length} ticks of ${options.period} ms, ${missed} missed; ` +
+      `jitter p50 ${pct(intervals, 0.5).toFixed(3)} ms, p99 ${pct(intervals, 0.99).toFixed(3)} ms, max ${Math.max(0, ...intervals).toFixed(3)} ms; ` +
+      `drift ${(lateness.at(-1) ?? 0).toFixed(3)} ms (lateness of the last tick against the schedule)\n`,
+  );
+  return EXIT.ok;
+}
+
+export function ls(options: { json?: boolean; all?: boolean }): number {
+  const full = inspectNamespace();
+  const snapshot = options.all ? full : { ...full, objects: full.objects.filter((o) => o.name !== null) };
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const alive = new Map(snapshot.processes.map((p) => [p.pid, p.alive]));
+  const rows = snapshot.objects
+    .filter((o) => o.kind !== 'process')
+    .map((o) => [
+      o.kind,
+      o.name ?? '(anonymous)',
+      o.kind === 'semaphore'
+        ? `${o.count}/${o.maximum}`
+        : o.kind === 'mutex'
+          ? o.owner
+            ? 'owned'
+            : o.abandoned
+              ? 'free (abandoned)'
+              : 'free'
+          : o.signaled
+            ? 'set'
+            : 'unset',
+      o.owner ? `pid ${o.owner.pid} tid ${o.owner.tid} (${alive.get(o.owner.pid) ? 'alive' : 'dead'})` : '-',
+      String(o.waiters),
+    ]);
+  const header = ['KIND', 'NAME', 'STATE', 'OWNER', 'WAITERS'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const row of [header, ...rows])
+    process.stdout.write(
+      `${row
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
+  return EXIT.ok;
+}

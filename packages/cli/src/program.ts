@@ -1,0 +1,100 @@
+/** The command line, parsed with commander. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import * as commands from './commands.js';
+import { parseDuration } from './duration.js';
+import { EXIT } from './exit-codes.js';
+
+function positiveInteger(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 0x7fffffff)
+    throw new InvalidArgumentError(`"${text}" is not a whole number from 1 to 2147483647`);
+  return n;
+}
+
+const verbose = () => new Option('-v, --verbose', 'say on stderr when it has to wait (a terminal shows a running count anyway)');
+
+const timeout = () =>
+  new Option('-t, --timeout <duration>', 'give up after this long (250ms, 5s, 2m; a bare number is seconds)').argParser(parseDuration);
+
+const STATUSES = `
+Exit status:
+  lock, sem: the command's status; ${EXIT.timeout} if not obtained within --timeout;
+  wait: the index of the name that fired (0 for NAME, 1 for the first --any, ...), 0 for --all;
+  ${EXIT.timeout}: timed out; ${EXIT.sigint}/${EXIT.sigterm}: interrupted by SIGINT/SIGTERM while waiting (nothing held);
+  ${EXIT.usage}: bad usage; ${EXIT.failure}: another error (the message names the Win32 error).`;
+
+export function program(run: (status: Promise<number> | number) => void): Command {
+  const cli = new Command('waitables')
+    .description('Named mutexes, semaphores, events and timers shared by processes (Windows semantics, on Linux and Windows).')
+    .showHelpAfterError()
+    .addHelpText('after', STATUSES)
+    // Usage errors exit with status 2 (commander's default is 1), for the subcommands too.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.usage));
+
+  cli
+    .command('lock')
+    .description('run a command while holding a named mutex (like flock)')
+    .argument('<name>', 'mutex name, e.g. Local\\backup')
+    .argument('<command...>', 'the command and its arguments (after --)')
+    .addOption(timeout())
+    .addOption(verbose())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  waitables lock nightly-backup -- rsync -a /data /backup\n  waitables lock --timeout 5s device -- ./flash-firmware.sh',
+    )
+    .action((name: string, command: string[], options: commands.TimeoutOption) => run(commands.lock(name, command, options)));
+
+  cli
+    .command('sem')
+    .description("run a command holding one unit of a named semaphore of maximum N (like GNU parallel's sem)")
+    .argument('<name>', 'semaphore name')
+    .argument('<command...>', 'the command and its arguments (after --)')
+    .requiredOption('-m, --max <n>', 'units of the semaphore (checked against an existing one)', positiveInteger)
+    .addOption(timeout())
+    .addOption(verbose())
+    .addHelpText('after', '\nExamples:\n  waitables sem encoders --max 2 -- ffmpeg -i in.mov out.mp4')
+    .action((name: string, command: string[], options: commands.TimeoutOption & { max: number }) =>
+      run(commands.sem(name, command, options)),
+    );
+
+  cli
+    .command('wait')
+    .description('wait until a named event is set (creating it if no process holds it)')
+    .argument('<name>', 'event name')
+    .option('--any <names...>', 'also wait for these events; the exit status says which fired')
+    .option('--all', 'wait until all of them are set at once')
+    .option('--manual', 'create missing events as manual-reset (stay set until reset)')
+    .addOption(timeout())
+    .addOption(verbose())
+    .addHelpText('after', '\nExamples:\n  waitables wait job-done --timeout 10m\n  waitables wait shutdown --any reload; echo "fired: $?"')
+    .action((name: string, options: commands.TimeoutOption & { any?: string[]; all?: boolean; manual?: boolean }) =>
+      run(commands.wait([name, ...(options.any ?? [])], options)),
+    );
+
+  for (const action of ['set', 'reset', 'pulse'] as const) {
+    cli
+      .command(action)
+      .description(`${action} a named event`)
+      .argument('<name>', 'event name')
+      .addHelpText('after', `\nExample:\n  waitables ${action} job-done`)
+      .action((name: string) => run(commands.signalEvent(name, action)));
+  }
+
+  cli
+    .command('ticks')
+    .description('print the ticks of a high-resolution waitable timer with their lateness, then jitter and drift')
+    .requiredOption('-p, --period <duration>', 'tick period (10ms, 1s)', parseDuration)
+    .option('-c, --count <n>', 'stop after n ticks (default: until Ctrl-C)', positiveInteger)
+    .addHelpText('after', '\nExample:\n  waitables ticks --period 10ms --count 100')
+    .action((options: { period: number; count?: number }) => run(commands.tickCommand(options)));
+
+  cli
+    .command('ls')
+    .description('list the named objects of this user (Linux): kind, state, owner, waiters')
+    .option('--json', 'print JSON for scripts')
+    .option('-a, --all', 'include anonymous objects')
+    .addHelpText('after', '\nExamples:\n  waitables ls\n  waitables ls --json | jq \'.objects[] | select(.kind == "mutex")\'')
+    .action((options: { json?: boolean; all?: boolean }) => run(commands.ls(options)));
+
+  return cli;
+}

@@ -1,0 +1,61 @@
+/** Runs the waitables command as a real process. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export const cliBin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+
+export interface CliRun {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit status (128 + signal number if killed). */
+  readonly status: Promise<number>;
+  /** Resolves once stdout contains `text`. */
+  printed(text: string): Promise<void>;
+  /** Resolves once stderr contains `text`. */
+  printedError(text: string): Promise<void>;
+}
+
+export function cli(args: string[]): CliRun {
+  const child = spawn(process.execPath, [cliBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const listeners = new Set<() => void>();
+  child.stdout!.on('data', (d) => {
+    out += String(d);
+    for (const l of listeners) l();
+  });
+  child.stderr!.on('data', (d) => {
+    err += String(d);
+    for (const l of listeners) l();
+  });
+  const status = once(child, 'exit').then(
+    ([code, signal]) => (code as number | null) ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGINT' ? 2 : 15),
+  );
+  const watch = (read: () => string, text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (read().includes(text)) {
+          listeners.delete(check);
+          resolve();
+        }
+      };
+      listeners.add(check);
+      void status.then(() => (read().includes(text) ? resolve() : reject(new Error(`exited without printing ${text}; stderr: ${err}`))));
+      check();
+    });
+  return {
+    child,
+    printedError: (text) => watch(() => err, text),
+    stdout: () => out,
+    stderr: () => err,
+    status,
+    printed: (text) => watch(() => out, text),
+  };
+}
+
+/** A node one-liner as a command line for lock/sem. */
+export function nodeCommand(script: string): string[] {
+  return ['--', process.execPath, '-e', script];
+}
