@@ -1,6 +1,6 @@
 // waitables ls, and Ctrl-C while waiting (Linux: ls reads the shared namespace).
 import { describe, expect, test } from 'vitest';
-import { cli, nodeCommand } from '../helpers/cli.js';
+import { cli, holdUntilReleased, nodeCommand } from '../helpers/cli.js';
 import { uniqueName } from '../helpers/names.js';
 
 interface Listed {
@@ -20,13 +20,15 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
 describe('waitables ls', () => {
   test('lists named objects with kind, owner and waiters, as a table and as JSON', async () => {
     const name = uniqueName('ls-mutex').replace('Local\\', '');
-    const holder = cli(['lock', name, ...nodeCommand("console.log('held');setTimeout(()=>{},400)")]);
+    const hold = holdUntilReleased();
+    const holder = cli(['lock', name, ...hold.command]);
     await holder.printed('held');
     const entry = (await listed()).objects.find((o) => o.name === `Local\\${name}`);
     expect(entry).toMatchObject({ kind: 'mutex', owner: { pid: holder.child.pid } });
     const table = cli(['ls']);
     expect(await table.status).toBe(0);
     expect(table.stdout()).toMatch(new RegExp(`mutex\\s+Local\\\\${name}\\s+owned\\s+pid ${holder.child.pid}`));
+    hold.release();
     expect(await holder.status).toBe(0);
   });
 
@@ -41,7 +43,8 @@ describe('waitables ls', () => {
 
   test('Ctrl-C while waiting for a lock leaves the holder the only owner', async () => {
     const name = uniqueName('ls-sigint-lock').replace('Local\\', '');
-    const holder = cli(['lock', name, ...nodeCommand("console.log('held');setTimeout(()=>{},1500)")]);
+    const hold = holdUntilReleased();
+    const holder = cli(['lock', name, ...hold.command]);
     await holder.printed('held');
     const waiter = cli(['lock', name, ...nodeCommand("console.log('should not run')")]);
     await until(async () => (await listed()).objects.some((o) => o.name === `Local\\${name}` && o.waiters === 1));
@@ -50,6 +53,7 @@ describe('waitables ls', () => {
     expect(waiter.stdout()).not.toContain('should not run');
     const entry = (await listed()).objects.find((o) => o.name === `Local\\${name}`);
     expect(entry).toMatchObject({ waiters: 0, owner: { pid: holder.child.pid } });
+    hold.release();
     expect(await holder.status).toBe(0);
   });
 });

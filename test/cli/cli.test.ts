@@ -3,10 +3,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { cli, nodeCommand } from '../helpers/cli.js';
+import { cli, holdUntilReleased, nodeCommand } from '../helpers/cli.js';
 import { uniqueName } from '../helpers/names.js';
 
 const plain = (name: string) => name.replace('Local\\', '');
+
+
+}
 
 /** A command that logs "start <id>", works a while, logs "end <id>" into a shared file. */
 function worker(log: string, id: string, ms = 150): string[] {
@@ -42,12 +45,14 @@ describe('waitables lock', () => {
 
   test('gives up with status 124 when the lock is not obtained in time', async () => {
     const name = plain(uniqueName('lock-timeout'));
-    const holder = cli(['lock', name, ...nodeCommand("console.log('held');setTimeout(()=>{},600)")]);
+    const hold = holdUntilReleased();
+    const holder = cli(['lock', name, ...hold.command]);
     await holder.printed('held');
     const late = cli(['lock', '--timeout', '100ms', name, ...nodeCommand("console.log('ran')")]);
     expect(await late.status).toBe(124);
     expect(late.stdout()).not.toContain('ran');
     expect(late.stderr()).toContain('timed out');
+    hold.release();
     expect(await holder.status).toBe(0);
   });
 
@@ -76,11 +81,13 @@ describe('waitables sem', () => {
 
   test('refuses an existing semaphore of another maximum (status 2)', async () => {
     const name = plain(uniqueName('sem-max'));
-    const holder = cli(['sem', name, '--max', '3', ...nodeCommand("console.log('held');setTimeout(()=>{},500)")]);
+    const hold = holdUntilReleased();
+    const holder = cli(['sem', name, '--max', '3', ...hold.command]);
     await holder.printed('held');
     const other = cli(['sem', name, '--max', '2', ...nodeCommand('')]);
     expect(await other.status).toBe(2);
     expect(other.stderr()).toContain('--max 3');
+    hold.release();
     expect(await holder.status).toBe(0);
   });
 });

@@ -1,6 +1,9 @@
 /** Runs the waitables command as a real process. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const cliBin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
@@ -22,11 +25,11 @@ export function cli(args: string[]): CliRun {
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();
-  child.stdout!.on('data', (d) => {
+  child.stdout.on('data', (d) => {
     out += String(d);
     for (const l of listeners) l();
   });
-  child.stderr!.on('data', (d) => {
+  child.stderr.on('data', (d) => {
     err += String(d);
     for (const l of listeners) l();
   });
@@ -59,3 +62,12 @@ export function cli(args: string[]): CliRun {
 export function nodeCommand(script: string): string[] {
   return ['--', process.execPath, '-e', script];
 }
+
+/** A command that prints "held", then runs until `release()` is called (polls a marker file). */
+export function holdUntilReleased(): { command: string[]; release(): void } {
+  const marker = join(mkdtempSync(join(tmpdir(), 'waitables-cli-')), 'release');
+  const file = JSON.stringify(marker);
+  return {
+    command: nodeCommand(`console.log('held');const t=setInterval(()=>{if(require('fs').existsSync(${file}))clearInterval(t)},20)`),
+    release: () => writeFileSync(marker, ''),
+  };

@@ -5,10 +5,25 @@
  */
 import koffi from 'koffi';
 
-export const HANDLE = koffi.alias('HANDLE', 'intptr_t');
-export const BOOL = koffi.alias('BOOL', 'int32_t');
-export const DWORD = koffi.alias('DWORD', 'uint32_t');
-export const LONG = koffi.alias('LONG', 'int32_t');
+/**
+ * The Win32 type names the prototypes use. koffi's type names are global to the koffi
+ * instance, so a second copy of this package in the process (a bundler's, or a package
+ * manager's link that is not resolved to one path) finds them declared already.
+ */
+function declareTypes(): void {
+  for (const [name, type] of [
+    ['HANDLE', 'intptr_t'],
+    ['BOOL', 'int32_t'],
+    ['DWORD', 'uint32_t'],
+    ['LONG', 'int32_t'],
+  ] as const) {
+    try {
+      koffi.alias(name, type);
+    } catch {
+      // Declared by another copy, with the same meaning.
+    }
+  }
+}
 
 type HandleFn = (handle: number) => number;
 type OpenFn = (access: number, inherit: number, name: string) => number;
@@ -32,6 +47,7 @@ function fn<T>(lib: ReturnType<typeof koffi.load>, prototype: string): T {
  * so that importing this module never fails elsewhere.
  */
 export function loadKernel32() {
+  declareTypes();
   const kernel32 = koffi.load('kernel32.dll');
   const user32 = koffi.load('user32.dll');
   const kernelbase = koffi.load('kernelbase.dll');
