@@ -8,9 +8,6 @@ import { uniqueName } from '../helpers/names.js';
 
 const plain = (name: string) => name.replace('Local\\', '');
 
-
-}
-
 /** A command that logs "start <id>", works a while, logs "end <id>" into a shared file. */
 function worker(log: string, id: string, ms = 150): string[] {
   const file = JSON.stringify(log);

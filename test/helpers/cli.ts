@@ -71,3 +71,4 @@ export function holdUntilReleased(): { command: string[]; release(): void } {
     command: nodeCommand(`console.log('held');const t=setInterval(()=>{if(require('fs').existsSync(${file}))clearInterval(t)},20)`),
     release: () => writeFileSync(marker, ''),
   };
+}
