@@ -8,6 +8,8 @@
 //   4. The same, awaited from the event loop with @waitables/async: an acquire that
 //      a child process satisfies, a timeout through an AbortSignal, waitAny, ticks and
 //      a process's exit as promises.
+//   5. The waitables command: two processes sharing a lock, a semaphore of one unit, a
+//      waiter woken by `waitables set` from another process, and ticks.
 import { spawn } from 'node:child_process';
 import * as awaitable from '@waitables/async';
 import { fileURLToPath } from 'node:url';
@@ -106,5 +108,36 @@ console.log('\n4. awaited from the event loop (@waitables/async)');
   clearInterval(heartbeat);
   slots.close();
   go.close();
+}
+console.log('\n5. the waitables command');
+{
+  const bin = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+  const waitables = (...args) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    return new Promise((resolve) => child.once('exit', (status) => resolve({ status, output })));
+  };
+  const say = (label, r) => console.log(`  ${label} -> status ${r.status}${r.output.trim() ? `\n    ${r.output.trim().split('\n').join('\n    ')}` : ''}`);
+  const work = (who) => ['--', process.execPath, '-e', `console.log('${who} in at', Date.now() % 100000); const t = Date.now() + 300; while (Date.now() < t); console.log('${who} out at', Date.now() % 100000)`];
+  const lockName = `demo-cli-lock-${tag}`;
+  const [first, second] = await Promise.all([waitables('lock', lockName, ...work('A')), waitables('lock', lockName, ...work('B'))]);
+  say(`waitables lock ${lockName} (A)`, first);
+  say(`waitables lock ${lockName} (B)`, second);
+  const semName = `demo-cli-sem-${tag}`;
+  const sems = await Promise.all(['C', 'D'].map((who) => waitables('sem', semName, '--max', '1', ...work(who))));
+  sems.forEach((r, i) => say(`waitables sem ${semName} --max 1 (${'CD'[i]})`, r));
+  const eventName = `demo-cli-event-${tag}`;
+  const waiter = waitables('wait', eventName, '--verbose', '--timeout', '30s');
+  // Set until the waiter has it: a set before the waiter opened the event would be lost.
+  let woken = null;
+  void waiter.then((r) => (woken = r));
+  while (woken === null) {
+    await waitables('set', eventName);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  say(`waitables wait ${eventName} (woken by waitables set ${eventName})`, woken);
+  say('waitables ticks --period 10ms --count 5', await waitables('ticks', '--period', '10ms', '--count', '5'));
 }
 console.log('\ndemo finished');
