@@ -76,10 +76,13 @@ async function blockingFloor(samples) {
   const pong = CoreEvent.create();
   const data = { buffer, ping: ping.handle, pong: pong.handle, samples };
   const waiter = new Worker(helper('echo-worker.mjs'), { workerData: { mode: 'blocking', ...data } });
+  const waiterExit = once(waiter, 'exit');
   await once(waiter, 'message');
   const setter = new Worker(helper('echo-worker.mjs'), { workerData: { mode: 'setter', ...data } });
+  // Listen for the exits now: the setter may be gone before the samples arrive.
+  const setterExit = once(setter, 'exit');
   const [out] = await once(waiter, 'message');
-  await Promise.all([once(waiter, 'exit'), once(setter, 'exit')]);
+  await Promise.all([waiterExit, setterExit]);
   ping.close();
   pong.close();
   return out;

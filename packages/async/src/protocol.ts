@@ -32,4 +32,6 @@ export interface WaitThreadData {
   readonly control: number;
   /** Int32Array word the idle thread sleeps on (Atomics.wait: terminate() can interrupt it). */
   readonly wake: SharedArrayBuffer;
+  /** Where the thread writes its reports (report-ring.ts). */
+  readonly reports: SharedArrayBuffer;
 }

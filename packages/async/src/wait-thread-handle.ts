@@ -2,6 +2,7 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { Event, getBackend } from '@waitables/core';
 import type { Command, Report, WaitThreadData } from './protocol.js';
+import { ReportReader, createReportBuffer } from './report-ring.js';
 
 const entry = new URL('./wait-thread.js', import.meta.url);
 
@@ -10,6 +11,7 @@ export class WaitThread {
   readonly #port: MessagePort;
   readonly #control = Event.create();
   readonly #wake = new Int32Array(new SharedArrayBuffer(4));
+  #reader: ReportReader | undefined;
   /** Batch threads: slots bound to it. Compound threads: whether a wait runs. */
   bound = 0;
   busy = false;
@@ -28,20 +30,21 @@ export class WaitThread {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     this.#port.unref(); // the command port must not keep the process alive either
-    const data: WaitThreadData = { mode, port: port2, control: this.#control.handle, wake: this.#wake.buffer };
+    const reports = createReportBuffer();
+    const data: WaitThreadData = { mode, port: port2, control: this.#control.handle, wake: this.#wake.buffer, reports };
     this.worker = new Worker(entry, { workerData: data, transferList: [port2] });
     this.online = new Promise((resolve) => {
-      this.worker.on('message', (report: Report) => (report.op === 'ready' ? resolve() : onReport(this, report)));
+      this.#reader = new ReportReader(reports, (report: Report) => (report.op === 'ready' ? resolve() : onReport(this, report)));
       this.worker.once('exit', () => resolve());
     });
     this.worker.on('error', () => undefined); // reported through 'exit'
     this.worker.on('exit', () => {
+      this.#reader?.stop();
       this.alive = false;
       this.#control.close();
       if (!this.stopping) onDeath(this);
     });
-    // Pending waits keep the process alive through the pool's own handle, never through a
-    // thread (unref after the listeners: adding a 'message' listener refs the port again).
+    // Pending waits keep the process alive through the pool's own handle, never through a thread.
     this.worker.unref();
   }
 

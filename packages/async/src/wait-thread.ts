@@ -7,9 +7,10 @@
  * When it has nothing armed it sleeps in Atomics.wait, never in a native call: an idle
  * pool holds no thread in the OS, so the process can exit and terminate() works.
  */
-import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { INFINITE, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT, Win32Error, getBackend } from '@waitables/core';
 import type { Command, Report, WaitThreadData } from './protocol.js';
+import { ReportWriter } from './report-ring.js';
 
 /** A wait-all cannot include the control event: it waits in slices this long, checking for commands between. */
 const WAIT_ALL_SLICE_MS = 20;
@@ -18,7 +19,8 @@ const data = workerData as WaitThreadData;
 const backend = getBackend();
 const port: MessagePort = data.port;
 const wake = new Int32Array(data.wake);
-const report = (r: Report) => parentPort!.postMessage(r);
+const reports = new ReportWriter(data.reports);
+const report = (r: Report) => reports.write(r);
 
 interface Armed {
   raw: number;

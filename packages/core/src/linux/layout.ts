@@ -78,6 +78,8 @@ export const T = {
   count: 7,
   /** FIFO ticket of its wait. */
   sequence: 8,
+  /** Its process id, written with tid and start time before the thread ever takes the lock. */
+  pid: 9,
 } as const;
 export const THREAD_WORDS = 16;
 export const WAITING = -1;

@@ -269,13 +269,16 @@ export class Namespace {
     return this.isThreadSlotAlive(slot);
   }
 
-  /** Whether the thread recorded in `slot` is still running (read without the lock: slots of live threads do not change). */
+  /**
+   * Whether the thread recorded in `slot` is still running (read without the lock: slots
+   * of live threads do not change). A slot being registered (state 2) holds the lock for
+   * its first transaction: it counts as alive too.
+   */
   isThreadSlotAlive(slot: number): boolean {
     const h = this.i32;
-    if (h[threadWord(slot, T.state)] !== 1) return false;
-    const process = h[threadWord(slot, T.process)]!;
-    if (!(process >= 0 && process < LIMITS.processes)) return false;
-    const pid = h[processWord(process, P.pid)]!;
+    const state = h[threadWord(slot, T.state)];
+    if (state !== 1 && state !== 2) return false;
+    const pid = h[threadWord(slot, T.pid)]!;
     const tid = h[threadWord(slot, T.tid)]!;
     const start = joinMicros(h[threadWord(slot, T.startHi)]!, h[threadWord(slot, T.startLo)]!);
     return isThreadAlive(pid, tid, start);
@@ -310,6 +313,7 @@ export class Namespace {
     }
     if (slot < 0) throw new NamespaceError(`the namespace has no free thread slot (${LIMITS.threads})`);
     const [startHi, startLo] = splitMicros(start);
+    Atomics.store(h, threadWord(slot, T.pid), this.pid);
     Atomics.store(h, threadWord(slot, T.tid), this.tid);
     Atomics.store(h, threadWord(slot, T.startHi), startHi);
     Atomics.store(h, threadWord(slot, T.startLo), startLo);
