@@ -119,8 +119,14 @@ console.log('\n5. the waitables command');
     child.stderr.on('data', (d) => (output += d));
     return new Promise((resolve) => child.once('exit', (status) => resolve({ status, output })));
   };
-  const say = (label, r) => console.log(`  ${label} -> status ${r.status}${r.output.trim() ? `\n    ${r.output.trim().split('\n').join('\n    ')}` : ''}`);
-  const work = (who) => ['--', process.execPath, '-e', `console.log('${who} in at', Date.now() % 100000); const t = Date.now() + 300; while (Date.now() < t); console.log('${who} out at', Date.now() % 100000)`];
+  const say = (label, r) =>
+    console.log(`  ${label} -> status ${r.status}${r.output.trim() ? `\n    ${r.output.trim().split('\n').join('\n    ')}` : ''}`);
+  const work = (who) => [
+    '--',
+    process.execPath,
+    '-e',
+    `console.log('${who} in at', Date.now() % 100000); const t = Date.now() + 300; while (Date.now() < t); console.log('${who} out at', Date.now() % 100000)`,
+  ];
   const lockName = `demo-cli-lock-${tag}`;
   const [first, second] = await Promise.all([waitables('lock', lockName, ...work('A')), waitables('lock', lockName, ...work('B'))]);
   say(`waitables lock ${lockName} (A)`, first);

@@ -120,19 +120,19 @@ export function createLinuxBackend(): Backend {
     return previous;
   }
 
-  /** The objects a wait names, checked for SYNCHRONIZE access. */
+  /** The objects a wait names, checked for SYNCHRONIZE access: run inside the wait's first transaction. */
   function resolveWaitList(
     handles: readonly RawHandle[],
     waitAll: boolean,
     syscall: string,
     limit: number = MAXIMUM_WAIT_OBJECTS,
-  ): number[] {
+  ): () => number[] {
     if (handles.length < 1 || handles.length > limit) throw new Win32Error(ERROR_INVALID_PARAMETER, syscall);
-    return ns.transact(() => {
+    return () => {
       const objects = handles.map((h) => engine.resolve(h, SYNCHRONIZE, null, syscall));
       if (waitAll && new Set(objects).size !== objects.length) throw new Win32Error(ERROR_INVALID_PARAMETER, syscall);
       return objects;
-    });
+    };
   }
 
   /**
@@ -141,11 +141,14 @@ export function createLinuxBackend(): Backend {
    * throws. Blocks on this thread's own futex word; wakes every SLICE_MS (and when a
    * timer in the list is due) to look at what no futex reports.
    */
-  function wait(objects: readonly number[], waitAll: boolean, timeoutMs: number, before?: () => void): number {
+  function wait(resolveObjects: () => number[], waitAll: boolean, timeoutMs: number, before?: () => void): number {
     const me = ns.thread;
     const start = Namespace.monotonicMicros();
     const deadline = timeoutMs === INFINITE ? Infinity : start + timeoutMs * 1000;
+    let objects: number[] = [];
+    // One transaction resolves the handles, makes the first attempt and, failing that, registers.
     const first = ns.transact(() => {
+      objects = resolveObjects();
       before?.();
       const changed = new Set<number>();
       engine.refresh(objects, changed, timeoutMs === 0);
@@ -305,8 +308,7 @@ export function createLinuxBackend(): Backend {
     getCurrentProcessId: () => process.pid,
 
     waitForMultipleObjects(handles, waitAll, timeoutMs) {
-      const objects = resolveWaitList(handles, waitAll, 'WaitForMultipleObjectsEx');
-      return wait(objects, waitAll, timeoutMs);
+      return wait(resolveWaitList(handles, waitAll, 'WaitForMultipleObjectsEx'), waitAll, timeoutMs);
     },
     msgWaitForMultipleObjects(handles, timeoutMs, _wakeMask, flags) {
       // No process here has a Win32 message queue: wait on the handles alone.
@@ -319,8 +321,7 @@ export function createLinuxBackend(): Backend {
       return wait(resolveWaitList(handles, waitAll, 'MsgWaitForMultipleObjectsEx'), waitAll, timeoutMs);
     },
     signalObjectAndWait(toSignal, toWaitOn, timeoutMs) {
-      const [waitOn] = resolveWaitList([toWaitOn], false, 'SignalObjectAndWait');
-      return wait([waitOn!], false, timeoutMs, () => {
+      return wait(resolveWaitList([toWaitOn], false, 'SignalObjectAndWait'), false, timeoutMs, () => {
         const obj = engine.resolve(toSignal, 0, [KIND.event, KIND.mutex, KIND.semaphore], 'SignalObjectAndWait');
         const kind = ns.r(objectWord(obj, O.kind));
         const access = engine.handleAccess(toSignal, 'SignalObjectAndWait');
