@@ -12,17 +12,21 @@ async function distinct(n) {
   await pause(50);
   const before = rss();
   const start = performance.now();
-  const events = Array.from({ length: n }, () => Event.create());
-  const pending = events.map((e) => e.wait());
-  await pause(0);
-  const setupMs = performance.now() - start;
-  const threads = waitPool().stats().batchThreads;
-  const memory = rss() - before;
-  const wake = performance.now();
-  for (const e of events) e.core.set();
-  await Promise.all(pending);
-  const wakeMs = performance.now() - wake;
-  events.forEach((e) => e.close());
+  const events = [];
+  try {
+    for (let i = 0; i < n; i++) events.push(Event.create());
+    const pending = events.map((e) => e.wait());
+    await pause(0);
+    var setupMs = performance.now() - start;
+    var threads = waitPool().stats().batchThreads;
+    var memory = rss() - before;
+    const wake = performance.now();
+    for (const e of events) e.core.set();
+    await Promise.all(pending);
+    var wakeMs = performance.now() - wake;
+  } finally {
+    events.forEach((e) => e.close());
+  }
   return { label: `${n} distinct events`, n, setupMs, wakeMs, threads, bytesPerWaiter: memory / n };
 }
 

@@ -1,8 +1,24 @@
 import { describe, expect, test } from 'vitest';
 import { Event, WAIT_OBJECT_0, WAIT_TIMEOUT, INFINITE } from '@waitables/core';
+import type { Pending } from '../helpers/actor.js';
 import { useActors } from '../helpers/actors.js';
 
 const { thread } = useActors();
+
+/**
+ * A pulse reaches only a thread already blocked, which no hand-shake can tell from the
+ * outside: pulse until the waiter has woken, and return what its wait returned.
+ */
+async function pulseUntilWoken(e: Event, wait: Pending<number>): Promise<number> {
+  await wait.started;
+  let woke = false;
+  void wait.result.then(() => (woke = true));
+  while (!woke) {
+    e.pulse();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return wait.result;
+}
 
 describe('an auto-reset event', () => {
   test('starts unset unless initialState says otherwise', () => {
@@ -63,15 +79,7 @@ describe('an auto-reset event', () => {
     using e = Event.create();
     const a = await thread();
     const w = a.start('waitForMultipleObjects', [e.handle], false, INFINITE, false);
-    await w.started;
-    // A pulse reaches only a thread already blocked: pulse until it has woken.
-    let woke = false;
-    void w.result.then(() => (woke = true));
-    while (!woke) {
-      e.pulse();
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    expect(await w.result).toBe(WAIT_OBJECT_0);
+    expect(await pulseUntilWoken(e, w)).toBe(WAIT_OBJECT_0);
     expect(e.wait(0)).toBe('timeout');
   });
 });
@@ -99,14 +107,7 @@ describe('a manual-reset event', () => {
     using e = Event.create({ manualReset: true });
     const a = await thread();
     const w = a.start('waitForMultipleObjects', [e.handle], false, INFINITE, false);
-    await w.started;
-    let woke = false;
-    void w.result.then(() => (woke = true));
-    while (!woke) {
-      e.pulse();
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    expect(await w.result).toBe(WAIT_OBJECT_0);
+    expect(await pulseUntilWoken(e, w)).toBe(WAIT_OBJECT_0);
     expect(e.wait(0)).toBe('timeout');
   });
 

@@ -70,7 +70,7 @@ describe('the namespace', () => {
 describe('a damaged or foreign region', () => {
   async function withRegion(write: (fd: number) => void) {
     const dir = await privateDir();
-    const fd = openSync(join(dir, 'namespace-v2'), 'w', 0o600);
+    const fd = openSync(join(dir, 'namespace-v3'), 'w', 0o600);
     write(fd);
     closeSync(fd);
     return runProbe({ env: { WAITABLES_SHM_DIR: dir } });
@@ -78,7 +78,7 @@ describe('a damaged or foreign region', () => {
   const size = async () => {
     const dir = await privateDir();
     await runProbe({ env: { WAITABLES_SHM_DIR: dir } });
-    return statSync(join(dir, 'namespace-v2')).size;
+    return statSync(join(dir, 'namespace-v3')).size;
   };
 
   test('of the wrong size is refused with a clear error', async () => {
@@ -114,7 +114,7 @@ describe('a damaged or foreign region', () => {
     const dir = await privateDir();
     expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toEqual({ ok: true });
     const { H, OFFSET } = await import('../../packages/core/dist/linux/layout.js');
-    const file = join(dir, 'namespace-v2');
+    const file = join(dir, 'namespace-v3');
     const words = (at: number, values: number[]) => {
       const fd = openSync(file, 'r+');
       const bytes = Buffer.alloc(values.length * 4);
@@ -141,7 +141,7 @@ describe('a damaged or foreign region', () => {
     expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toEqual({ ok: true });
     const { H, OFFSET } = await import('../../packages/core/dist/linux/layout.js');
     const patch = (word: number, value: number) => {
-      const fd = openSync(join(dir, 'namespace-v2'), 'r+');
+      const fd = openSync(join(dir, 'namespace-v3'), 'r+');
       const bytes = Buffer.alloc(4);
       bytes.writeInt32LE(value, 0);
       writeSync(fd, bytes, 0, 4, word * 4);

@@ -1,5 +1,5 @@
 /**
- * The shared-memory layout of a namespace, version 2. Documented for other processes
+ * The shared-memory layout of a namespace, version 3. Documented for other processes
  * and languages in packages/core/docs/linux-shared-memory.md; change both together and
  * bump LAYOUT_VERSION when anything here moves.
  *
@@ -9,13 +9,13 @@
  */
 
 export const MAGIC = 0x54494157; // "WAIT"
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 
 export const LIMITS = {
   processes: 256,
   threads: 1024,
-  objects: 8192,
-  handles: 32768,
+  objects: 65536,
+  handles: 131072,
   /** Objects one wait may name: the public API keeps 64, a wait thread of the async runtime uses all. */
   waitList: 1024,
   /** Words one transaction may change. */
