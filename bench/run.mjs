@@ -47,7 +47,7 @@ async function runScenarios(ids) {
 }
 
 function table({ columns, rows }) {
-  const cell = (v) => (typeof v === 'number' ? fmt(v, Math.abs(v) >= 100 ? 0 : 2) : String(v));
+  const cell = (v) => (typeof v === 'number' ? fmt(v, Math.abs(v) >= 100 ? 0 : 2) : String(v).replaceAll('|', '\\|'));
   return [
     `| ${columns.join(' | ')} |`,
     `| ${columns.map(() => '---').join(' | ')} |`,

@@ -85,7 +85,7 @@ export async function run({ quick, progress }) {
   const met = verdicts.every((v) => v.ratio <= 0.2 && Math.abs(v.drift) < v.period);
   return {
     id: 'ticks',
-    title: 'Timer ticks: jitter (|interval − period|, µs) and cumulative drift',
+    title: 'Timer ticks: jitter (interval error, µs) and cumulative drift',
     target: 'p99 jitter at most a fifth of setInterval’s, and no cumulative drift',
     met,
     headline: verdicts
