@@ -2,12 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { Event, PoolClosedError, Semaphore, closeWaitPool, waitPool } from '@waitables/async';
-import { Event as CoreEvent } from '@waitables/core';
+import { Event, Mutex, PoolClosedError, Semaphore, closeWaitPool, waitPool } from '@waitables/async';
+import { Event as CoreEvent, WAIT_OBJECT_0 } from '@waitables/core';
+import { useActors } from '../helpers/actors.js';
 import { settle } from '../helpers/async.js';
 import { countOf } from '../helpers/counts.js';
 import { uniqueName } from '../helpers/names.js';
 
+const { thread } = useActors();
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
 function run(script: string, args: string[]): { child: ChildProcess; output: () => string } {
@@ -64,6 +66,20 @@ describe('the pool', () => {
     e.core.set();
     await next;
     e.close();
+  });
+
+  test('closed, releases the mutexes its wait threads own for locks (not abandoned)', async () => {
+    const m = Mutex.create();
+    const owner = await thread();
+    await owner.call('waitForMultipleObjects', [m.core.handle], false, 0, false);
+    const pending = m.acquire(); // through a wait thread, since another thread owns it
+    await owner.call('releaseMutex', m.core.handle);
+    const lock = await pending;
+    await closeWaitPool();
+    expect(lock.released).toBe(true);
+    expect(await owner.call('waitForMultipleObjects', [m.core.handle], false, 0, false)).toBe(WAIT_OBJECT_0);
+    await owner.call('releaseMutex', m.core.handle);
+    m.close();
   });
 
   test('re-arms the waits of a wait thread that died on another thread; nothing stays pending', async () => {

@@ -263,8 +263,10 @@ export class WaitPool {
   }
 
   /**
-   * Rejects every pending wait with PoolClosedError, releases nothing it does not own
-   * (locks are released by their holders), and stops the threads.
+   * Rejects every pending wait with PoolClosedError, releases the mutexes its wait
+   * threads own for locks (on those threads: a thread that ended owning them would leave
+   * them abandoned), and stops the threads. Locks taken on the caller's own thread stay
+   * with their holders.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -282,6 +284,10 @@ export class WaitPool {
       }
     }
     const threads = [...this.#batch, ...this.#compoundThreads].filter((t) => t.alive);
+    // A release may hand a lock over to the next local awaiter on the same thread: repeat.
+    for (let round = 0; round < 16 && threads.some((t) => t.locks.size > 0); round++) {
+      await Promise.all(threads.flatMap((t) => [...t.locks].map((lock) => lock[Symbol.asyncDispose]().catch(() => undefined))));
+    }
     const exits = threads.map((t) => new Promise((resolve) => t.worker.once('exit', resolve)));
     for (const t of threads) t.stop();
     await Promise.all(exits);

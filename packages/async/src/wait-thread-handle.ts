@@ -1,6 +1,7 @@
 /** The pool's side of one wait thread: its worker, its command port and control event. */
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { Event, getBackend } from '@waitables/core';
+import type { Lock } from './lock.js';
 import type { Command, Report, WaitThreadData } from './protocol.js';
 import { ReportReader, createReportBuffer } from './report-ring.js';
 
@@ -16,7 +17,7 @@ export class WaitThread {
   bound = 0;
   busy = false;
   /** Locks whose mutex this thread owns. */
-  readonly locks = new Set<{ lost(): void }>();
+  readonly locks = new Set<Lock>();
   alive = true;
   stopping = false;
   /** Settles once the thread has loaded the backend and waits for commands (or has died). */
