@@ -75,6 +75,14 @@ describe('a named object', () => {
     expect(lower.wait(0)).toBe('timeout');
   });
 
+  test('without a prefix is in the Local\\ namespace; Global\\ is another one', () => {
+    const bare = uniqueName('bare').replace('Local\\', '');
+    using a = Event.create({ name: bare });
+    using b = Event.create({ name: `Local\\${bare}` });
+    using c = Event.create({ name: `Global\\${bare}` });
+    expect([a.existed, b.existed, c.existed]).toEqual([false, true, false]);
+  });
+
   test('takes the Global\\ prefix as well as Local\\', () => {
     const name = uniqueName('global').replace('Local\\', 'Global\\');
     using g = Event.create({ name });

@@ -1,6 +1,6 @@
 /**
- * Object names as Windows parses them: `Local\name` and a bare `name` are the session
- * namespace, `Global\name` the global one; any other backslash is a path that does not
+ * Object names as Windows parses them: `Local\name`, `Session\<n>\name` and a bare
+ * `name` are the session namespace, `Global\name` the global one; any other backslash is a path that does not
  * exist. Names are stored in the region as UTF-16 and compared exactly (case-sensitive).
  * A name is never a file path, so it cannot escape the namespace.
  */
@@ -25,7 +25,10 @@ function hashOf(key: string): number {
 export function parseName(name: string, syscall: string): ParsedName {
   let namespace = NS_LOCAL;
   let key = name;
-  if (name.startsWith('Local\\')) key = name.slice(6);
+  // `Session\<n>\` names a session's namespace; Linux has one session per user: the local one.
+  const session = /^Session\\\d+\\/.exec(name);
+  if (session) key = name.slice(session[0].length);
+  else if (name.startsWith('Local\\')) key = name.slice(6);
   else if (name.startsWith('Global\\')) {
     namespace = NS_GLOBAL;
     key = name.slice(7);
