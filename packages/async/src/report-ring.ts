@@ -85,7 +85,9 @@ export class ReportReader {
     void this.#loop();
   }
 
+  /** The thread has ended: delivers what it wrote last (a fire before its exit must not be lost), then stops. */
   stop(): void {
+    this.#drain();
     this.#stopped = true;
     Atomics.notify(this.#words, 0);
   }
@@ -100,6 +102,13 @@ export class ReportReader {
         if (wait.async) await wait.value;
         continue;
       }
+      this.#drain();
+    }
+  }
+
+  #drain(): void {
+    const words = this.#words;
+    for (let read = Atomics.load(words, 1); read !== Atomics.load(words, 0) && !this.#stopped; read++) {
       this.deliver(this.#decode(HEADER + (read % CAPACITY) * RECORD));
       Atomics.store(words, 1, read + 1);
       Atomics.notify(words, 1);
