@@ -251,10 +251,16 @@ export class Engine {
     if (changed.size === 0 || ns.r(H.waiting) === 0) return;
     const high = ns.r(H.threadsHigh);
     const waiters: { thread: number; ticket: number; list: number[] }[] = [];
+    const i32 = ns.i32;
     for (let t = 0; t < high && t < LIMITS.threads; t++) {
       if (ns.r(threadWord(t, T.status)) !== WAITING || ns.r(threadWord(t, T.state)) !== 1) continue;
-      const list = this.waitList(t);
-      if (list.some((obj) => changed.has(obj))) waiters.push({ thread: t, ticket: ns.r(threadWord(t, T.sequence)), list });
+      // A registered wait list is written once, by the committed transaction that registered
+      // it (no transaction registers before it dispatches): read it directly to find the
+      // waits concerned, and decode only those.
+      const count = Math.min(i32[threadWord(t, T.count)]!, LIMITS.waitList);
+      let concerned = false;
+      for (let i = 0; i < count && !concerned; i++) concerned = changed.has(i32[waitEntryWord(t, i)]!);
+      if (concerned) waiters.push({ thread: t, ticket: ns.r(threadWord(t, T.sequence)), list: this.waitList(t) });
     }
     // Tickets grow by one per wait; compare their difference so that wrapping keeps the order.
     waiters.sort((a, b) => (a.ticket - b.ticket) | 0);
