@@ -13,7 +13,8 @@
  * Plain worker_threads, not piscina: a wait thread is a long-lived loop that must be
  * woken through its own control event and must keep owning the mutexes it acquired,
  * while piscina runs tasks to completion and cancels by terminating workers, which
- * cannot interrupt a native wait (see the README and bench/).
+ * cannot interrupt a native wait. Reports come back through a shared ring and
+ * Atomics.waitAsync (bench/: wake latency measures both against the floors).
  */
 import {
   type RawHandle,
