@@ -108,3 +108,29 @@ describe('Mutex.acquire', () => {
     expect(waitPool().stats().pending).toBe(0);
   });
 });
+
+describe('Mutex.create({ initialOwner: true })', () => {
+  test('gives the initial ownership as a lock that later acquires of the process wait for', async () => {
+    const m = Mutex.create({ initialOwner: true });
+    expect(m.initialLock).not.toBeNull();
+    const next = m.acquire();
+    expect(await isSettled(next)).toBe(false);
+    m.initialLock!.release();
+    const lock = await next;
+    lock.release();
+    const other = await thread();
+    expect(await other.call('waitForMultipleObjects', [m.core.handle], false, 0, false)).toBe(WAIT_OBJECT_0);
+    await other.call('releaseMutex', m.core.handle);
+    m.close();
+  });
+
+  test('of an existing mutex takes no ownership and gives no lock', () => {
+    const name = uniqueName('async-initial-existing');
+    const a = Mutex.create({ name });
+    const b = Mutex.create({ name, initialOwner: true });
+    expect(b.existed).toBe(true);
+    expect(b.initialLock).toBeNull();
+    a.close();
+    b.close();
+  });
+});

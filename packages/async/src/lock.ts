@@ -97,6 +97,12 @@ export class MutexGroup implements LockOwner {
     return this.#holder === null && !this.#inFlight && this.#queue.length === 0;
   }
 
+  /** Records ownership this thread already has (initial ownership at creation) as a lock of the group. */
+  adopt(): Lock {
+    if (!this.idle) throw new Error('internal: adopting a mutex the group already holds');
+    return this.#hold(null, false);
+  }
+
   /** Takes the mutex now if no local holder or awaiter is ahead; null otherwise. */
   tryAcquire(): Lock | null {
     if (!this.idle) return null;

@@ -42,10 +42,25 @@ function groupOf(mutex: CoreMutex): MutexGroup {
  * ```
  */
 export class Mutex implements Disposable {
+  /**
+   * The lock of `create({ initialOwner: true })` when it created the mutex (this thread
+   * owns it from the start): release it like any lock. `null` otherwise.
+   */
+  readonly initialLock: Lock | null = null;
+
   private constructor(readonly core: CoreMutex) {}
 
+  /**
+   * Creates (or opens) a named or anonymous mutex. With `initialOwner: true` and a new
+   * mutex, the ownership is {@link Mutex.initialLock}, so that later acquires of this
+   * process wait for its release.
+   */
   static create(options?: MutexOptions): Mutex {
-    return new Mutex(CoreMutex.create(options));
+    const mutex = new Mutex(CoreMutex.create(options));
+    if (options?.initialOwner === true && !mutex.core.existed) {
+      (mutex as { initialLock: Lock | null }).initialLock = groupOf(mutex.core).adopt();
+    }
+    return mutex;
   }
   static open(name: string, options?: OpenOptions): Mutex {
     return new Mutex(CoreMutex.open(name, options));
