@@ -168,6 +168,24 @@ function requiredName(value: unknown, path: string): string {
   return validateName(value, path, { required: true })!;
 }
 
+/** The Open* functions: the same checks, then the backend's open of that kind. */
+function openNamed(
+  method: 'openEvent' | 'openMutex' | 'openSemaphore' | 'openWaitableTimer',
+  kind: ObjectKind,
+  desiredAccess: unknown,
+  bInheritHandle: unknown,
+  name: unknown,
+  namePath: string,
+): PyHANDLE {
+  const access = validateAccess(desiredAccess, 'desiredAccess');
+  const inherit = bool(bInheritHandle, 'bInheritHandle');
+  const n = requiredName(name, namePath);
+  return new PyHANDLE(
+    call(() => getBackend()[method](n, access, inherit)),
+    kind,
+  );
+}
+
 // --- Events -----------------------------------------------------------------------
 
 export function CreateEvent(
@@ -188,13 +206,7 @@ export function CreateEvent(
 }
 
 export function OpenEvent(desiredAccess: number, bInheritHandle: boolean | number, name: string): PyHANDLE {
-  const access = validateAccess(desiredAccess, 'desiredAccess');
-  const inherit = bool(bInheritHandle, 'bInheritHandle');
-  const n = requiredName(name, 'name');
-  return new PyHANDLE(
-    call(() => getBackend().openEvent(n, access, inherit)),
-    'event',
-  );
+  return openNamed('openEvent', 'event', desiredAccess, bInheritHandle, name, 'name');
 }
 
 export function SetEvent(hEvent: HandleArg): void {
@@ -222,13 +234,7 @@ export function CreateMutex(MutexAttributes: null, InitialOwner: boolean | numbe
 }
 
 export function OpenMutex(desiredAccess: number, bInheritHandle: boolean | number, name: string): PyHANDLE {
-  const access = validateAccess(desiredAccess, 'desiredAccess');
-  const inherit = bool(bInheritHandle, 'bInheritHandle');
-  const n = requiredName(name, 'name');
-  return new PyHANDLE(
-    call(() => getBackend().openMutex(n, access, inherit)),
-    'mutex',
-  );
+  return openNamed('openMutex', 'mutex', desiredAccess, bInheritHandle, name, 'name');
 }
 
 export function ReleaseMutex(hMutex: HandleArg): void {
@@ -257,13 +263,7 @@ export function CreateSemaphore(
 }
 
 export function OpenSemaphore(desiredAccess: number, bInheritHandle: boolean | number, name: string): PyHANDLE {
-  const access = validateAccess(desiredAccess, 'desiredAccess');
-  const inherit = bool(bInheritHandle, 'bInheritHandle');
-  const n = requiredName(name, 'name');
-  return new PyHANDLE(
-    call(() => getBackend().openSemaphore(n, access, inherit)),
-    'semaphore',
-  );
+  return openNamed('openSemaphore', 'semaphore', desiredAccess, bInheritHandle, name, 'name');
 }
 
 /** Returns the previous count. */
@@ -307,13 +307,7 @@ export function CreateWaitableTimerEx(
 }
 
 export function OpenWaitableTimer(desiredAccess: number, bInheritHandle: boolean | number, timerName: string): PyHANDLE {
-  const access = validateAccess(desiredAccess, 'desiredAccess');
-  const inherit = bool(bInheritHandle, 'bInheritHandle');
-  const n = requiredName(timerName, 'timerName');
-  return new PyHANDLE(
-    call(() => getBackend().openWaitableTimer(n, access, inherit)),
-    'waitable-timer',
-  );
+  return openNamed('openWaitableTimer', 'waitable-timer', desiredAccess, bInheritHandle, timerName, 'timerName');
 }
 
 /**
