@@ -14,5 +14,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'threads',
+    // Each test file gets a namespace of its own (Linux): see test/setup/private-namespace.ts.
+    setupFiles: ['test/setup/private-namespace.ts'],
   },
 });

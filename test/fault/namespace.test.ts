@@ -2,7 +2,7 @@
 // error (never a crash) for a region that is damaged or of another layout version.
 import { execFile } from 'node:child_process';
 import { closeSync, ftruncateSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
-import { mkdtemp, rm, chmod } from 'node:fs/promises';
+import { mkdtemp, rm, chmod, chown } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,8 @@ import { Event } from '@waitables/core';
 import { uniqueName } from '../helpers/names.js';
 
 const probe = fileURLToPath(new URL('../fixtures/namespace-probe.mjs', import.meta.url));
-const namespaceDir = process.env.WAITABLES_SHM_DIR ?? `/dev/shm/waitables-${process.getuid!()}`;
+// The test file's own namespace (test/setup/private-namespace.ts).
+const namespaceDir = process.env.WAITABLES_SHM_DIR!;
 const temporary: string[] = [];
 afterAll(() => Promise.all(temporary.map((d) => rm(d, { recursive: true, force: true }))));
 
@@ -47,7 +48,13 @@ describe('the namespace', () => {
     const name = uniqueName('private');
     using _e = Event.create({ name });
     expect(await runProbe({}, name)).toEqual({ ok: true });
-    expect(await runProbe({ uid: 65534, gid: 65534 }, name)).toMatchObject({ ok: false, code: 'ERROR_FILE_NOT_FOUND' });
+    // The other user's own namespace, in a private directory of theirs (never their default one).
+    const theirs = await privateDir();
+    await chown(theirs, 65534, 65534);
+    expect(await runProbe({ uid: 65534, gid: 65534, env: { WAITABLES_SHM_DIR: theirs } }, name)).toMatchObject({
+      ok: false,
+      code: 'ERROR_FILE_NOT_FOUND',
+    });
     const forced = await runProbe({ uid: 65534, gid: 65534, env: { WAITABLES_SHM_DIR: namespaceDir } }, name);
     expect(forced.ok).toBe(false);
     expect(forced.code === 'ERR_WAITABLES_NAMESPACE' || forced.code === 'EACCES').toBe(true);
