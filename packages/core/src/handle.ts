@@ -10,7 +10,7 @@ import { getBackend } from './load-backend.js';
 import { validateTimeout } from './validate.js';
 
 /** The kinds of waitable objects. */
-export type ObjectKind = 'event' | 'mutex' | 'semaphore' | 'waitable-timer' | 'process';
+export type ObjectKind = 'event' | 'mutex' | 'semaphore' | 'waitable-timer' | 'process' | 'thread';
 
 /**
  * How a wait ended: the object was acquired (`'signaled'`), a mutex was acquired after

@@ -6,7 +6,10 @@
  * everywhere; the two that cost a system call or concern Wine alone are made only
  * under Wine. Each returns the Win32 error to report, or 0.
  */
+import { openAccessRefusal } from '../access-rights.js';
 import type { RawHandle } from '../backend.js';
+import type { ObjectKind } from '../handle.js';
+import { CURRENT_PROCESS, CURRENT_THREAD } from '../process-backend.js';
 import { SYNCHRONIZE } from '../constants.js';
 import { ERROR_ACCESS_DENIED, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_GUI_PROCESS } from '../error-codes.js';
 import type { Kernel32 } from './kernel32.js';
@@ -22,6 +25,14 @@ export interface WindowsParity {
    * without SYNCHRONIZE is reported before the repetition.
    */
   waitAllObjects(handles: readonly RawHandle[]): number;
+  /**
+   * An Open* asking for no right or for a right the type does not define is refused by
+   * Windows (ERROR_ACCESS_DENIED; ACCESS_SYSTEM_SECURITY: ERROR_PRIVILEGE_NOT_HELD);
+   * Wine 8 grants it. Made under Wine only (on Windows the kernel decides, with the caller's token).
+   */
+  openAccess(kind: ObjectKind, access: number): number;
+  /** The pseudo handles of the current process and thread in a WaitForMultipleObjects: ERROR_INVALID_HANDLE (Wine waits on them). */
+  pseudoHandles(handles: readonly RawHandle[]): number;
   /** The error of a failed WaitForInputIdle: Windows says ERROR_NOT_GUI_PROCESS for a console process; Wine sets none. */
   inputIdleError(lastError: number): number;
 }
@@ -47,6 +58,8 @@ export function windowsParity(k32: Kernel32): WindowsParity {
       }
       return ERROR_INVALID_PARAMETER;
     },
+    openAccess: (kind, access) => (underWine ? openAccessRefusal(kind, access) : 0),
+    pseudoHandles: (handles) => (handles.some((h) => h === CURRENT_PROCESS || h === CURRENT_THREAD) ? ERROR_INVALID_HANDLE : 0),
     inputIdleError: (lastError) => (underWine ? ERROR_NOT_GUI_PROCESS : lastError),
   };
 }
