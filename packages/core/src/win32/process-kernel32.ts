@@ -87,6 +87,10 @@ export function loadProcessKernel32() {
     pi: ProcessInformation,
   ) => number;
 
+  const NtQueryObject = fn<(h: number, infoClass: number, info: unknown, length: number, returned: null) => number>(
+    ntdll,
+    'int32_t __stdcall NtQueryObject(HANDLE Handle, int ObjectInformationClass, void *ObjectInformation, uint32_t ObjectInformationLength, uint32_t *ReturnLength)',
+  );
   type Out64 = [number | bigint];
   return {
     CreateProcessW,
@@ -130,14 +134,19 @@ export function loadProcessKernel32() {
       kernel32,
       'DWORD __stdcall WaitForSingleObjectEx(HANDLE hHandle, DWORD dwMilliseconds, BOOL bAlertable)',
     ),
-    // ObjectTypeInformation = 2: a UNICODE_STRING TypeName (Length, MaximumLength, Buffer) first.
-    NtQueryObject: fn<(h: number, infoClass: number, info: Buffer, length: number, returned: null) => number>(
-      ntdll,
-      'int32_t __stdcall NtQueryObject(HANDLE Handle, int ObjectInformationClass, _Out_ void *ObjectInformation, uint32_t ObjectInformationLength, uint32_t *ReturnLength)',
-    ),
-    /** The UTF-16 string of `length` bytes a pointer at `offset` of `buffer` points to. */
-    decodeString: (buffer: Buffer, offset: number, length: number): string =>
-      koffi.decode(buffer, offset, 'const char16_t *', length / 2) as string,
+    /** NtQueryObject's ObjectTypeInformation (2): the type name of the object a handle refers to, or null. */
+    objectTypeName(handle: number): string | null {
+      // koffi-allocated memory: the answer points into itself, so it must not move or be copied.
+      const info: unknown = koffi.alloc('uint8_t', 1024);
+      try {
+        if (NtQueryObject(handle, 2, info, 1024, null) !== 0) return null;
+        const length = koffi.decode(info, 'uint16_t') as number; // TypeName.Length, in bytes
+        const buffer: unknown = koffi.decode(info, 8, 'void *'); // TypeName.Buffer
+        return koffi.decode.string16(buffer, length / 2);
+      } finally {
+        koffi.free(info);
+      }
+    },
   };
 }
 

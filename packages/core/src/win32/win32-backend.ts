@@ -224,15 +224,13 @@ export function createWin32Backend(): Backend {
     objectKind(handle) {
       if (handle === CURRENT_PROCESS) return 'process';
       if (handle === CURRENT_THREAD) return 'thread';
-      const info = Buffer.alloc(1024);
-      if (p32.NtQueryObject(handle, 2 /* ObjectTypeInformation */, info, info.length, null) !== 0)
-        throw new Win32Error(ERROR_INVALID_HANDLE, 'NtQueryObject');
-      const type = p32.decodeString(info, 8, info.readUInt16LE(0));
+      const type = p32.objectTypeName(handle);
+      if (type === null) throw new Win32Error(ERROR_INVALID_HANDLE, 'NtQueryObject');
       const kind = TYPE_KINDS[type];
       if (kind === undefined) throw new NotSupportedError(`a handle to a ${type} object is not supported here`);
       return kind;
     },
-    processes: createWin32Processes(k32, p32),
+    processes: createWin32Processes(k32, p32, parity),
 
     duplicateHandle(handle) {
       const self = k32.GetCurrentProcess();

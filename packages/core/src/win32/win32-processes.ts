@@ -6,6 +6,7 @@ import { CREATE_UNICODE_ENVIRONMENT } from '../process-constants.js';
 import { Win32Error } from '../errors.js';
 import type { ProcessBackend, ProcessMemoryCounters } from '../process-backend.js';
 import type { Kernel32 } from './kernel32.js';
+import type { WindowsParity } from './windows-parity.js';
 import type { ProcessInformation, ProcessKernel32, StartupInfoW } from './process-kernel32.js';
 
 /** GetThreadPriority's failure value. */
@@ -13,7 +14,7 @@ const THREAD_PRIORITY_ERROR_RETURN = 0x7fffffff;
 /** PROCESS_MEMORY_COUNTERS on 64-bit Windows: cb, PageFaultCount, then eight SIZE_T. */
 const MEMORY_COUNTERS_BYTES = 72;
 
-export function createWin32Processes(k32: Kernel32, p32: ProcessKernel32): ProcessBackend {
+export function createWin32Processes(k32: Kernel32, p32: ProcessKernel32, parity: WindowsParity): ProcessBackend {
   function fail(syscall: string): never {
     throw new Win32Error(k32.GetLastError(), syscall);
   }
@@ -67,9 +68,13 @@ export function createWin32Processes(k32: Kernel32, p32: ProcessKernel32): Proce
         pi,
       );
       if (!ok) fail('CreateProcess');
+      const cls = parity.creationPriorityClass(flags);
+      if (cls) p32.SetPriorityClass(Number(pi.hProcess), cls);
       return { process: Number(pi.hProcess), thread: Number(pi.hThread), processId: pi.dwProcessId, threadId: pi.dwThreadId };
     },
     terminateProcess(handle, exitCode) {
+      const refusal = parity.terminateExited(handle);
+      if (refusal) throw new Win32Error(refusal, 'TerminateProcess');
       check(p32.TerminateProcess(handle, exitCode >>> 0), 'TerminateProcess');
     },
     getProcessId(handle) {
