@@ -100,7 +100,7 @@ describe('CreateProcess', () => {
     );
     expect(win32event.WaitForSingleObject(h, 30_000)).toBe(win32event.WAIT_OBJECT_0);
     h.Close();
-    expect(JSON.parse(readFileSync(out, 'utf8')).args).toEqual(args);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as { args: string[] }).args).toEqual(args);
   });
 
   test('gives the child the environment and current directory asked for', () => {
