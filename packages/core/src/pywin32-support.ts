@@ -8,7 +8,7 @@ import { INFINITE } from './constants.js';
 import { ERROR_SUCCESS } from './error-codes.js';
 import { InvalidArgumentTypeError, Win32Error } from './errors.js';
 import { WaitHandle } from './handle.js';
-import { validateTimeout } from './validate.js';
+import { validateInteger, validateTimeout } from './validate.js';
 
 /** A handle argument: a PyHANDLE or any object of this package, an integer, or null (pywin32's None). */
 export type HandleArg = WaitHandle | number | null;
@@ -49,6 +49,14 @@ export function rawOf(value: unknown, path: string): RawHandle {
 export function rawListOf(value: unknown, path: string): RawHandle[] {
   if (!Array.isArray(value)) throw new InvalidArgumentTypeError(path, 'a sequence of handles', value);
   return value.map((h: unknown, i) => rawOf(h, `${path}[${i}]`));
+}
+
+/**
+ * A DWORD mask (access rights, flags): unsigned, or as JavaScript's bitwise operators
+ * give it (`GENERIC_READ | GENERIC_WRITE` is negative there, positive in Python).
+ */
+export function dword(value: unknown, path: string): number {
+  return validateInteger(value, path, -0x80000000, 0xffffffff) >>> 0;
 }
 
 /** BOOL arguments take booleans or Python-style ints. */

@@ -15,8 +15,8 @@ import { WaitHandle } from './handle.js';
 import { getBackend } from './load-backend.js';
 import { CURRENT_PROCESS, CURRENT_THREAD } from './process-backend.js';
 import { PyHANDLE } from './pywintypes.js';
-import { type HandleArg, bool, call, getLastError, rawOf, setLastError } from './pywin32-support.js';
-import { validateAccess, validateInteger } from './validate.js';
+import { type HandleArg, bool, call, dword, getLastError, rawOf, setLastError } from './pywin32-support.js';
+import { validateInteger } from './validate.js';
 
 export { error, PyHANDLE } from './pywintypes.js';
 export type { HandleArg } from './pywin32-support.js';
@@ -75,7 +75,7 @@ export function SetLastError(errValue: number): void {
  * ```
  */
 export function OpenProcess(reqdAccess: number, bInherit: boolean | number, pid: number): PyHANDLE {
-  const access = validateAccess(reqdAccess, 'reqdAccess');
+  const access = dword(reqdAccess, 'reqdAccess');
   const inherit = bool(bInherit, 'bInherit');
   const id = validateInteger(pid, 'pid', 0, 0xffffffff);
   return new PyHANDLE(

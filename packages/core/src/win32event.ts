@@ -40,8 +40,8 @@ import { InvalidArgumentTypeError } from './errors.js';
 import type { ObjectKind } from './handle.js';
 import { getBackend } from './load-backend.js';
 import { PyHANDLE } from './pywintypes.js';
-import { type HandleArg, bool, call, millis, noSecurity, rawListOf, rawOf, setLastError } from './pywin32-support.js';
-import { validateAccess, validateInteger, validateName } from './validate.js';
+import { type HandleArg, bool, call, dword, millis, noSecurity, rawListOf, rawOf, setLastError } from './pywin32-support.js';
+import { validateInteger, validateName } from './validate.js';
 
 export {
   INFINITE,
@@ -125,7 +125,7 @@ function openNamed(
   name: unknown,
   namePath: string,
 ): PyHANDLE {
-  const access = validateAccess(desiredAccess, 'desiredAccess');
+  const access = dword(desiredAccess, 'desiredAccess');
   const inherit = bool(bInheritHandle, 'bInheritHandle');
   const n = requiredName(name, namePath);
   return new PyHANDLE(
@@ -243,12 +243,12 @@ export function CreateWaitableTimerEx(
   dwDesiredAccess: number,
 ): PyHANDLE {
   noSecurity(lpTimerAttributes, 'lpTimerAttributes');
-  const flags = validateAccess(dwFlags, 'dwFlags');
+  const flags = dword(dwFlags, 'dwFlags');
   const args = {
     name: validateName(lpTimerName, 'lpTimerName'),
     manualReset: (flags & CREATE_WAITABLE_TIMER_MANUAL_RESET) !== 0,
     highResolution: (flags & CREATE_WAITABLE_TIMER_HIGH_RESOLUTION) !== 0,
-    access: validateAccess(dwDesiredAccess, 'dwDesiredAccess'),
+    access: dword(dwDesiredAccess, 'dwDesiredAccess'),
   };
   const r = call(() => getBackend().createWaitableTimer(args));
   return created(r.handle, r.existed, 'waitable-timer');
@@ -361,8 +361,8 @@ export function MsgWaitForMultipleObjectsEx(
 ): number {
   const handles = rawListOf(handleList, 'handleList');
   const ms = millis(milliseconds, 'milliseconds');
-  const mask = validateAccess(wakeMask, 'wakeMask');
-  const flags = validateAccess(waitFlags, 'waitFlags');
+  const mask = dword(wakeMask, 'wakeMask');
+  const flags = dword(waitFlags, 'waitFlags');
   return call(() => getBackend().msgWaitForMultipleObjects(handles, ms, mask, flags));
 }
 

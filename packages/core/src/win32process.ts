@@ -23,7 +23,7 @@ import { NotSupportedError, InvalidArgumentTypeError } from './errors.js';
 import { getBackend } from './load-backend.js';
 import type { StartupInfo } from './process-backend.js';
 import { PyHANDLE } from './pywintypes.js';
-import { type HandleArg, bool, call, noSecurity, rawOf } from './pywin32-support.js';
+import { type HandleArg, bool, call, dword, noSecurity, rawOf } from './pywin32-support.js';
 import { validateInteger, validateObject } from './validate.js';
 
 export { error, PyHANDLE } from './pywintypes.js';
@@ -110,7 +110,7 @@ export function CreateProcess(
     applicationName: text(appName, 'appName'),
     commandLine: text(commandLine, 'commandLine'),
     inheritHandles: bool(bInheritHandles, 'bInheritHandles'),
-    creationFlags: validateInteger(dwCreationFlags, 'dwCreationFlags', 0, 0xffffffff),
+    creationFlags: dword(dwCreationFlags, 'dwCreationFlags'),
     environment: environment(newEnvironment),
     currentDirectory: text(currentDirectory, 'currentDirectory'),
     startupInfo: startupInfo(startupinfo),

@@ -77,7 +77,7 @@ export function createWin32Backend(): Backend {
    */
   function openNamed(
     kind: ObjectKind,
-    open: (access: number, inherit: number, name: string) => number,
+    open: (access: number, inherit: number, name: string) => number, // OpenProcess: the pid instead of a name
     name: string,
     access: number,
     inherit: boolean,
@@ -166,7 +166,7 @@ export function createWin32Backend(): Backend {
     },
 
     openProcess(pid, access, inherit) {
-      return opened(k32.OpenProcess(access, inherit ? 1 : 0, pid), 'OpenProcess');
+      return openNamed('process', (a, i) => k32.OpenProcess(a, i, pid), '', access, inherit, 'OpenProcess');
     },
     getExitCodeProcess(handle) {
       const code: [number] = [0];

@@ -85,7 +85,7 @@ export function windowsParity(k32: Kernel32): WindowsParity {
       }
       return ERROR_INVALID_PARAMETER;
     },
-    openAccess: (kind, access) => (underWine ? openAccessRefusal(kind, access) : 0),
+    openAccess: (kind, access) => (underWine ? openAccessRefusal(kind, access, kind === 'process') : 0),
     pseudoHandles: (handles) => (handles.some((h) => h === CURRENT_PROCESS || h === CURRENT_THREAD) ? ERROR_INVALID_HANDLE : 0),
     terminateExited: (process) =>
       underWine && k32.WaitForMultipleObjectsEx(1, [process], 0, 0, 0) === WAIT_OBJECT_0 ? ERROR_ACCESS_DENIED : 0,
