@@ -53,7 +53,7 @@ import {
 import { CURRENT_PROCESS, CURRENT_THREAD, type ProcessBackend, type ProcessMemoryCounters, type ProcessTimes } from '../process-backend.js';
 import { splitCommandLine } from './command-line.js';
 import type { Engine } from './engine.js';
-import { H, KIND, O, objectWord } from './layout.js';
+import { H, KIND, LIMITS, O, objectWord } from './layout.js';
 import { type Libc, P_PIDFD, WEXITED, WNOHANG, WNOWAIT } from './libc.js';
 import { loadProcessLibc, SIGKILL } from './libc-process.js';
 import type { Namespace } from './namespace.js';
@@ -209,7 +209,7 @@ export function createLinuxProcesses(
 
   function referenced(pid: number): boolean {
     const high = ns.r(H.objectsHigh);
-    for (let obj = 0; obj < high; obj++) {
+    for (let obj = 0; obj < high && obj < LIMITS.objects; obj++) {
       if (
         ns.r(objectWord(obj, O.kind)) === KIND.process &&
         ns.r(objectWord(obj, O.pid)) === pid &&
