@@ -1,5 +1,7 @@
 // win32process with real child processes, on Linux natively and on Windows (under Wine):
 // the same calls, the same results.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +154,26 @@ describe('TerminateProcess', () => {
   });
 });
 
+describe('ending processes', () => {
+  test('ExitProcess ends the calling process with its exit code', () => {
+    const [h] = createChild(['exit-process', '4']);
+    expect(win32event.WaitForSingleObject(h, 30_000)).toBe(win32event.WAIT_OBJECT_0);
+    expect(win32process.GetExitCodeProcess(h)).toBe(4);
+    h.Close();
+  });
+
+  test('TerminateProcess through OpenProcess of a child Node started: the exit code given', async () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    await once(child, 'spawn');
+    const access = win32api.PROCESS_TERMINATE | win32api.PROCESS_QUERY_LIMITED_INFORMATION | win32api.SYNCHRONIZE;
+    const h = win32api.OpenProcess(access, false, child.pid!);
+    win32api.TerminateProcess(h, 5);
+    expect(win32event.WaitForSingleObject(h, 30_000)).toBe(win32event.WAIT_OBJECT_0);
+    expect(win32process.GetExitCodeProcess(h)).toBe(5);
+    h.Close();
+  });
+});
+
 describe('process information', () => {
   test('SetPriorityClass and GetPriorityClass agree; an unknown class is ERROR_INVALID_PARAMETER', () => {
     const { hProcess, release } = waitingChild(0);
@@ -287,6 +309,16 @@ describe('what a Node program cannot do', () => {
 });
 
 describe.runIf(process.platform === 'linux')('Linux: the children CreateProcess starts', () => {
+  test('what Linux cannot do is NotSupportedError: suspended or debugged children, std handles', () => {
+    const si = new win32process.STARTUPINFO();
+    for (const flags of [win32process.CREATE_SUSPENDED, win32process.DEBUG_PROCESS, win32process.CREATE_NEW_CONSOLE])
+      expect(() => win32process.CreateProcess(null, commandLine('report', 'x'), null, null, 0, flags, null, null, si)).toThrow(
+        NotSupportedError,
+      );
+    si.dwFlags = win32process.STARTF_USESTDHANDLES;
+    expect(() => win32process.CreateProcess(null, commandLine('report', 'x'), null, null, 0, 0, null, null, si)).toThrow(NotSupportedError);
+  });
+
   test('stay unreaped (their exit code kept) until their last handle is closed, then are reaped', () => {
     const { hProcess, hThread, pid, release } = waitingChild(9);
     release.set();
