@@ -1,6 +1,8 @@
 /**
- * Access masks as Windows' object manager judges them when a handle is made, so that a
- * handle's rights on Linux are the rights Windows would have granted:
+ * Access masks as Windows' object manager judges them when a handle is made. The Linux
+ * backend grants by these rules, so that a handle's rights there are the rights Windows
+ * would have granted; the Windows backend uses them under Wine, whose kernel32 grants
+ * masks Windows refuses (see docs/wine.md):
  *
  * - GENERIC_READ/WRITE/EXECUTE/ALL become the object type's specific rights (each
  *   type's GENERIC_MAPPING; Wine's advapi32 security tests list them and pass on Windows);
@@ -11,7 +13,8 @@
  *   SeSecurityPrivilege): Wine's kernel32 sync test `test_mutex` opens a mutex with
  *   each single bit and expects exactly these refusals on Windows;
  * - an open asking for no right at all is ERROR_ACCESS_DENIED (the access check grants
- *   nothing, and Windows refuses a handle that grants nothing).
+ *   nothing, and Windows refuses a handle that grants nothing); process handles keep
+ *   an empty mask (Windows' answer for them was not checked).
  *
  * A Create* that makes a new object grants what it asks for, generic rights mapped.
  */

@@ -443,6 +443,8 @@ export function createLinuxBackend(): Backend {
     inspect: () => inspectNamespace(ns, engine),
 
     objectKind(handle) {
+      if (handle === CURRENT_PROCESS) return 'process';
+      if (handle === CURRENT_THREAD) return 'thread';
       const kind = ns.transact(() => ns.r(objectWord(engine.resolve(handle, 0, null, 'NtQueryObject'), O.kind)));
       return KIND_NAMES[kind as Exclude<Kind, 0>];
     },
