@@ -134,9 +134,10 @@ export class Engine {
   /** The handle's slot, if it is an open handle of this process. */
   #handleSlot(handle: number, syscall: string): number {
     const ns = this.ns;
-    if (!Number.isInteger(handle) || handle <= 0 || handle % 4 !== 0 || handle / 4 > LIMITS.handles)
-      throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
-    const slot = handle / 4 - 1;
+    // Windows ignores a handle value's two low bits (tag bits, free for the application).
+    const value = Number.isInteger(handle) && handle > 0 ? handle - (handle % 4) : 0;
+    if (value <= 0 || value / 4 > LIMITS.handles) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
+    const slot = value / 4 - 1;
     const obj = ns.r(handleWord(slot, HD.object));
     if (obj === 0 || ns.r(handleWord(slot, HD.process)) !== ns.process) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
     return slot;
