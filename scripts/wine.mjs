@@ -10,7 +10,7 @@
 //
 // Never skips: if Wine cannot be installed or started, it exits non-zero.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, mkdtempSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -92,11 +92,14 @@ function ensureWindowsNode() {
 }
 
 function ensurePrefix() {
-  if (existsSync(join(prefix, 'system.reg'))) return;
+  // A marker of our own: wineserver writes system.reg only when it exits, seconds later.
+  const ready = join(prefix, '.waitables-win10');
+  if (existsSync(ready)) return;
   console.log('wine: creating a Wine prefix (Windows 10) in .cache/wine-prefix');
   // Node refuses to start on Wine's default Windows version.
   const r = spawnSync(wine, ['winecfg', '-v', 'win10'], { env, stdio: 'ignore' });
   if (r.status !== 0) fail(`winecfg failed with status ${r.status}`);
+  writeFileSync(ready, '');
 }
 
 export function setup() {
