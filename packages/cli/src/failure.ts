@@ -4,7 +4,6 @@
  * rejects are usage errors (2), Win32 errors and the rest are failures (1), each said
  * with its Win32 error name where there is one. WAITABLES_DEBUG=1 adds the stack.
  */
-import { ArgumentOutOfRangeError, InvalidArgumentTypeError, Win32Error } from '@waitables/core';
 import { escapeControls } from './escape.js';
 import { EXIT } from './exit-codes.js';
 
@@ -26,12 +25,18 @@ const BAD_NAME: Record<string, string> = {
   ERROR_FILENAME_EXCED_RANGE: 'the name is too long',
 };
 
+// By name and code, not instanceof: under Wine, Windows Node can load @waitables/core
+// twice (through the workspace link and by its path), and the classes then differ.
+const codeOf = (error: unknown): unknown => (error instanceof Error ? (error as { code?: unknown }).code : undefined);
+const isArgumentError = (error: unknown) => codeOf(error) === 'ERR_INVALID_ARG_TYPE' || codeOf(error) === 'ERR_OUT_OF_RANGE';
+const isWin32Error = (error: unknown): error is Error & { code: string } =>
+  error instanceof Error && error.name === 'Win32Error' && typeof codeOf(error) === 'string';
+
 /** The line to print (without the `waitables: ` prefix) and the exit status. */
 export function describeFailure(error: unknown): { message: string; status: number } {
   if (error instanceof CliError) return { message: error.message, status: error.status };
-  if (error instanceof ArgumentOutOfRangeError || error instanceof InvalidArgumentTypeError)
-    return { message: error.message.replace(/^options\.name\b/, 'NAME'), status: EXIT.usage };
-  if (error instanceof Win32Error) {
+  if (isArgumentError(error)) return { message: (error as Error).message.replace(/^options\.name\b/, 'NAME'), status: EXIT.usage };
+  if (isWin32Error(error)) {
     const hint = BAD_NAME[error.code];
     return { message: hint ? `${error.message} (${hint})` : error.message, status: hint ? EXIT.usage : EXIT.failure };
   }

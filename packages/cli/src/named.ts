@@ -3,7 +3,7 @@
  * anonymous object that excludes nobody), and a name held by an object of another kind
  * is said to be so, where the OS only answers ERROR_INVALID_HANDLE.
  */
-import { Event, Mutex, Semaphore, WaitableTimer, Win32Error, SYNCHRONIZE } from '@waitables/core';
+import { Event, Mutex, Semaphore, WaitableTimer, SYNCHRONIZE } from '@waitables/core';
 import { CliError } from './failure.js';
 import { EXIT } from './exit-codes.js';
 
@@ -36,11 +36,15 @@ export function named<T>(kind: NamedKind, name: string, create: () => T): T {
   try {
     return create();
   } catch (error) {
-    if (error instanceof Win32Error && error.code === 'ERROR_INVALID_HANDLE') {
+    // By name and code, not instanceof (see failure.ts).
+    if (error instanceof Error && error.name === 'Win32Error' && (error as { code?: unknown }).code === 'ERROR_INVALID_HANDLE') {
       const other = kindOf(name, kind);
       const article = (k: string) => (/^[aeiou]/.test(k) ? 'an' : 'a');
       if (other)
-        throw new CliError(`that name is ${article(other)} ${other}, not ${article(kind)} ${kind}: ${name} (${error.code})`, EXIT.failure);
+        throw new CliError(
+          `that name is ${article(other)} ${other}, not ${article(kind)} ${kind}: ${name} (ERROR_INVALID_HANDLE)`,
+          EXIT.failure,
+        );
     }
     throw error;
   }
