@@ -18,4 +18,9 @@ if (installed() !== version) {
   });
 }
 console.log(`bootstrap: pnpm ${version} install`);
-execFileSync(process.execPath, [pnpm, 'install', '--frozen-lockfile=false'], { cwd: root, stdio: 'inherit' });
+// No "update available" box: this pnpm is pinned on purpose, and its advice would replace a global one.
+execFileSync(process.execPath, [pnpm, 'install', '--frozen-lockfile=false'], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, npm_config_update_notifier: 'false' },
+});
