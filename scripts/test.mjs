@@ -4,15 +4,20 @@
 // line per platform and `total: N passed, N failed`. Exits non-zero if any step failed
 // or a platform reported nothing (a platform that did not run is a failure, never a skip).
 //
-//   node scripts/test.mjs            everything
-//   node scripts/test.mjs --linux    build, lint and the Linux suites only (for a quick check)
+//   node scripts/test.mjs                  everything
+//   node scripts/test.mjs --linux          build, lint and the Linux suites only
+//   node scripts/test.mjs FILE...          build, lint, and these test files on both platforms
+//                                          (npm test -- FILE... passes them here)
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarize } from './test-summary.mjs';
 
 const root = join(import.meta.dirname, '..');
-const linuxOnly = process.argv.includes('--linux');
+// Options start with --; anything else is a test file (`npm test -- test/cli` passes it here).
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const linuxOnly = args.includes('--linux');
+const files = args.filter((a) => !a.startsWith('--'));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 // Logs (CI, a file) get no colour codes; a terminal does.
@@ -43,9 +48,13 @@ rmSync(join(root, '.cache', 'test-results'), { recursive: true, force: true });
 const steps = [
   ['build', process.execPath, [join(root, 'scripts', 'build.mjs')]],
   ['lint', process.execPath, [join(root, 'scripts', 'lint.mjs')]],
-  ['linux suites', bin('vitest'), ['run', '--reporter=default', '--reporter=json', '--outputFile.json=.cache/test-results/linux.json']],
+  [
+    'linux suites',
+    bin('vitest'),
+    ['run', '--reporter=default', '--reporter=json', '--outputFile.json=.cache/test-results/linux.json', ...files],
+  ],
 ];
-if (!linuxOnly) steps.push(['windows suites (Node under Wine)', process.execPath, [join(root, 'scripts', 'wine.mjs'), 'test']]);
+if (!linuxOnly) steps.push(['windows suites (Node under Wine)', process.execPath, [join(root, 'scripts', 'wine.mjs'), 'test', ...files]]);
 
 const failedSteps = [];
 for (const [label, command, args] of steps) if (!(await run(label, command, args))) failedSteps.push(label);
