@@ -13,9 +13,13 @@ const installed = () => existsSync(pnpm) && JSON.parse(readFileSync(join(prefix,
 
 if (installed() !== version) {
   console.log(`bootstrap: installing pnpm ${version} into .cache/pnpm (project-local)`);
-  execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `pnpm@${version}`], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    'npm',
+    ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--no-update-notifier', `pnpm@${version}`],
+    {
+      stdio: 'inherit',
+    },
+  );
 }
 console.log(`bootstrap: pnpm ${version} install`);
 // No "update available" box: this pnpm is pinned on purpose, and its advice would replace a global one.

