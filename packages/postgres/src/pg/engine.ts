@@ -197,7 +197,7 @@ class PgSession implements EngineSession {
   }
 
   async list(): Promise<ObjectState[]> {
-    const { rows } = await this.client.query(`select * from ${this.s}.inspect()`);
+    const { rows } = await this.client.query<InspectRow>(`select * from ${this.s}.inspect()`);
     return rows.map((r) => ({
       name: r.name,
       kind: r.kind,
@@ -227,6 +227,19 @@ class PgSession implements EngineSession {
     // Not end(): a crash does not release anything, it only drops the connection.
     (this.client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
   }
+}
+
+interface InspectRow {
+  name: string;
+  kind: ObjectKind;
+  count: number;
+  maximum: number;
+  manual_reset: boolean;
+  owner_session: number | null;
+  abandoned: boolean;
+  fence: string;
+  waiters: string;
+  permits_held: string;
 }
 
 function scalar<T>(row: object): T {
