@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 // (`waitables ls`) test the Linux backend and run from Linux only.
 const suites =
   process.env.WAITABLES_SUITES ??
-  (process.platform === 'win32' ? 'unit,conformance,async,cli' : 'unit,conformance,async,cli,fault,differential,cli-linux');
+  (process.platform === 'win32' ? 'unit,conformance,async,cli' : 'unit,conformance,async,cli,fault,differential,cli-linux,postgres');
 
 export default defineConfig({
   test: {
