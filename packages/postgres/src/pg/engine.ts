@@ -88,6 +88,8 @@ export class PgEngine implements Engine {
 
 class PgSession implements EngineSession {
   #ended = false;
+  /** Statements run one after another on the connection (pg 9 no longer queues them itself). */
+  #tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly client: pg.Client,
@@ -108,9 +110,15 @@ class PgSession implements EngineSession {
     this.events.onLost(cause);
   }
 
+  #query<R extends pg.QueryResultRow>(text: string, args: unknown[] = []): Promise<pg.QueryResult<R>> {
+    const result = this.#tail.then(() => this.client.query<R>(text, args));
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+
   async #call<R extends pg.QueryResultRow>(fn: string, args: unknown[]): Promise<R> {
     const params = args.map((_, i) => `$${i + 1}`).join(', ');
-    const { rows } = await this.client.query<R>(`select * from ${this.s}.${fn}(${params})`, args);
+    const { rows } = await this.#query<R>(`select * from ${this.s}.${fn}(${params})`, args);
     return rows[0]!;
   }
 
@@ -197,7 +205,7 @@ class PgSession implements EngineSession {
   }
 
   async list(): Promise<ObjectState[]> {
-    const { rows } = await this.client.query<InspectRow>(`select * from ${this.s}.inspect()`);
+    const { rows } = await this.#query<InspectRow>(`select * from ${this.s}.inspect()`);
     return rows.map((r) => ({
       name: r.name,
       kind: r.kind,
