@@ -1,6 +1,8 @@
 // Several processes, each with its own connection (as hosts of a fleet), sharing objects
 // through one real PostgreSQL server: FIFO across them, kill -9 of a holder, a cut
 // connection, and wait-all under contention.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type Database } from '@waitables/postgres';
 import { freshSchema, PgActor, queued, sql, until, usePostgres } from './helpers.js';
@@ -166,5 +168,16 @@ describe('across processes', () => {
     const grant = await next;
     expect(grant.abandoned).toBe(true);
     expect(grant.fence).toBeGreaterThan(held.fence);
+  });
+
+  it('an idle connection and a wait with ref: false let the process exit; what it held is abandoned', async () => {
+    const m = await db.Mutex.create({ name: 'm' });
+    await db.Event.create({ name: 'never' });
+    const script = new URL('../fixtures/postgres-exit.mjs', import.meta.url);
+    const { stdout } = await promisify(execFile)(process.execPath, [script.pathname, url(), schema, 'm', 'never'], { timeout: 20_000 });
+    expect(stdout.trim()).toBe('holding');
+    const lock = await m.acquire({ timeout: 10_000 });
+    expect(lock.abandoned).toBe(true);
+    await lock.release();
   });
 });

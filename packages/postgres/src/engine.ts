@@ -94,6 +94,11 @@ export interface EngineSession {
   list(): Promise<ObjectState[]>;
   /** A clean end: what the session owns is released (not abandoned), then the connection closes. */
   close(): Promise<void>;
+  /**
+   * Whether the connection should keep the process alive while no statement runs
+   * (pending waits with `ref`). An idle session never does.
+   */
+  keepAlive(wanted: boolean): void;
   /** Drops the connection without releasing anything (what a crash does). */
   destroy(): void;
 }

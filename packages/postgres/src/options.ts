@@ -9,8 +9,8 @@ export interface WaitOptions {
   /** Milliseconds before the wait rejects with TimeoutError; 0 tests without waiting. Default: none. */
   readonly timeout?: number;
   /**
-   * Accepted for compatibility with `@waitables/async`. The open connection keeps the
-   * process alive until `db.close()` in any case.
+   * Whether the pending wait keeps the process alive, as a timer does. Default: `true`.
+   * An idle connection (no wait pending) never keeps the process alive.
    */
   readonly ref?: boolean;
 }
@@ -18,10 +18,11 @@ export interface WaitOptions {
 export interface CheckedWaitOptions {
   readonly signal: AbortSignal | undefined;
   readonly timeout: number;
+  readonly ref: boolean;
 }
 
 export function checkWaitOptions(options: unknown, path = 'options'): CheckedWaitOptions {
-  if (options === undefined) return { signal: undefined, timeout: Infinity };
+  if (options === undefined) return { signal: undefined, timeout: Infinity, ref: true };
   const { signal, timeout, ref } = checkObject(options, path);
   if (signal !== undefined && !(signal instanceof AbortSignal))
     throw new InvalidArgumentTypeError(`${path}.signal`, 'an AbortSignal', signal);
@@ -30,7 +31,7 @@ export function checkWaitOptions(options: unknown, path = 'options'): CheckedWai
     if (Number.isNaN(timeout) || timeout < 0) throw new ArgumentOutOfRangeError(`${path}.timeout`, 'a number >= 0, or Infinity', timeout);
   }
   if (ref !== undefined && typeof ref !== 'boolean') throw new InvalidArgumentTypeError(`${path}.ref`, 'a boolean', ref);
-  return { signal, timeout: timeout ?? Infinity };
+  return { signal, timeout: timeout ?? Infinity, ref: ref ?? true };
 }
 
 /** Options of `connect()`. */

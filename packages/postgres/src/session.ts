@@ -14,7 +14,7 @@
  * died is noticed within that bound; wake-ups themselves are pushed by the engine.
  */
 import { AbortError, TimeoutError } from '@waitables/async';
-import type { EngineEvents, EngineSession, GrantReport, ObjectKind } from './engine.js';
+import type { EngineEvents, EngineSession, GrantReport, ObjectKind, WaitReply } from './engine.js';
 import { DatabaseClosedError, SessionLostError } from './errors.js';
 import type { CheckedWaitOptions } from './options.js';
 
@@ -33,6 +33,7 @@ export interface Holding {
 interface Pending {
   readonly targets: readonly Target[];
   readonly all: boolean;
+  readonly ref: boolean;
   cancelling: Error | null;
   resolve(grant: GrantReport): void;
   reject(error: unknown): void;
@@ -91,15 +92,21 @@ export class Session implements EngineEvents {
    * TimeoutError or SessionLostError, having given back anything granted meanwhile.
    */
   async wait(targets: readonly Target[], all: boolean, options: CheckedWaitOptions): Promise<GrantReport> {
-    const { signal, timeout } = options;
+    const { signal, timeout, ref } = options;
     if (signal?.aborted) throw new AbortError({ cause: signal.reason });
     this.check();
     const started = performance.now();
-    const reply = await this.engine.wait(
-      targets.map((t) => t.id),
-      all,
-      timeout !== 0,
-    );
+    let reply: WaitReply;
+    try {
+      reply = await this.engine.wait(
+        targets.map((t) => t.id),
+        all,
+        timeout !== 0,
+      );
+    } catch (error) {
+      if (this.#lost !== null) throw new SessionLostError({ cause: error });
+      throw error;
+    }
     if (reply.kind === 'granted') {
       if (signal?.aborted) {
         await this.giveBack(targets, all, reply.grant);
@@ -115,6 +122,7 @@ export class Session implements EngineEvents {
       const entry: Pending = {
         targets,
         all,
+        ref,
         cancelling: null,
         resolve,
         reject,
@@ -137,6 +145,7 @@ export class Session implements EngineEvents {
         );
       };
       this.#pending.set(wait, entry);
+      this.#updateRef();
       this.#armReaper();
       signal?.addEventListener('abort', onAbort, { once: true });
       if (timeout !== Infinity) {
@@ -235,10 +244,20 @@ export class Session implements EngineEvents {
     this.#reapTimer = setInterval(() => {
       this.engine.reap().catch(() => undefined);
     }, this.times.reapInterval);
+    this.#reapTimer.unref();
+  }
+
+  /** Pending waits with `ref` keep the process alive (the engine also does while a statement runs). */
+  #updateRef(): void {
+    if (this.#lost !== null) return;
+    let ref = false;
+    for (const entry of this.#pending.values()) if (entry.ref) ref = true;
+    this.engine.keepAlive(ref);
   }
 
   #settled(then: () => void): void {
     then();
+    this.#updateRef();
     if (this.#pending.size === 0 && this.#reapTimer !== undefined) {
       clearInterval(this.#reapTimer);
       this.#reapTimer = undefined;

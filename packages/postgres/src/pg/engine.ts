@@ -74,6 +74,7 @@ export class PgEngine implements Engine {
       await client.query(`listen ${ident(channelOf(this.key, id))}`);
       const session = new PgSession(client, s, id, events);
       client.off('error', early);
+      session.keepAlive(false);
       // Ended sessions of earlier processes (or of a server restart) are cleaned up at once.
       await session.reap();
       return session;
@@ -90,6 +91,8 @@ class PgSession implements EngineSession {
   #ended = false;
   /** Statements run one after another on the connection (pg 9 no longer queues them itself). */
   #tail: Promise<unknown> = Promise.resolve();
+  #running = 0;
+  #wanted = false;
 
   constructor(
     readonly client: pg.Client,
@@ -111,9 +114,29 @@ class PgSession implements EngineSession {
   }
 
   #query<R extends pg.QueryResultRow>(text: string, args: unknown[] = []): Promise<pg.QueryResult<R>> {
+    this.#running += 1;
+    this.#ref();
     const result = this.#tail.then(() => this.client.query<R>(text, args));
     this.#tail = result.catch(() => undefined);
+    const done = () => {
+      this.#running -= 1;
+      this.#ref();
+    };
+    result.then(done, done);
     return result;
+  }
+
+  keepAlive(wanted: boolean): void {
+    this.#wanted = wanted;
+    this.#ref();
+  }
+
+  /** The socket keeps the process alive only while a statement runs or a wait wants it. */
+  #ref(): void {
+    const socket = (this.client as unknown as { connection?: { stream?: { ref?(): void; unref?(): void } } }).connection?.stream;
+    if (this.#ended || !socket) return;
+    if (this.#running > 0 || this.#wanted) socket.ref?.();
+    else socket.unref?.();
   }
 
   async #call<R extends pg.QueryResultRow>(fn: string, args: unknown[]): Promise<R> {
