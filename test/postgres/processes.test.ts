@@ -89,6 +89,22 @@ describe('across processes', () => {
     await after.release();
   });
 
+  it('kill -9 of a holder: once its backend is gone, a tryAcquire gets the mutex abandoned at once', async () => {
+    const m = await db.Mutex.create({ name: 'm' });
+    const holder = await actor();
+    await holder.call('acquire', 'mutex', 'm');
+    const session = await holder.call<number>('sessionId');
+    const [row] = await sql<{ pid: number }>(url(), `select pid from ${schema}.sessions where id = $1`, [session]);
+    await holder.kill();
+    await until(
+      async () => (await sql(url(), 'select 1 from pg_stat_activity where pid = $1', [row!.pid])).length === 0,
+      "the holder's backend ended",
+    );
+    const lock = await m.tryAcquire();
+    expect(lock?.abandoned).toBe(true);
+    await lock!.release();
+  });
+
   it('a holder whose connection is cut is told through lost; the waiter gets the mutex abandoned; the holder recovers', async () => {
     await db.Mutex.create({ name: 'm' });
     const holder = await actor();

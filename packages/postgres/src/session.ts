@@ -11,7 +11,8 @@
  * for a whole lease (measured from when the renewal was sent, so always before the
  * server's own deadline passes), the session counts as lost here first. The reaper runs
  * every `reapInterval` while a wait is queued (and once at connect), so a holder that
- * died is noticed within that bound; wake-ups themselves are pushed by the engine.
+ * dies while waits are queued is noticed within that bound (a new wait notices at once,
+ * in the engine); wake-ups themselves are pushed by the engine.
  */
 import { AbortError, TimeoutError } from '@waitables/async';
 import type { EngineEvents, EngineSession, GrantReport, ObjectKind, WaitReply } from './engine.js';

@@ -151,17 +151,20 @@ begin
   perform pg_advisory_unlock(${key}, p_session);
 end $$;
 
--- Ends every session whose backend is gone or whose lease expired; returns how many.
-create function ${s}.reap() returns int language plpgsql as $$
+-- Ends the sessions (all, or those holding one of p_objects) whose backend is gone or
+-- whose lease expired; returns how many. The caller holds serialize().
+create function ${s}.reap_sessions(p_objects bigint[]) returns int language plpgsql as $$
 declare r record; n int := 0;
 begin
-  perform ${s}.serialize();
   for r in
-    select ss.id, ss.pid, ss.lease_until < now() as expired, l.pid as holder
+    select ss.id, ss.pid, l.pid as holder
     from ${s}.sessions ss
     left join pg_locks l on l.locktype = 'advisory' and l.database = (select oid from pg_database where datname = current_database())
       and l.classid = ${key}::oid and l.objid = ss.id::oid and l.objsubid = 2 and l.granted
-    where l.pid is null or ss.lease_until < now()
+    where (l.pid is null or ss.lease_until < now())
+      and (p_objects is null
+        or exists (select 1 from ${s}.objects o where o.owner_session = ss.id and o.id = any(p_objects))
+        or exists (select 1 from ${s}.permits p where p.session = ss.id and p.object_id = any(p_objects)))
     order by ss.id
   loop
     -- A backend still alive past its lease (its host vanished): cut it, so that it cannot act as the owner.
@@ -175,6 +178,12 @@ begin
     n := n + 1;
   end loop;
   return n;
+end $$;
+
+create function ${s}.reap() returns int language plpgsql as $$
+begin
+  perform ${s}.serialize();
+  return ${s}.reap_sessions(null);
 end $$;
 
 create function ${s}.create_object(p_session int, p_name text, p_kind text, p_count int, p_maximum int, p_manual boolean,
@@ -236,6 +245,11 @@ begin
   r_status := 0;
   r_wait := nextval('${s}.grant_ids');
   select * into g from ${s}.try_grant(p_objects, p_all, r_wait, p_session);
+  -- Not available: if a holder's session has ended unnoticed, end it now and try again,
+  -- so that an abandoned mutex is available at once, as on Windows.
+  if g.r_index is null and ${s}.reap_sessions(p_objects) > 0 then
+    select * into g from ${s}.try_grant(p_objects, p_all, r_wait, p_session);
+  end if;
   if g.r_index is not null then
     r_index := g.r_index; r_abandoned := g.r_abandoned; r_fences := g.r_fences;
     return;
