@@ -19,6 +19,7 @@ const pgServer = usePostgres();
 let schema: string;
 let a: Database;
 let b: Database;
+let controller = new AbortController();
 
 beforeEach(async () => {
   schema = freshSchema();
@@ -311,6 +312,28 @@ describe('cancellation', () => {
     const e = await a.Event.create({ name: 'e' });
     await expect(e.wait({ timeout: 30 })).rejects.toBeInstanceOf(TimeoutError);
     expect(await queued(pgServer.server.url, schema, 'e')).toBe(0);
+  });
+
+  it('an abort right after the call (whether before or after the database granted it) leaves every object as it was', async () => {
+    const m = await a.Mutex.create({ name: 'm' });
+    const s = await a.Semaphore.create({ name: 's', initialCount: 1, maximumCount: 1 });
+    const e = await a.Event.create({ name: 'e', initialState: true });
+    for (const take of [
+      () => m.acquire({ signal: controller.signal }),
+      () => s.acquire({ signal: controller.signal }),
+      () => e.wait({ signal: controller.signal }),
+    ]) {
+      controller = new AbortController();
+      const pending = take();
+      controller.abort();
+      await expect(pending).rejects.toBeInstanceOf(AbortError);
+    }
+    const state = await a.list();
+    expect(state.map((o) => [o.name, o.ownerSession, o.count, o.permitsHeld])).toEqual([
+      ['e', null, 1, 0],
+      ['m', null, 0, 0],
+      ['s', null, 1, 0],
+    ]);
   });
 
   it('an abort after the grant changes nothing', async () => {

@@ -105,6 +105,20 @@ describe('across processes', () => {
     await lock!.release();
   });
 
+  it('kill -9 of a holder: a wait-all that takes its mutex reports abandoned (WAIT_ABANDONED_0)', async () => {
+    await db.Mutex.create({ name: 'm1' });
+    const m2 = await db.Mutex.create({ name: 'm2' });
+    const holder = await actor();
+    await holder.call('acquire', 'mutex', 'm1');
+    const all = db.waitAll([await db.Mutex.open('m1'), m2]);
+    await inQueue('m1', 1);
+    await holder.kill();
+    const result = await all;
+    expect(result.abandoned).toBe(true);
+    expect(result.locks.map((l) => l.abandoned)).toEqual([true, true]);
+    for (const lock of result.locks) await lock.release();
+  });
+
   it('a holder whose connection is cut is told through lost; the waiter gets the mutex abandoned; the holder recovers', async () => {
     await db.Mutex.create({ name: 'm' });
     const holder = await actor();

@@ -107,21 +107,22 @@ export async function startServer(): Promise<TestServer> {
   removeAbandoned(bin);
   const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
   if (isRoot) chownSync(dir, Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim()), 0);
-  const port = await freePort();
+  let port = await freePort();
   const data = join(dir, 'data');
-  const settings = [
-    `-p ${port}`,
-    '-c listen_addresses=127.0.0.1',
-    `-c unix_socket_directories=${dir}`,
-    '-c fsync=off',
-    '-c synchronous_commit=off',
-    '-c full_page_writes=off',
-    '-c shared_buffers=8MB',
-    '-c max_connections=50',
-    '-c max_wal_senders=0',
-    '-c autovacuum=off',
-  ].join(' ');
-  const start = () => run(join(bin, 'pg_ctl'), ['-D', data, '-w', '-t', '60', '-l', join(dir, 'log'), '-o', settings, 'start']);
+  const settingsFor = (port: number) =>
+    [
+      `-p ${port}`,
+      '-c listen_addresses=127.0.0.1',
+      `-c unix_socket_directories=${dir}`,
+      '-c fsync=off',
+      '-c synchronous_commit=off',
+      '-c full_page_writes=off',
+      '-c shared_buffers=8MB',
+      '-c max_connections=50',
+      '-c max_wal_senders=0',
+      '-c autovacuum=off',
+    ].join(' ');
+  const start = () => run(join(bin, 'pg_ctl'), ['-D', data, '-w', '-t', '60', '-l', join(dir, 'log'), '-o', settingsFor(port), 'start']);
   let stopped = false;
   const stop = () => {
     if (stopped) return;
@@ -133,7 +134,16 @@ export async function startServer(): Promise<TestServer> {
   process.on('exit', stop);
   try {
     run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '--no-sync', '-U', 'postgres', '-E', 'UTF8']);
-    start();
+    // Another program may take the free port between the probe and the start: try others.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        start();
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        port = await freePort();
+      }
+    }
   } catch (error) {
     stop();
     throw error;
