@@ -328,6 +328,21 @@ describe('cancellation', () => {
       controller.abort();
       await expect(pending).rejects.toBeInstanceOf(AbortError);
     }
+    // Aborts at varied moments (in advance, during the round trip, after the grant): each
+    // wait either resolves (and is given back here) or rejects, and nothing is lost.
+    for (let delay = 0; delay < 12; delay++) {
+      const takes = [
+        () => m.acquire({ signal: controller.signal }).then((l) => l.release()),
+        () => s.acquire({ signal: controller.signal }).then((p) => p.release()),
+        () => e.wait({ signal: controller.signal }).then(() => e.set()),
+      ];
+      for (const take of takes) {
+        controller = new AbortController();
+        const pending = take().catch((error: unknown) => expect(error).toBeInstanceOf(AbortError));
+        setTimeout(() => controller.abort(), delay % 4);
+        await pending;
+      }
+    }
     const state = await a.list();
     expect(state.map((o) => [o.name, o.ownerSession, o.count, o.permitsHeld])).toEqual([
       ['e', null, 1, 0],
