@@ -1,14 +1,15 @@
 /** Shared pieces of the PostgreSQL tests: the server of the file, fresh schemas, actors, hand-shakes. */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import pg from 'pg';
-import { startServer, type TestServer } from './server.js';
+import { type ServerOptions, startServer, type TestServer } from './server.js';
 
 /** Starts this file's server before its tests and stops it after them. */
-export function usePostgres(): { readonly server: TestServer } {
+export function usePostgres(options?: () => ServerOptions): { readonly server: TestServer } {
   const holder = {} as { server: TestServer };
   beforeAll(async () => {
-    holder.server = await startServer();
+    holder.server = await startServer(options?.());
   }, 120_000);
   afterAll(() => holder.server?.stop());
   return holder;
@@ -100,8 +101,12 @@ export class PgActor {
     });
   }
 
-  static async start(url: string, schema: string, options: object = {}): Promise<PgActor> {
-    const child = fork(new URL('../fixtures/postgres-actor.mjs', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /** Starts an actor; in the network namespace `netns` if given (a host of its own). */
+  static async start(url: string, schema: string, options: object = {}, netns?: string): Promise<PgActor> {
+    const script = fileURLToPath(new URL('../fixtures/postgres-actor.mjs', import.meta.url));
+    const child = netns
+      ? spawn('ip', ['netns', 'exec', netns, process.execPath, script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      : fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
       child.once('exit', (code) => reject(new Error(`the actor exited before it was ready (${code})`)));

@@ -9,7 +9,7 @@
  * Wine); if that is impossible the tests fail, loudly: nothing is skipped.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,7 +102,14 @@ export interface TestServer {
   log(): string;
 }
 
-export async function startServer(): Promise<TestServer> {
+export interface ServerOptions {
+  /** Addresses to listen on besides 127.0.0.1 (the host side of a test's network namespace). */
+  readonly addresses?: readonly string[];
+  /** Networks (CIDR) allowed to connect besides loopback. */
+  readonly clients?: readonly string[];
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const bin = postgresBin();
   removeAbandoned(bin);
   const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
@@ -112,7 +119,7 @@ export async function startServer(): Promise<TestServer> {
   const settingsFor = (port: number) =>
     [
       `-p ${port}`,
-      '-c listen_addresses=127.0.0.1',
+      `-c listen_addresses=${['127.0.0.1', ...(options.addresses ?? [])].join(',')}`,
       `-c unix_socket_directories=${dir}`,
       '-c fsync=off',
       '-c synchronous_commit=off',
@@ -134,6 +141,8 @@ export async function startServer(): Promise<TestServer> {
   process.on('exit', stop);
   try {
     run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '--no-sync', '-U', 'postgres', '-E', 'UTF8']);
+    const hba = (options.clients ?? []).map((net) => `host all all ${net} trust\n`).join('');
+    if (hba) appendFileSync(join(data, 'pg_hba.conf'), hba);
     // Another program may take the free port between the probe and the start: try others.
     for (let attempt = 1; ; attempt++) {
       try {
