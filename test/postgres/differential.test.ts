@@ -1,6 +1,7 @@
 // The PostgreSQL column of the differential test: the same seeded random operations on
 // @waitables/async's local objects (this machine's backend) and on @waitables/postgres
-// objects must give the same results, operation by operation. The operations are those
+// objects (on PostgreSQL, and on the in-process engine) must give the same results,
+// operation by operation. The operations are those
 // both support without a race: non-blocking acquires and waits (timeout 0), wait-any
 // and wait-all, releases, ReleaseSemaphore with its ERROR_TOO_MANY_POSTS, set, reset
 // and pulse. (Queued waits are compared by the other files' FIFO and hand-over tests.)
@@ -125,7 +126,7 @@ function localSide(): Side & { close(): void } {
   };
 }
 
-async function postgresSide(): Promise<Side> {
+async function postgresSide(db: Database): Promise<Side> {
   const objects: RemoteObject[] = [];
   for (const s of specs) {
     if (s.kind === 'mutex') objects.push(await db.Mutex.create({ name: s.name }));
@@ -188,12 +189,12 @@ async function postgresSide(): Promise<Side> {
   };
 }
 
-it('gives the same results as the local backend for 300 seeded random operations', async () => {
+async function compare(db: Database): Promise<void> {
   const seed = Number(process.env.WAITABLES_SEED ?? 20261202);
   const random = generator(seed);
   const int = (n: number) => Math.floor(random() * n);
   const localObjects = localSide();
-  const remote = await postgresSide();
+  const remote = await postgresSide(db);
   const trace: { op: string; local: string; postgres: string }[] = [];
   try {
     for (let step = 0; step < 300; step++) {
@@ -238,4 +239,15 @@ it('gives the same results as the local backend for 300 seeded random operations
   // The sequence exercised each kind of outcome.
   const outcomes = new Set(trace.map((t) => t.local.split(' ')[0]));
   expect([...outcomes].sort()).toEqual(expect.arrayContaining(['all', 'busy', 'error', 'index', 'previous', 'released', 'taken']));
+}
+
+it('gives the same results on PostgreSQL as the local backend for 300 seeded random operations', () => compare(db));
+
+it('gives the same results on the in-process engine (memory:) as the local backend', async () => {
+  const memory = await connect(`memory:differential-${process.pid}`);
+  try {
+    await compare(memory);
+  } finally {
+    await memory.close();
+  }
 });

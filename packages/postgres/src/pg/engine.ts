@@ -6,7 +6,6 @@
  * session's advisory lock: when the process dies or the connection is cut, the backend
  * ends and the lock with it, which is how every other session's reaper sees the end.
  */
-import { Win32Error } from '@waitables/core';
 import pg from 'pg';
 import type {
   CreateRequest,
@@ -19,7 +18,7 @@ import type {
   ObjectState,
   WaitReply,
 } from '../engine.js';
-import { SessionLostError } from '../errors.js';
+import { fail } from '../status.js';
 import { migrate } from './migrate.js';
 import { channelOf, ident, lockKey } from './sql-text.js';
 
@@ -28,14 +27,6 @@ export interface PgEngineOptions {
   readonly schema: string;
   readonly lease: number;
   readonly label: string;
-}
-
-/** Which Win32 function each transition stands for, for the errors it raises. */
-const SESSION_GONE = -1;
-
-function fail(status: number, syscall: string): never {
-  if (status === SESSION_GONE) throw new SessionLostError({ cause: new Error('the session was ended by the reaper (its lease expired)') });
-  throw new Win32Error(status, syscall);
 }
 
 /** Parses a grant notification: `<wait> <index> <abandoned> <fence>[,<fence>...]`. */
