@@ -108,6 +108,9 @@ export class Session implements EngineEvents {
       if (this.#lost !== null) throw new SessionLostError({ cause: error });
       throw error;
     }
+    // Closed or lost while the statement ran: the end of the session (which the database
+    // runs after this statement) gave back whatever it granted or queued.
+    if (this.#lost !== null) this.check();
     if (reply.kind === 'granted') {
       if (signal?.aborted) {
         await this.giveBack(targets, all, reply.grant);

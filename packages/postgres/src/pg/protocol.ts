@@ -182,6 +182,15 @@ end $$;
 
 create function ${s}.reap() returns int language plpgsql as $$
 begin
+  -- The common case, nobody ended: answered without taking the transition lock.
+  if not exists (
+    select 1 from ${s}.sessions ss
+    where ss.lease_until < now() or not exists (
+      select 1 from pg_locks l where l.locktype = 'advisory' and l.database = (select oid from pg_database where datname = current_database())
+        and l.classid = ${key}::oid and l.objid = ss.id::oid and l.objsubid = 2 and l.granted)
+  ) then
+    return 0;
+  end if;
   perform ${s}.serialize();
   return ${s}.reap_sessions(null);
 end $$;
