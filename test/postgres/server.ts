@@ -26,17 +26,28 @@ function findBin(): string | null {
   return versions[0] ? join(root, versions[0], 'bin') : null;
 }
 
-/** The server binaries, installed with apt-get if missing. */
+/**
+ * The server binaries, installed with apt-get if missing. Test files start in parallel:
+ * the install runs under a file lock, and checks again once it has it. Debian's package
+ * would create and start a cluster of its own on port 5432; the tests do not want one.
+ */
 export function postgresBin(): string {
   const found = findBin();
   if (found) return found;
   if (!isRoot) throw new Error('PostgreSQL is not installed and this is not root: install it with `apt-get install -y postgresql`');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = (args: string[]) => spawnSync('apt-get', args, { stdio: 'inherit', env });
-  if (apt(['update', '-qq']).status !== 0) throw new Error('apt-get update failed: cannot install PostgreSQL for the tests');
-  if (apt(['install', '-y', '-qq', '--no-install-recommends', 'postgresql']).status !== 0) {
-    throw new Error('apt-get install postgresql failed: cannot run the PostgreSQL tests');
-  }
+  const script = [
+    'set -e',
+    'ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && exit 0',
+    'mkdir -p /etc/postgresql-common',
+    '[ -e /etc/postgresql-common/createcluster.conf ] || echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf',
+    'apt-get update -qq',
+    'apt-get install -y -qq --no-install-recommends postgresql',
+  ].join('\n');
+  const result = spawnSync('flock', [join(tmpdir(), 'waitables-pg-install.lock'), 'sh', '-c', script], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (result.status !== 0) throw new Error('apt-get install postgresql failed: cannot run the PostgreSQL tests');
   const installed = findBin();
   if (!installed) throw new Error('apt-get installed postgresql, but no /usr/lib/postgresql/*/bin/initdb was found');
   return installed;

@@ -10,6 +10,12 @@
  * needed it: the connection was cut, the server restarted, or the lease could not be
  * renewed in time. Pending waits reject with it; the next operation opens a new session.
  * `code: 'ERR_WAITABLES_SESSION_LOST'`, `cause`: what ended it.
+ * @example
+ * ```ts
+ * try { await jobs.acquire(); } catch (e) {
+ *   if (e instanceof SessionLostError) return retryLater(); // the next call reconnects
+ * }
+ * ```
  */
 export class SessionLostError extends Error {
   readonly code = 'ERR_WAITABLES_SESSION_LOST';
@@ -19,7 +25,15 @@ export class SessionLostError extends Error {
   }
 }
 
-/** The database was closed with `db.close()` while the operation was pending or after it. `code: 'ERR_WAITABLES_CLOSED'`. */
+/**
+ * The database was closed with `db.close()` while the operation was pending or after it.
+ * `code: 'ERR_WAITABLES_CLOSED'`.
+ * @example
+ * ```ts
+ * const pending = ready.wait();
+ * await db.close(); // pending rejects with DatabaseClosedError
+ * ```
+ */
 export class DatabaseClosedError extends Error {
   readonly code = 'ERR_WAITABLES_CLOSED';
   constructor() {

@@ -84,8 +84,11 @@ export class Event extends RemoteObject implements AsyncIterable<number> {
   }
 
   /**
-   * Each signal as it comes, numbered from 1. `break` ends it; an abort of
-   * `options.signal` cancels the wait in progress and ends it with AbortError.
+   * Each signal as it comes, numbered from 1.
+   *
+   * Cancellation: `break` (or `return()`) ends it between signals, with no wait queued;
+   * an abort of `options.signal` takes the wait in progress out of the queue (an
+   * auto-reset signal granted at that moment is set again) and ends it with AbortError.
    */
   async *signals(options: Omit<WaitOptions, 'timeout'> = {}): AsyncGenerator<number, void, undefined> {
     const { signal } = checkWaitOptions(options);

@@ -1,4 +1,11 @@
-/** What every object of a database has: its name, its row, and the database it lives in. */
+/**
+ * What every object of a database has: its name, its row, and the database it lives in.
+ * @example
+ * ```ts
+ * const objects: RemoteObject[] = [await db.Mutex.open('a'), await db.Event.open('go')];
+ * await waitAll(objects);
+ * ```
+ */
 import type { Database } from './database.js';
 import type { ObjectKind } from './engine.js';
 import type { Target } from './session.js';

@@ -39,6 +39,15 @@ interface Permit {
 
 const stores = new Map<string, MemoryStore>();
 
+/**
+ * The objects of one `memory:<name>` in this process.
+ * @example
+ * ```ts
+ * const db = await connect('memory:test');
+ * // Make the session end as if its process had died: its mutexes are abandoned.
+ * MemoryStore.named('test').endSession(db.sessionId!, true);
+ * ```
+ */
 export class MemoryStore {
   readonly #objects = new Map<string, Obj>();
   readonly #byName = new Map<string, Obj>();

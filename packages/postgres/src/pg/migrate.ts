@@ -17,7 +17,13 @@ const steps: ReadonlyArray<(schema: string, key: number) => string> = [
   (schema, key) => schemaV1(schema) + protocolV1(schema, key),
 ];
 
-/** The schema is newer than this package: upgrade the package. `code: 'ERR_WAITABLES_SCHEMA_VERSION'`. */
+/**
+ * The schema is newer than this package: upgrade the package. `code: 'ERR_WAITABLES_SCHEMA_VERSION'`.
+ * @example
+ * ```ts
+ * await connect(url).catch((e) => { if (e instanceof SchemaVersionError) console.error(e.found, '>', e.supported); throw e; });
+ * ```
+ */
 export class SchemaVersionError extends Error {
   readonly code = 'ERR_WAITABLES_SCHEMA_VERSION';
   constructor(
