@@ -100,10 +100,34 @@ export class NotSupportedError extends Error {
  * `code: 'ERR_WAITABLES_NAMESPACE'`.
  */
 export class NamespaceError extends Error {
-  readonly code = 'ERR_WAITABLES_NAMESPACE';
+  readonly code: string = 'ERR_WAITABLES_NAMESPACE';
   constructor(message: string) {
     super(message);
     this.name = 'NamespaceError';
+  }
+}
+
+/**
+ * The Linux namespace lock stayed held past a deadline by a thread that is alive (a
+ * process stopped by SIGSTOP or a debugger, or one that is very slow):
+ * `code: 'ERR_WAITABLES_NAMESPACE_BUSY'`, with the holder's pid, tid and /proc state
+ * letter (`'T'`: stopped). Thrown by `inspectNamespace()`; waits with a timeout time out
+ * instead.
+ */
+export class NamespaceBusyError extends NamespaceError {
+  override readonly code: string = 'ERR_WAITABLES_NAMESPACE_BUSY';
+  constructor(
+    readonly holderPid: number,
+    readonly holderTid: number,
+    readonly holderState: string | null,
+    waitedMs: number,
+  ) {
+    const how = holderState === 'T' || holderState === 't' ? ', which is stopped (SIGSTOP or a debugger)' : '';
+    super(
+      `the namespace lock is held by pid ${holderPid} (thread ${holderTid})${how}: not free after ${waitedMs} ms; ` +
+        'every process of this user waits for it until it resumes or ends',
+    );
+    this.name = 'NamespaceBusyError';
   }
 }
 

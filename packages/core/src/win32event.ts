@@ -144,7 +144,10 @@ function rawOf(value: unknown, path: string): RawHandle {
 
 function rawListOf(value: unknown, path: string): RawHandle[] {
   if (!Array.isArray(value)) throw new InvalidArgumentTypeError(path, 'a sequence of handles', value);
-  return value.map((h: unknown, i) => rawOf(h, `${path}[${i}]`));
+  // An index loop, not map(): map skips the holes of a sparse array, and a hole is not a handle.
+  const raws: RawHandle[] = [];
+  for (let i = 0; i < value.length; i++) raws.push(rawOf(value[i] as unknown, `${path}[${i}]`));
+  return raws;
 }
 
 /** BOOL arguments take booleans or Python-style ints. */

@@ -15,6 +15,8 @@ import {
   STILL_ACTIVE,
   SYNCHRONIZE,
   TIMER_MODIFY_STATE,
+  WAIT_ABANDONED_0,
+  WAIT_OBJECT_0,
   WAIT_TIMEOUT,
 } from '../constants.js';
 import {
@@ -23,12 +25,15 @@ import {
   ERROR_INVALID_HANDLE,
   ERROR_INVALID_PARAMETER,
   ERROR_NOT_GUI_PROCESS,
+  ERROR_NOT_ENOUGH_MEMORY,
   ERROR_NOT_OWNER,
   ERROR_TOO_MANY_POSTS,
 } from '../error-codes.js';
 import { NotSupportedError, Win32Error } from '../errors.js';
 import { Engine, SLICE_MS } from './engine.js';
+import { registerThread } from './registration.js';
 import {
+  H,
   KIND,
   LIMITS,
   type Kind,
@@ -44,28 +49,63 @@ import {
   threadWord,
 } from './layout.js';
 import { ESRCH, P_PIDFD, WEXITED, WNOHANG, WNOWAIT, loadLibc } from './libc.js';
-import { Namespace } from './namespace.js';
+import { LockDeadlineError, Namespace } from './namespace.js';
 import { inspectNamespace } from './inspect.js';
 import { lookupName, parseName, setName } from './names.js';
 
 /** 100 ns units between 1601-01-01 and 1970-01-01. */
 const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
 const CLD_EXITED = 1;
+/**
+ * A wait with a timeout waits at most this long (or its timeout, if longer) for the
+ * namespace lock, then times out: a holder that is stopped (SIGSTOP, a debugger) cannot
+ * hold it past that. The floor keeps a short wait on a busy machine from timing out only
+ * because the holder was briefly descheduled.
+ */
+const LOCK_WAIT_FLOOR_US = 200_000;
+
+/** Whether `code` is a result a wait on `count` objects can have. */
+function isWaitResult(code: number, count: number, waitAll: boolean): boolean {
+  if (code === WAIT_TIMEOUT || code === WAIT_OBJECT_0 || code === WAIT_ABANDONED_0) return true;
+  if (waitAll) return false;
+  return (code > WAIT_OBJECT_0 && code < WAIT_OBJECT_0 + count) || (code > WAIT_ABANDONED_0 && code < WAIT_ABANDONED_0 + count);
+}
 
 export function createLinuxBackend(): Backend {
   const libc = loadLibc();
   const ns = new Namespace(libc);
-  ns.register();
   const engine = new Engine(ns, libc);
+  registerThread(ns, engine);
+
+  /**
+   * Runs `body` in a transaction after freeing what dead processes hold (when
+   * `processesNow`) and what the periodic pass finds. Freeing is done in bounded
+   * transactions, so `body` runs in the first one that has nothing left to free. If the
+   * tables are full, everything the dead hold is freed and `body` tried once more.
+   */
+  function afterReclaim<R>(processesNow: boolean, body: () => R): R {
+    let forced = false;
+    for (;;) {
+      try {
+        const done = ns.transact(() => {
+          const changed = new Set<number>();
+          const complete = engine.reclaim(changed, processesNow || forced, forced);
+          engine.dispatch(changed);
+          return complete ? { value: body() } : null;
+        });
+        if (done) return done.value;
+      } catch (error) {
+        if (forced || !(error instanceof Win32Error && error.errno === ERROR_NOT_ENOUGH_MEMORY)) throw error;
+        forced = true;
+      }
+    }
+  }
 
   /** Creates a named or anonymous object, or opens the existing one of that name. */
   function create(kind: Kind, name: string | null, access: number, syscall: string, init: (obj: number) => void): CreatedObject {
     const parsed = name ? parseName(name, syscall) : null;
-    return ns.transact(() => {
-      const changed = new Set<number>();
+    return afterReclaim(parsed !== null, () => {
       if (parsed) {
-        engine.reclaim(changed, true);
-        engine.dispatch(changed);
         const found = lookupName(ns, parsed);
         if (found >= 0) {
           if (ns.r(objectWord(found, O.kind)) !== kind) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
@@ -81,10 +121,7 @@ export function createLinuxBackend(): Backend {
 
   function open(kind: Kind, name: string, access: number, syscall: string): RawHandle {
     const parsed = parseName(name, syscall);
-    return ns.transact(() => {
-      const changed = new Set<number>();
-      engine.reclaim(changed, true);
-      engine.dispatch(changed);
+    return afterReclaim(true, () => {
       const found = lookupName(ns, parsed);
       if (found < 0) throw new Win32Error(ERROR_FILE_NOT_FOUND, syscall);
       if (ns.r(objectWord(found, O.kind)) !== kind) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
@@ -140,25 +177,36 @@ export function createLinuxBackend(): Backend {
    * the timeout passes, or `before` (run in the same transaction as the first attempt)
    * throws. Blocks on this thread's own futex word; wakes every SLICE_MS (and when a
    * timer in the list is due) to look at what no futex reports.
+   *
+   * A wait with a timeout gives up on the namespace lock at its deadline (but not before
+   * LOCK_WAIT_FLOOR_US). If it had registered, its registration stays until this thread's
+   * next transaction removes it and gives back whatever was handed to it meanwhile.
    */
   function wait(resolveObjects: () => number[], waitAll: boolean, timeoutMs: number, before?: () => void): number {
     const me = ns.thread;
     const start = Namespace.monotonicMicros();
     const deadline = timeoutMs === INFINITE ? Infinity : start + timeoutMs * 1000;
+    const lockDeadline = timeoutMs === INFINITE ? Infinity : Math.max(deadline, start + LOCK_WAIT_FLOOR_US);
     let objects: number[] = [];
     // One transaction resolves the handles, makes the first attempt and, failing that, registers.
-    const first = ns.transact(() => {
-      objects = resolveObjects();
-      before?.();
-      const changed = new Set<number>();
-      engine.refresh(objects, changed, timeoutMs === 0);
-      engine.dispatch(changed);
-      const code = engine.tryWait(me, objects, waitAll);
-      if (code >= 0) return code;
-      if (timeoutMs === 0) return WAIT_TIMEOUT;
-      engine.register(me, objects, waitAll);
-      return WAITING;
-    });
+    let first: number;
+    try {
+      first = ns.transact(() => {
+        objects = resolveObjects();
+        before?.();
+        const changed = new Set<number>();
+        engine.refresh(objects, changed, timeoutMs === 0);
+        engine.dispatch(changed);
+        const code = engine.tryWait(me, objects, waitAll);
+        if (code >= 0) return code;
+        if (timeoutMs === 0) return WAIT_TIMEOUT;
+        engine.register(me, objects, waitAll);
+        return WAITING;
+      }, lockDeadline);
+    } catch (error) {
+      if (error instanceof LockDeadlineError) return WAIT_TIMEOUT; // nothing was done
+      throw error;
+    }
     if (first !== WAITING) return first;
     const status = threadWord(me, T.status);
     for (;;) {
@@ -167,21 +215,36 @@ export function createLinuxBackend(): Backend {
       const sliceMs = Math.min((deadline - now) / 1000, SLICE_MS, engine.nextDueMs(objects));
       if (sliceMs > 0) ns.sleepOnStatus(WAITING, sliceMs);
       if (Atomics.load(ns.i32, status) !== WAITING) break;
-      ns.transact(() => {
-        if (ns.r(status) !== WAITING) return;
-        const changed = new Set<number>();
-        engine.refresh(objects, changed, true);
-        engine.dispatch(changed);
-        if (ns.r(status) !== WAITING) return;
-        // Still waiting: now (not before handing out what fell due) reclaim what the dead hold.
-        const freed = new Set<number>();
-        engine.reclaim(freed, false);
-        engine.dispatch(freed);
-        if (ns.r(status) === WAITING && Namespace.monotonicMicros() >= deadline) engine.timeOut(me);
-      });
+      try {
+        ns.transact(() => {
+          if (ns.r(status) !== WAITING) return;
+          const changed = new Set<number>();
+          engine.refresh(objects, changed, true);
+          // A count of waits that says none while this one is registered is damage: a waker
+          // skipped the waiters. Repair it, and look at this wait's objects as a waker would have.
+          if (ns.r(H.waiting) <= 0) engine.recountWaiting(objects, changed);
+          engine.dispatch(changed);
+          if (ns.r(status) !== WAITING) return;
+          // Still waiting: now (not before handing out what fell due) reclaim what the dead hold.
+          const freed = new Set<number>();
+          engine.reclaim(freed, false);
+          engine.dispatch(freed);
+          if (ns.r(status) === WAITING && Namespace.monotonicMicros() >= deadline) engine.timeOut(me);
+        }, lockDeadline);
+      } catch (error) {
+        if (!(error instanceof LockDeadlineError)) throw error;
+        if (Atomics.load(ns.i32, status) !== WAITING) break; // handed a result meanwhile: take it
+        ns.pendingCleanup = () => {
+          const changed = new Set<number>();
+          engine.dropOwnStaleWait(changed);
+          engine.dispatch(changed);
+        };
+        return WAIT_TIMEOUT;
+      }
     }
     const result = Atomics.load(ns.i32, status);
     Atomics.store(ns.i32, status, IDLE); // taken: a reclaim no longer gives it back
+    if (!isWaitResult(result, objects.length, waitAll)) throw ns.damaged(`the status word of a wait: ${result}`);
     return result;
   }
 
@@ -251,7 +314,8 @@ export function createLinuxBackend(): Backend {
       if (periodMs < 0) throw new Win32Error(ERROR_INVALID_PARAMETER, 'SetWaitableTimer');
       const relative = dueTime < 0n;
       const due = relative ? Namespace.monotonicMicros() + Number(-dueTime) / 10 : Number(dueTime - FILETIME_UNIX_EPOCH) / 10;
-      const [hi, lo] = splitMicros(Math.max(0, Math.round(due)));
+      // Past 2^53 µs (285 years) the clock cannot hold it: such a timer never falls due.
+      const [hi, lo] = splitMicros(Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.round(due))));
       change(handle, TIMER_MODIFY_STATE, [KIND.timer], 'SetWaitableTimer', (obj) => {
         ns.w(objectWord(obj, O.signal), 0);
         ns.w(objectWord(obj, O.clock), relative ? TIMER_MONOTONIC : TIMER_REALTIME);
