@@ -420,6 +420,8 @@ describe('sessions and the schema', () => {
   it("a cut connection abandons the session's mutex to the next waiter and fires lost; the next call reconnects", async () => {
     const ma = await a.Mutex.create({ name: 'm' });
     const s = await a.Semaphore.create({ name: 's', initialCount: 1, maximumCount: 1 });
+    const released = await ma.acquire();
+    await released.release();
     const lock = await ma.acquire();
     const permit = await s.acquire();
     const lost = new Promise((resolve) => lock.lost.addEventListener('abort', () => resolve(lock.lost.reason), { once: true }));
@@ -430,6 +432,8 @@ describe('sessions and the schema', () => {
     await sql(pgServer.server.url, 'select pg_terminate_backend($1)', [row!.pid]);
     expect(((await lost) as Error).name).toBe('SessionLostError');
     expect(permit.lost.aborted).toBe(true);
+    // A lock released before the loss is not reported lost.
+    expect(released.lost.aborted).toBe(false);
     const next = await waiter;
     expect(next.abandoned).toBe(true);
     await (await unitWaiter).release();
@@ -438,6 +442,7 @@ describe('sessions and the schema', () => {
     // Abandoned once: the grant after that one is normal.
     const again = await ma.acquire();
     expect(again.abandoned).toBe(false);
+    expect([released.fence, lock.fence, next.fence, again.fence]).toEqual([1, 2, 3, 4]);
     await again.release();
   });
 
