@@ -183,7 +183,8 @@ export function createLinuxBackend(): Backend {
   ): () => number[] {
     if (handles.length < 1 || handles.length > limit) throw new Win32Error(ERROR_INVALID_PARAMETER, syscall);
     return () => {
-      const objects = handles.map((h) => engine.resolve(h, SYNCHRONIZE, null, syscall));
+      const objects: number[] = [];
+      for (let i = 0; i < handles.length; i++) objects.push(engine.resolve(handles[i]!, SYNCHRONIZE, null, syscall));
       if (waitAll && new Set(objects).size !== objects.length) throw new Win32Error(ERROR_INVALID_PARAMETER, syscall);
       return objects;
     };
