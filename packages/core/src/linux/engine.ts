@@ -41,6 +41,7 @@ import {
   waitEntryWord,
 } from './layout.js';
 import { POLLIN, type Libc } from './libc.js';
+import { unlinkName } from './names.js';
 import { Namespace } from './namespace.js';
 
 /** How often a blocked waiter looks at what no futex tells it: dead owners, exited processes, dead waiters. */
@@ -79,8 +80,9 @@ export class Engine {
 
   /**
    * Drops one reference; the last one frees the object (and closes a process object's
-   * pidfd). Freeing writes only its kind and count, so that freeing many objects at once
-   * stays small; allocation clears the rest.
+   * pidfd, and takes a name out of the name index). Freeing writes only its kind and
+   * count (and a few words of the index), so that freeing many objects at once stays
+   * small; allocation clears the rest.
    */
   unref(obj: number): void {
     const ns = this.ns;
@@ -90,6 +92,7 @@ export class Engine {
       const fd = ns.r(objectWord(obj, O.pidfd));
       ns.afterCommit(() => this.libc.close(fd));
     }
+    if (ns.r(objectWord(obj, O.nameLength)) !== 0) unlinkName(ns, obj);
     ns.w(objectWord(obj, O.refs), 0);
     ns.w(objectWord(obj, O.kind), KIND.free);
   }
