@@ -1,6 +1,6 @@
 /**
  * The process calls of pywin32's win32process (and the process parts of win32api),
- * beside the synchronization calls of {@link Backend}. Windows calls kernel32; Linux
+ * beside the synchronization calls of the Backend. Windows calls kernel32; Linux
  * spawns and inspects processes itself (posix_spawn, pidfds, /proc), so that a process
  * it created keeps its exit code until its last handle is closed, as on Windows.
  *
@@ -9,8 +9,7 @@
  * the access right Windows requires; a refusal is a {@link Win32Error} with Windows'
  * code; what the platform cannot do is a {@link NotSupportedError}.
  */
-import type { Backend, RawHandle } from './backend.js';
-import type { NotSupportedError, Win32Error } from './errors.js';
+import type { RawHandle } from './backend.js';
 
 /** The pseudo handle of the calling process (GetCurrentProcess). */
 export const CURRENT_PROCESS = -1;
@@ -128,5 +127,3 @@ export interface ProcessBackend {
   /** SetThreadPriority. */
   setThreadPriority(thread: RawHandle, priority: number): void;
 }
-
-export type { Backend };
