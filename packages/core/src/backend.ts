@@ -109,6 +109,12 @@ export interface Backend {
   querySemaphore(handle: RawHandle): { count: number; maximum: number };
   /** Whether an event is manual-reset; null if the handle may not query it. */
   isManualResetEvent(handle: RawHandle): boolean | null;
+  /**
+   * Whether a thread of another process has a wait registered on the object now (so a
+   * release given straight to a waiter of this process would pass it in the queue).
+   * `null` where the OS does not show its waiters (Windows).
+   */
+  waitedByOtherProcess(handle: RawHandle): boolean | null;
 
   /** A snapshot of every object in the namespace (Linux: the shared namespace; Windows has no such view). */
   inspect?(): NamespaceSnapshot;

@@ -361,6 +361,9 @@ export function createLinuxBackend(): Backend {
     isManualResetEvent(handle) {
       return ns.transact(() => ns.r(objectWord(engine.resolve(handle, 0, [KIND.event], 'NtQueryEvent'), O.manualReset)) === 1);
     },
+    waitedByOtherProcess(handle) {
+      return ns.transact(() => engine.waitedByOtherProcess(engine.resolve(handle, 0, null, 'NtQueryObject')));
+    },
     inspect: () => inspectNamespace(ns, engine),
 
     duplicateHandle(handle) {
