@@ -109,6 +109,15 @@ describe('a waitable timer', () => {
     expect(await w.result).toBe(WAIT_TIMEOUT);
   });
 
+  test('a due time centuries away is accepted and does not fall due', () => {
+    using t = WaitableTimer.create();
+    t.set({ delayMs: 1e14 }); // about 3,000 years: past what a microsecond clock of 2^53 holds
+    expect(t.wait(60)).toBe('timeout');
+    t.set({ at: Date.UTC(9000, 0, 1) });
+    expect(t.wait(60)).toBe('timeout');
+    t.cancel();
+  });
+
   test('setting an active timer reschedules it', () => {
     using t = WaitableTimer.create();
     t.set({ delayMs: 60_000 });

@@ -14,6 +14,8 @@ import { uniqueName } from '../helpers/names.js';
 const probe = fileURLToPath(new URL('../fixtures/namespace-probe.mjs', import.meta.url));
 // The test file's own namespace (test/setup/private-namespace.ts).
 const namespaceDir = process.env.WAITABLES_SHM_DIR!;
+const { LAYOUT_VERSION } = await import('../../packages/core/dist/linux/layout.js');
+const namespaceFile = `namespace-v${LAYOUT_VERSION}`;
 const temporary: string[] = [];
 afterAll(() => Promise.all(temporary.map((d) => rm(d, { recursive: true, force: true }))));
 
@@ -60,6 +62,27 @@ describe('the namespace', () => {
     expect(forced.code === 'ERR_WAITABLES_NAMESPACE' || forced.code === 'EACCES').toBe(true);
   });
 
+  test('in a directory whose parent is missing is a NamespaceError that says so', async () => {
+    const dir = join(await privateDir(), 'missing', 'namespace');
+    const r = await runProbe({ env: { WAITABLES_SHM_DIR: dir } });
+    expect(r).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
+    expect(r.message).toMatch(/parent .* does not exist/);
+  });
+
+  test('made under a umask of 0277 is usable by that process and by later ones', async () => {
+    const dir = join(await privateDir(), 'ns');
+    const underUmask = async () => {
+      const { stdout } = await promisify(execFile)('sh', ['-c', 'umask 0277; exec "$0" "$@"', process.execPath, probe], {
+        env: { ...process.env, WAITABLES_SHM_DIR: dir },
+      });
+      return JSON.parse(stdout) as { ok: boolean };
+    };
+    expect(await underUmask()).toEqual({ ok: true });
+    expect(await underUmask()).toEqual({ ok: true });
+    expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toEqual({ ok: true });
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
   test('refuses a directory that others can read', async () => {
     const dir = await privateDir();
     await chmod(dir, 0o755);
@@ -77,7 +100,7 @@ describe('the namespace', () => {
 describe('a damaged or foreign region', () => {
   async function withRegion(write: (fd: number) => void) {
     const dir = await privateDir();
-    const fd = openSync(join(dir, 'namespace-v3'), 'w', 0o600);
+    const fd = openSync(join(dir, namespaceFile), 'w', 0o600);
     write(fd);
     closeSync(fd);
     return runProbe({ env: { WAITABLES_SHM_DIR: dir } });
@@ -85,7 +108,7 @@ describe('a damaged or foreign region', () => {
   const size = async () => {
     const dir = await privateDir();
     await runProbe({ env: { WAITABLES_SHM_DIR: dir } });
-    return statSync(join(dir, 'namespace-v3')).size;
+    return statSync(join(dir, namespaceFile)).size;
   };
 
   test('of the wrong size is refused with a clear error', async () => {
@@ -121,7 +144,7 @@ describe('a damaged or foreign region', () => {
     const dir = await privateDir();
     expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toEqual({ ok: true });
     const { H, OFFSET } = await import('../../packages/core/dist/linux/layout.js');
-    const file = join(dir, 'namespace-v3');
+    const file = join(dir, namespaceFile);
     const words = (at: number, values: number[]) => {
       const fd = openSync(file, 'r+');
       const bytes = Buffer.alloc(values.length * 4);
@@ -148,7 +171,7 @@ describe('a damaged or foreign region', () => {
     expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toEqual({ ok: true });
     const { H, OFFSET } = await import('../../packages/core/dist/linux/layout.js');
     const patch = (word: number, value: number) => {
-      const fd = openSync(join(dir, 'namespace-v3'), 'r+');
+      const fd = openSync(join(dir, namespaceFile), 'r+');
       const bytes = Buffer.alloc(4);
       bytes.writeInt32LE(value, 0);
       writeSync(fd, bytes, 0, 4, word * 4);

@@ -83,6 +83,15 @@ describe('waits', () => {
     typeError(() => signalAndWait({} as never, {} as never), 'toSignal[0]');
   });
 
+  test('refuse holes in a list: a sparse array is not a list of objects', () => {
+    typeError(() => waitAny(new Array(3) as never), 'objects[0]');
+    typeError(() => waitAll(new Array(1) as never), 'objects[0]');
+    // eslint-disable-next-line no-sparse-arrays
+    const holed = [, {}] as never;
+    typeError(() => waitAny(holed), 'objects[0]');
+    typeError(() => waitAny({ length: 1, 0: {} } as never), 'objects');
+  });
+
   test('timeouts are integers from 0 to INFINITE, or Infinity', () => {
     // The timeout is checked before the handle, so no object is needed to reach it.
     const wait = (ms: unknown) => () => Event.prototype.wait.call({} as never, ms as never);
@@ -105,6 +114,9 @@ describe('timers', () => {
     rangeError(set({ at: new Date(NaN) }), 'due.at');
     typeError(set({ dueTime: 5 }), 'due.dueTime');
     rangeError(set({ dueTime: 2n ** 63n }), 'due.dueTime');
+    // Due times past what a 64-bit count of 100 ns units holds are refused, never fired at once.
+    for (const far of [1e16, 1e300, Number.MAX_VALUE]) rangeError(set({ delayMs: far }), 'due.delayMs');
+    for (const far of [1e300, 8.64e15 * 100]) rangeError(set({ at: far }), 'due.at');
     rangeError(set({ delayMs: 1 }, { periodMs: -1 }), 'options.periodMs');
     rangeError(set({ delayMs: 1 }, { periodMs: 0.5 }), 'options.periodMs');
     typeError(set({ delayMs: 1 }, { resume: 'no' }), 'options.resume');

@@ -3,6 +3,7 @@ import { Mutex as CoreMutex, type MutexOptions, type OpenOptions, type RawHandle
 import { type Lock, MutexGroup } from './lock.js';
 import { checkWaitOptions, type WaitOptions } from './options.js';
 import { waitPool } from './pool.js';
+import { runHolding } from './run-exclusive.js';
 
 // One group per mutex object in this thread: handles to the same mutex share it.
 const groups = new Map<RawHandle, MutexGroup>();
@@ -96,6 +97,29 @@ export class Mutex implements Disposable {
   /** The lock if the mutex is free and no local awaiter is ahead; `null` otherwise. Never waits. */
   tryAcquire(): Lock | null {
     return groupOf(this.core).tryAcquire();
+  }
+
+  /**
+   * Runs `fn` holding the mutex (as async-mutex's `runExclusive`): acquires with
+   * `options`, calls `fn(lock)` (`lock.abandoned` says whether the previous owner died
+   * holding it) and releases once `fn`'s result settles, returned or thrown. Resolves
+   * with `fn`'s result; rejects with its error, or with the acquire's.
+   *
+   * Cancellation: `signal` and `timeout` bound the wait for the mutex only, as
+   * {@link Mutex.acquire}'s (an abort while queued loses the place and `fn` never runs).
+   * Once `fn` has started, an abort does not interrupt it: pass the signal to `fn`
+   * yourself if it can stop early. The mutex is released however `fn` ends.
+   * @example
+   * ```ts
+   * const device = Mutex.create({ name: 'Local\device' });
+   * const reading = await device.runExclusive(async (lock) => {
+   *   if (lock.abandoned) console.warn('the previous holder died while holding the device');
+   *   return 42; // ... talk to the device ...
+   * }, { timeout: 5_000 });
+   * ```
+   */
+  runExclusive<T>(fn: (lock: Lock) => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
+    return runHolding(() => this.acquire(options), fn);
   }
 
   /**

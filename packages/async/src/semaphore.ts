@@ -3,6 +3,7 @@ import { type OpenOptions, Semaphore as CoreSemaphore, type SemaphoreOptions } f
 import { checkWaitOptions, type WaitOptions } from './options.js';
 import { Permit } from './permit.js';
 import { closeAwaited, waitPool } from './pool.js';
+import { runHolding } from './run-exclusive.js';
 
 /**
  * A semaphore shared across processes, awaitable without blocking the event loop.
@@ -63,6 +64,25 @@ export class Semaphore implements Disposable {
   tryAcquire(): Permit | null {
     if (waitPool().localAwaiters(this.core.handle) > 0) return null;
     return this.core.wait(0) === 'timeout' ? null : new Permit(this.core);
+  }
+
+  /**
+   * Runs `fn` holding one unit (as p-limit's `limit(fn)`): acquires with `options`,
+   * calls `fn(permit)` and releases the unit once `fn`'s result settles, returned or
+   * thrown. Resolves with `fn`'s result; rejects with its error, or with the acquire's.
+   *
+   * Cancellation: `signal` and `timeout` bound the wait for a unit only, as
+   * {@link Semaphore.acquire}'s (an abort while queued loses the place and `fn` never
+   * runs). Once `fn` has started, an abort does not interrupt it: pass the signal to
+   * `fn` yourself if it can stop early. The unit is released however `fn` ends.
+   * @example
+   * ```ts
+   * const encoders = Semaphore.create({ name: 'Local\encoders', initialCount: 2, maximumCount: 2 });
+   * const sizes = await Promise.all(files.map((file) => encoders.run(() => encode(file), { signal })));
+   * ```
+   */
+  run<T>(fn: (permit: Permit) => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
+    return runHolding(() => this.acquire(options), fn);
   }
 
   /** Adds units directly (ReleaseSemaphore): for units not held as permits. Returns the count before. */

@@ -19,7 +19,9 @@ function coresOf(objects: unknown, waitAll: boolean): WaitHandle[] {
   if (objects.length < 1 || objects.length > MAXIMUM_WAIT_OBJECTS) {
     throw new ArgumentOutOfRangeError('objects.length', `from 1 to ${MAXIMUM_WAIT_OBJECTS}`, objects.length);
   }
-  const cores = objects.map((o, i) => coreOf(o, `objects[${i}]`));
+  // An index loop, not map(): map skips the holes of a sparse array, and a hole is not an object.
+  const cores: WaitHandle[] = [];
+  for (let i = 0; i < objects.length; i++) cores.push(coreOf(objects[i] as unknown, `objects[${i}]`));
   if (waitAll && new Set(cores.map((c) => c.handle)).size !== cores.length) {
     throw new ArgumentOutOfRangeError('objects', 'distinct objects in a wait-all', 'a repeated object');
   }

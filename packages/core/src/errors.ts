@@ -100,10 +100,47 @@ export class NotSupportedError extends Error {
  * `code: 'ERR_WAITABLES_NAMESPACE'`.
  */
 export class NamespaceError extends Error {
-  readonly code = 'ERR_WAITABLES_NAMESPACE';
+  readonly code: string = 'ERR_WAITABLES_NAMESPACE';
   constructor(message: string) {
     super(message);
     this.name = 'NamespaceError';
+  }
+}
+
+/**
+ * The Linux namespace lock stayed held past a deadline by a thread that is alive (a
+ * process stopped by SIGSTOP or a debugger, or one that is very slow):
+ * `code: 'ERR_WAITABLES_NAMESPACE_BUSY'`, with the holder's pid, tid and /proc state
+ * letter (`'T'`: stopped). Thrown by `inspectNamespace()`; waits with a timeout time out
+ * instead.
+ * @example
+ * ```ts
+ * try { inspectNamespace(); } catch (e) {
+ *   if (e instanceof NamespaceBusyError) console.error(`pid ${e.holderPid} holds the namespace (${e.holderState})`);
+ * }
+ * ```
+ */
+export class NamespaceBusyError extends NamespaceError {
+  /** Always `'ERR_WAITABLES_NAMESPACE_BUSY'`. */
+  override readonly code: string = 'ERR_WAITABLES_NAMESPACE_BUSY';
+  /**
+   * @param holderPid The process holding the lock (0 if the lock word names no thread slot).
+   * @param holderTid Its thread.
+   * @param holderState Its state letter in /proc (`'T'`: stopped, `'t'`: stopped by a tracer), or null if it is gone.
+   * @param waitedMs How long the caller waited for the lock.
+   */
+  constructor(
+    readonly holderPid: number,
+    readonly holderTid: number,
+    readonly holderState: string | null,
+    waitedMs: number,
+  ) {
+    const how = holderState === 'T' || holderState === 't' ? ', which is stopped (SIGSTOP or a debugger)' : '';
+    super(
+      `the namespace lock is held by pid ${holderPid} (thread ${holderTid})${how}: not free after ${waitedMs} ms; ` +
+        'every process of this user waits for it until it resumes or ends',
+    );
+    this.name = 'NamespaceBusyError';
   }
 }
 

@@ -35,11 +35,14 @@ export function rawHandlesOf(objects: unknown, path: string, distinct: boolean):
   if (objects.length < 1 || objects.length > MAXIMUM_WAIT_OBJECTS) {
     throw new ArgumentOutOfRangeError(`${path}.length`, `from 1 to ${MAXIMUM_WAIT_OBJECTS} (MAXIMUM_WAIT_OBJECTS)`, objects.length);
   }
-  const raws = objects.map((object: unknown, i) => {
+  // An index loop, not map(): map skips the holes of a sparse array, and a hole is not a handle.
+  const raws: RawHandle[] = [];
+  for (let i = 0; i < objects.length; i++) {
+    const object: unknown = objects[i];
     if (!(object instanceof WaitHandle))
       throw new InvalidArgumentTypeError(`${path}[${i}]`, 'a waitable object (Event, Mutex, Semaphore, WaitableTimer, Process)', object);
-    return object.handle;
-  });
+    raws.push(object.handle);
+  }
   if (distinct) {
     const seen = new Set<RawHandle>();
     raws.forEach((raw, i) => {

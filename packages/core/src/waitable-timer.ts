@@ -38,7 +38,19 @@ export interface TimerSetOptions {
   readonly resume?: boolean;
 }
 
-/** Converts a {@link TimerDue} to Win32's due time in 100 ns units. */
+/** The largest due time in ms that fits a 64-bit count of 100 ns units (about 29,000 years). */
+const MAX_DUE_MS = Math.floor(Number(2n ** 63n - 1n) / 10_000) - 1;
+/** Milliseconds between 1601-01-01 (FILETIME's epoch) and 1970-01-01. */
+const FILETIME_UNIX_EPOCH_MS = 11_644_473_600_000;
+
+/**
+ * Converts a {@link TimerDue} to Win32's due time in 100 ns units (negative: relative).
+ * A due time that a 64-bit count cannot hold is a RangeError naming the field.
+ * @example
+ * ```ts
+ * toDueTime({ delayMs: 10 }); // -100000n
+ * ```
+ */
 export function toDueTime(due: TimerDue): bigint {
   const d = validateObject(due, 'due');
   if ('dueTime' in d) {
@@ -50,13 +62,15 @@ export function toDueTime(due: TimerDue): bigint {
   if ('delayMs' in d) {
     const ms = d.delayMs;
     if (typeof ms !== 'number') throw new InvalidArgumentTypeError('due.delayMs', 'a number', ms);
-    if (!Number.isFinite(ms) || ms < 0) throw new ArgumentOutOfRangeError('due.delayMs', 'a finite number >= 0', ms);
+    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_DUE_MS)
+      throw new ArgumentOutOfRangeError('due.delayMs', `a number of milliseconds from 0 to ${MAX_DUE_MS} (a 64-bit due time)`, ms);
     return -BigInt(Math.round(ms * TICKS_PER_MS));
   }
   if ('at' in d) {
     const at = d.at instanceof Date ? d.at.getTime() : d.at;
     if (typeof at !== 'number') throw new InvalidArgumentTypeError('due.at', 'a Date or epoch milliseconds', d.at);
-    if (!Number.isFinite(at) || at < 0) throw new ArgumentOutOfRangeError('due.at', 'a valid time after 1970-01-01', d.at);
+    if (!Number.isFinite(at) || at < 0 || at > MAX_DUE_MS - FILETIME_UNIX_EPOCH_MS)
+      throw new ArgumentOutOfRangeError('due.at', 'a valid time after 1970-01-01 that a 64-bit FILETIME holds', d.at);
     return BigInt(Math.round(at * TICKS_PER_MS)) + FILETIME_UNIX_EPOCH;
   }
   throw new InvalidArgumentTypeError('due', 'one of { delayMs }, { at }, { dueTime }', due);

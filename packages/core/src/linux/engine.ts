@@ -11,12 +11,18 @@
  */
 import { WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT } from '../constants.js';
 import { ERROR_INVALID_HANDLE, ERROR_NOT_ENOUGH_MEMORY, ERROR_ACCESS_DENIED } from '../error-codes.js';
-import { NamespaceError, Win32Error } from '../errors.js';
+import { Win32Error } from '../errors.js';
 import { isProcessAlive } from './liveness.js';
 import {
   H,
   HD,
   IDLE,
+  OBJECT_WORDS,
+  RECLAIM_BUDGET,
+  THREAD_CLAIMED,
+  THREAD_FREE,
+  THREAD_LIVE,
+  TID_MASK,
   KIND,
   type Kind,
   LIMITS,
@@ -35,6 +41,7 @@ import {
   waitEntryWord,
 } from './layout.js';
 import { POLLIN, type Libc } from './libc.js';
+import { unlinkName } from './names.js';
 import { Namespace } from './namespace.js';
 
 /** How often a blocked waiter looks at what no futex tells it: dead owners, exited processes, dead waiters. */
@@ -56,12 +63,14 @@ export class Engine {
 
   allocObject(kind: Kind): number {
     const ns = this.ns;
-    const hint = ns.r(H.hintObject);
+    const hint = (ns.r(H.hintObject) >>> 0) % LIMITS.objects; // a damaged hint is only a bad hint
     for (let i = 0; i < LIMITS.objects; i++) {
       const obj = (hint + i) % LIMITS.objects;
       if (ns.r(objectWord(obj, O.kind)) !== KIND.free || ns.r(objectWord(obj, O.refs)) !== 0) continue;
       ns.w(H.hintObject, obj + 1);
       if (ns.r(H.objectsHigh) <= obj) ns.w(H.objectsHigh, obj + 1);
+      // A freed slot keeps its old fields (freeing writes two words): clear them now.
+      for (let field = 0; field < OBJECT_WORDS; field++) if (field !== O.generation) ns.w(objectWord(obj, field), 0);
       ns.w(objectWord(obj, O.kind), kind);
       ns.w(objectWord(obj, O.generation), ns.r(objectWord(obj, O.generation)) + 1);
       return obj;
@@ -69,7 +78,12 @@ export class Engine {
     throw new Win32Error(ERROR_NOT_ENOUGH_MEMORY, 'CreateObject');
   }
 
-  /** Drops one reference; the last one frees the object (and closes a process object's pidfd). */
+  /**
+   * Drops one reference; the last one frees the object (and closes a process object's
+   * pidfd, and takes a name out of the name index). Freeing writes only its kind and
+   * count (and a few words of the index), so that freeing many objects at once stays
+   * small; allocation clears the rest.
+   */
   unref(obj: number): void {
     const ns = this.ns;
     const refs = ns.r(objectWord(obj, O.refs)) - 1;
@@ -78,12 +92,14 @@ export class Engine {
       const fd = ns.r(objectWord(obj, O.pidfd));
       ns.afterCommit(() => this.libc.close(fd));
     }
-    for (let field = 0; field < 32; field++) if (field !== O.generation) ns.w(objectWord(obj, field), 0);
+    if (ns.r(objectWord(obj, O.nameLength)) !== 0) unlinkName(ns, obj);
+    ns.w(objectWord(obj, O.refs), 0);
+    ns.w(objectWord(obj, O.kind), KIND.free);
   }
 
   allocHandle(obj: number, access: number, syscall: string): number {
     const ns = this.ns;
-    const hint = ns.r(H.hintHandle);
+    const hint = (ns.r(H.hintHandle) >>> 0) % LIMITS.handles;
     for (let i = 0; i < LIMITS.handles; i++) {
       const slot = (hint + i) % LIMITS.handles;
       if (ns.r(handleWord(slot, HD.object)) !== 0) continue;
@@ -107,11 +123,12 @@ export class Engine {
     const slot = this.#handleSlot(handle, syscall);
     const ns = this.ns;
     const obj = ns.r(handleWord(slot, HD.object)) - 1;
-    if (obj >= LIMITS.objects) throw new NamespaceError('the namespace is damaged (handle table)');
+    if (!(obj >= 0 && obj < LIMITS.objects)) throw ns.damaged('handle table');
     const kind = ns.r(objectWord(obj, O.kind)) as Kind;
     if (kind === KIND.free || ns.r(handleWord(slot, HD.generation)) !== ns.r(objectWord(obj, O.generation))) {
-      throw new NamespaceError('the namespace is damaged (a handle outlived its object)');
+      throw ns.damaged('a handle outlived its object');
     }
+    if (!(kind >= KIND.event && kind <= KIND.process)) throw ns.damaged('object kind');
     if (kinds !== null && !kinds.includes(kind)) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
     if ((ns.r(handleWord(slot, HD.access)) & access) !== access) throw new Win32Error(ERROR_ACCESS_DENIED, syscall);
     return obj;
@@ -120,9 +137,10 @@ export class Engine {
   /** The handle's slot, if it is an open handle of this process. */
   #handleSlot(handle: number, syscall: string): number {
     const ns = this.ns;
-    if (!Number.isInteger(handle) || handle <= 0 || handle % 4 !== 0 || handle / 4 > LIMITS.handles)
-      throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
-    const slot = handle / 4 - 1;
+    // Windows ignores a handle value's two low bits (tag bits, free for the application).
+    const value = Number.isInteger(handle) && handle > 0 ? handle - (handle % 4) : 0;
+    if (value <= 0 || value / 4 > LIMITS.handles) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
+    const slot = value / 4 - 1;
     const obj = ns.r(handleWord(slot, HD.object));
     if (obj === 0 || ns.r(handleWord(slot, HD.process)) !== ns.process) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
     return slot;
@@ -219,7 +237,7 @@ export class Engine {
   waitList(thread: number): number[] {
     const ns = this.ns;
     const count = ns.r(threadWord(thread, T.count));
-    if (!(count >= 0 && count <= LIMITS.waitList)) throw new NamespaceError('the namespace is damaged (wait list)');
+    if (!(count >= 0 && count <= LIMITS.waitList)) throw ns.damaged('wait list');
     const list: number[] = [];
     for (let i = 0; i < count; i++) {
       const obj = ns.r(waitEntryWord(thread, i));
@@ -237,6 +255,17 @@ export class Engine {
     ns.w(H.waiting, ns.r(H.waiting) - 1);
   }
 
+  /** Repairs a damaged count of registered waits, and marks `objects` as changed so that a dispatch looks at them. */
+  recountWaiting(objects: readonly number[], changed: Set<number>): void {
+    const ns = this.ns;
+    let waiting = 0;
+    for (let t = 0; t < LIMITS.threads; t++) {
+      if (ns.r(threadWord(t, T.state)) === THREAD_LIVE && ns.r(threadWord(t, T.status)) === WAITING) waiting++;
+    }
+    ns.w(H.waiting, waiting);
+    for (const obj of objects) if (obj >= 0) changed.add(obj);
+  }
+
   /** Ends this thread's own registered wait at its timeout. */
   timeOut(thread: number): void {
     this.#finishWait(thread, WAIT_TIMEOUT, this.waitList(thread));
@@ -246,9 +275,10 @@ export class Engine {
    * Hands changed objects to the registered waits that can now take them, oldest wait
    * first, and wakes those waiters.
    */
-  dispatch(changed: ReadonlySet<number>): void {
+  dispatch(changed: ReadonlySet<number>, force = false): void {
     const ns = this.ns;
-    if (changed.size === 0 || ns.r(H.waiting) === 0) return;
+    // `waiting` lets a change skip the scan; a waiter looking for itself scans regardless (a damaged count must not strand it).
+    if (changed.size === 0 || (!force && ns.r(H.waiting) <= 0)) return;
     const high = ns.r(H.threadsHigh);
     const waiters: { thread: number; ticket: number; list: number[] }[] = [];
     const i32 = ns.i32;
@@ -267,10 +297,12 @@ export class Engine {
     const freed = new Set<number>();
     for (const { thread, list } of waiters) {
       if (list.includes(-1) || ns.r(threadWord(thread, T.status)) !== WAITING) continue;
-      // Never hand an object to a waiter whose process has died: reclaim it instead.
+      // Never hand an object to a waiter whose process has died: drop its wait instead (the
+      // rest of that process is reclaimed by bounded passes, see reclaim()).
       const process = ns.r(threadWord(thread, T.process));
+      if (!(process >= 0 && process < LIMITS.processes)) throw ns.damaged('thread table: process slot');
       if (!this.isProcessSlotAlive(process)) {
-        this.#reclaimProcess(process, freed);
+        this.reclaimThread(thread, freed);
         continue;
       }
       const code = this.tryWait(thread, list, ns.r(threadWord(thread, T.waitAll)) === 1);
@@ -355,7 +387,7 @@ export class Engine {
   isProcessSlotAlive(p: number): boolean {
     const ns = this.ns;
     if (p === ns.process) return true;
-    if (ns.r(processWord(p, P.state)) !== 1) return false;
+    if (!(p >= 0 && p < LIMITS.processes) || ns.r(processWord(p, P.state)) !== 1) return false;
     const pid = ns.r(processWord(p, P.pid));
     const start = joinMicros(ns.r(processWord(p, P.startHi)), ns.r(processWord(p, P.startLo)));
     let peer = this.#peers.get(p);
@@ -381,69 +413,120 @@ export class Engine {
     const ns = this.ns;
     const owner = ns.r(objectWord(obj, O.owner));
     if (owner === 0 || owner === ns.thread + 1) return;
-    if (!ns.isThreadSlotAlive(owner - 1)) this.reclaimThread(owner - 1, changed);
+    if (!(owner > 0 && owner <= LIMITS.threads)) throw ns.damaged('mutex owner');
+    if (ns.r(threadWord(owner - 1, T.state)) !== THREAD_LIVE || !ns.isThreadSlotAlive(owner - 1))
+      this.#abandonOwnedBy(owner - 1, changed, obj);
   }
 
   /**
    * Frees what dead threads and processes held: a dead process's handles, a dead
    * thread's registered wait (and an object handed to it that it never took: given
-   * back), and its mutexes (abandoned). Rate-limited unless `processesNow`, which checks
-   * the processes at once (as a lookup by name must: a dead process's handles must not
-   * keep a name alive).
+   * back), its mutexes (abandoned), and their slots. Processes are checked when
+   * `processesNow` (as a lookup by name must: a dead process's handles must not keep a
+   * name alive) and by the periodic pass, threads by the periodic pass (at most every
+   * RECLAIM_INTERVAL_US for the whole namespace) or when `threadsNow`.
+   *
+   * Bounded: it stops once the transaction has written RECLAIM_BUDGET words and returns
+   * false; the caller commits and calls again (each step leaves a consistent state, so a
+   * crash between steps loses nothing). True once nothing is left.
    */
-  reclaim(changed: Set<number>, processesNow: boolean): void {
+  reclaim(changed: Set<number>, processesNow: boolean, threadsNow = false): boolean {
     const ns = this.ns;
     const now = Namespace.monotonicMicros();
-    const due = now - joinMicros(ns.r(H.reclaimHi), ns.r(H.reclaimLo)) >= RECLAIM_INTERVAL_US;
-    if (!due && !processesNow) return;
+    const due = threadsNow || now - joinMicros(ns.r(H.reclaimHi), ns.r(H.reclaimLo)) >= RECLAIM_INTERVAL_US;
+    if (!due && !processesNow) return true;
     for (let p = 0; p < LIMITS.processes; p++) {
       if (p === ns.process || ns.r(processWord(p, P.state)) !== 1) continue;
-      if (!this.isProcessSlotAlive(p)) this.#reclaimProcess(p, changed);
+      if (!this.isProcessSlotAlive(p) && !this.#reclaimProcess(p, changed)) return false;
     }
-    if (!due) return;
+    if (!due) return true;
+    const high = ns.r(H.threadsHigh);
+    for (let t = 0; t < high && t < LIMITS.threads; t++) {
+      if (t === ns.thread) continue;
+      const state = ns.r(threadWord(t, T.state));
+      if (state === THREAD_LIVE) {
+        if (!ns.isThreadSlotAlive(t)) this.reclaimThread(t, changed);
+      } else if ((state & ~TID_MASK) === THREAD_CLAIMED && !ns.isThreadSlotAlive(t)) {
+        // A thread that died while registering: its claim holds nothing but the slot.
+        ns.afterCommit(() => Atomics.compareExchange(ns.i32, threadWord(t, T.state), state, THREAD_FREE));
+      }
+      if (ns.pendingWords > RECLAIM_BUDGET) return false;
+    }
     const [hi, lo] = splitMicros(now);
     ns.w(H.reclaimHi, hi);
     ns.w(H.reclaimLo, lo);
-    const high = ns.r(H.threadsHigh);
-    for (let t = 0; t < high && t < LIMITS.threads; t++) {
-      if (t !== ns.thread && ns.r(threadWord(t, T.state)) === 1 && !ns.isThreadSlotAlive(t)) this.reclaimThread(t, changed);
-    }
+    return true;
   }
 
-  #reclaimProcess(p: number, changed: Set<number>): void {
+  /** One bounded step of freeing a dead process: true once its slot is free. */
+  #reclaimProcess(p: number, changed: Set<number>): boolean {
     const ns = this.ns;
     const high = ns.r(H.threadsHigh);
     for (let t = 0; t < high && t < LIMITS.threads; t++) {
-      if (ns.r(threadWord(t, T.state)) === 1 && ns.r(threadWord(t, T.process)) === p) this.reclaimThread(t, changed);
+      if (ns.r(threadWord(t, T.state)) === THREAD_LIVE && ns.r(threadWord(t, T.process)) === p) this.reclaimThread(t, changed);
     }
     const handles = ns.r(H.handlesHigh);
     for (let slot = 0; slot < handles && slot < LIMITS.handles; slot++) {
-      if (ns.r(handleWord(slot, HD.object)) !== 0 && ns.r(handleWord(slot, HD.process)) === p) this.#freeHandleSlot(slot);
+      if (ns.r(handleWord(slot, HD.object)) === 0 || ns.r(handleWord(slot, HD.process)) !== p) continue;
+      this.#freeHandleSlot(slot);
+      if (ns.pendingWords > RECLAIM_BUDGET) return false;
     }
     for (let field = 0; field < 4; field++) ns.w(processWord(p, field), 0);
+    return true;
   }
 
-  /** A thread that ended: its wait is dropped (what it was handed but never took goes back), its mutexes abandoned. */
+  /**
+   * A thread that ended: its wait is dropped (what it was handed but never took goes
+   * back), its mutexes abandoned, and its slot freed. The slot's state goes to free by a
+   * compare-and-swap after the commit (threads claim free slots without the lock); until
+   * then `process = -1` marks it reclaimed, and reclaiming it again is harmless.
+   */
   reclaimThread(t: number, changed: Set<number>): void {
     const ns = this.ns;
     const status = ns.r(threadWord(t, T.status));
     if (status === WAITING) this.#finishWait(t, WAIT_TIMEOUT, this.waitList(t));
-    else if (status !== IDLE) this.#giveBack(t, status, changed);
-    const high = ns.r(H.objectsHigh);
-    for (let obj = 0; obj < high && obj < LIMITS.objects; obj++) {
-      if (ns.r(objectWord(obj, O.kind)) === KIND.mutex && ns.r(objectWord(obj, O.owner)) === t + 1) {
-        ns.w(objectWord(obj, O.owner), 0);
-        ns.w(objectWord(obj, O.recursion), 0);
-        ns.w(objectWord(obj, O.abandoned), 1);
-        changed.add(obj);
-      }
-    }
+    else if (status !== IDLE) this.#giveBack(t, status, changed, false);
+    this.#abandonOwnedBy(t, changed, -1);
     ns.w(threadWord(t, T.status), IDLE);
-    ns.w(threadWord(t, T.state), 0);
+    ns.w(threadWord(t, T.process), -1);
+    ns.afterCommit(() => Atomics.compareExchange(ns.i32, threadWord(t, T.state), THREAD_LIVE, THREAD_FREE));
   }
 
-  /** Returns what a wait was handed and its thread never took (it died first). Mutexes are abandoned by the caller. */
-  #giveBack(t: number, status: number, changed: Set<number>): void {
+  /** The mutexes a dead thread owned become free and abandoned (all of them, or only `only` when >= 0). */
+  #abandonOwnedBy(t: number, changed: Set<number>, only: number): void {
+    const ns = this.ns;
+    const abandon = (obj: number) => {
+      ns.w(objectWord(obj, O.owner), 0);
+      ns.w(objectWord(obj, O.recursion), 0);
+      ns.w(objectWord(obj, O.abandoned), 1);
+      changed.add(obj);
+    };
+    if (only >= 0) return abandon(only);
+    const high = ns.r(H.objectsHigh);
+    for (let obj = 0; obj < high && obj < LIMITS.objects; obj++) {
+      if (ns.r(objectWord(obj, O.kind)) === KIND.mutex && ns.r(objectWord(obj, O.owner)) === t + 1) abandon(obj);
+    }
+  }
+
+  /**
+   * This thread gave up a wait it had registered without unregistering it (the lock was
+   * not free by its deadline): unregister it now, and give back anything it was handed
+   * since (a mutex is released, not abandoned: this thread is alive).
+   */
+  dropOwnStaleWait(changed: Set<number>): void {
+    const ns = this.ns;
+    const t = ns.thread;
+    const status = ns.r(threadWord(t, T.status));
+    if (status === WAITING) this.#finishWait(t, WAIT_TIMEOUT, this.waitList(t));
+    else if (status !== IDLE) this.#giveBack(t, status, changed, true);
+    ns.w(threadWord(t, T.status), IDLE);
+  }
+
+  /**
+   * Returns what a wait was handed and its thread never took. A mutex is released one
+   * level if `releaseMutexes` (the thread lives); otherwise the caller abandons it.
+   */
+  #giveBack(t: number, status: number, changed: Set<number>, releaseMutexes: boolean): void {
     const ns = this.ns;
     const list = this.waitList(t);
     let granted: number[];
@@ -459,6 +542,10 @@ export class Engine {
         if (count < ns.r(objectWord(obj, O.maximum))) ns.w(objectWord(obj, O.signal), count + 1);
       } else if ((kind === KIND.event || kind === KIND.timer) && ns.r(objectWord(obj, O.manualReset)) === 0) {
         ns.w(objectWord(obj, O.signal), 1);
+      } else if (kind === KIND.mutex && releaseMutexes && ns.r(objectWord(obj, O.owner)) === t + 1) {
+        const recursion = ns.r(objectWord(obj, O.recursion)) - 1;
+        ns.w(objectWord(obj, O.recursion), Math.max(0, recursion));
+        if (recursion <= 0) ns.w(objectWord(obj, O.owner), 0);
       }
       changed.add(obj);
     }

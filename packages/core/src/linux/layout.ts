@@ -1,5 +1,5 @@
 /**
- * The shared-memory layout of a namespace, version 3. Documented for other processes
+ * The shared-memory layout of a namespace, version 4. Documented for other processes
  * and languages in packages/core/docs/linux-shared-memory.md; change both together and
  * bump LAYOUT_VERSION when anything here moves.
  *
@@ -9,7 +9,7 @@
  */
 
 export const MAGIC = 0x54494157; // "WAIT"
-export const LAYOUT_VERSION = 3;
+export const LAYOUT_VERSION = 4;
 
 export const LIMITS = {
   processes: 256,
@@ -18,10 +18,18 @@ export const LIMITS = {
   handles: 131072,
   /** Objects one wait may name: the public API keeps 64, a wait thread of the async runtime uses all. */
   waitList: 1024,
-  /** Words one transaction may change. */
-  log: 65536,
+  /**
+   * Distinct words one transaction may change. Sized for the largest transaction there
+   * can be: a state change that wakes every registered wait touches per object at most
+   * 8 words (kind, refs, signal, owner, recursion, abandoned, and a timer's due time and
+   * clock), per thread a few, and its own wait list: under 2^20. Reclaiming the dead,
+   * which is unbounded, is split into transactions of at most RECLAIM_BUDGET words.
+   */
+  log: 1 << 20,
   /** UTF-16 units of a name (MAX_PATH). */
   nameUnits: 260,
+  /** Buckets of the name index (a power of two, twice the objects: chains stay short). */
+  nameBuckets: 131072,
 } as const;
 
 /** Header words. */
@@ -30,7 +38,11 @@ export const H = {
   version: 1,
   sizeBytes: 2,
   ready: 3,
-  /** The namespace lock: thread slot + 1 of the holder, 0 when free. Futex word. */
+  /**
+   * The namespace lock, 0 when free. Held: the holder's thread slot + 1 in the low
+   * LOCK_SLOT_BITS bits and, above them, a number the holder changes at each acquisition,
+   * so that a lock word left behind is never mistaken for a new acquisition. Futex word.
+   */
   lock: 4,
   /** Threads sleeping on the lock (the unlocker wakes only when non-zero). */
   lockSleepers: 5,
@@ -80,10 +92,30 @@ export const T = {
   sequence: 8,
   /** Its process id, written with tid and start time before the thread ever takes the lock. */
   pid: 9,
+  /**
+   * The lock word this thread holds or is about to take (stored before its
+   * compare-and-swap, cleared after it releases): a lock word that names this slot while
+   * this word differs was left behind (damage) and may be taken over.
+   */
+  lockHeld: 10,
 } as const;
 export const THREAD_WORDS = 16;
 export const WAITING = -1;
 export const IDLE = -2;
+/** Thread slot states: free, registered, and claimed by the thread whose tid is in the low bits (registering). */
+export const THREAD_FREE = 0;
+export const THREAD_LIVE = 1;
+export const THREAD_CLAIMED = 0x4000_0000;
+/** Linux thread ids are below 2^22 (PID_MAX_LIMIT). */
+export const TID_MASK = 0x3f_ffff;
+/** The last thread slot is kept for a thread that must reclaim the dead before it can register. */
+export const JANITOR_SLOT = LIMITS.threads - 1;
+
+/** Bits of the lock word that hold the holder's thread slot + 1. */
+export const LOCK_SLOT_BITS = 11;
+export const LOCK_SLOT_MASK = (1 << LOCK_SLOT_BITS) - 1;
+/** Words a transaction that reclaims the dead may write before it commits and lets the next one go on. */
+export const RECLAIM_BUDGET = 32_768;
 
 /** A thread's wait list: `waitList` pairs of (object slot, object generation). */
 export const WAIT_ENTRY_WORDS = 2;
@@ -115,6 +147,8 @@ export const O = {
   pid: 16,
   pidfd: 17,
   ownerProcess: 18,
+  /** Named object: the next object of its name-index bucket, slot + 1 (0: the last). */
+  nameNext: 19,
 } as const;
 export const OBJECT_WORDS = 32;
 
@@ -144,10 +178,11 @@ export const OFFSET = (() => {
   const waitLists = take(LIMITS.threads * LIMITS.waitList * WAIT_ENTRY_WORDS);
   const objects = take(LIMITS.objects * OBJECT_WORDS);
   const handles = take(LIMITS.handles * HANDLE_WORDS);
+  const nameBuckets = take(LIMITS.nameBuckets);
   const words = at;
   const namesByte = words * 4;
   const sizeBytes = namesByte + LIMITS.objects * LIMITS.nameUnits * 2;
-  return { log, processes, threads, waitLists, objects, handles, words, namesByte, sizeBytes };
+  return { log, processes, threads, waitLists, objects, handles, nameBuckets, words, namesByte, sizeBytes };
 })();
 
 export const processWord = (slot: number, field: number) => OFFSET.processes + slot * PROCESS_WORDS + field;
@@ -155,6 +190,8 @@ export const threadWord = (slot: number, field: number) => OFFSET.threads + slot
 export const waitEntryWord = (thread: number, i: number) => OFFSET.waitLists + (thread * LIMITS.waitList + i) * WAIT_ENTRY_WORDS;
 export const objectWord = (slot: number, field: number) => OFFSET.objects + slot * OBJECT_WORDS + field;
 export const handleWord = (slot: number, field: number) => OFFSET.handles + slot * HANDLE_WORDS + field;
+/** The name-index bucket of a name hash: the first object of its chain, slot + 1 (0: empty). */
+export const nameBucketWord = (hash: number) => OFFSET.nameBuckets + ((hash >>> 0) & (LIMITS.nameBuckets - 1));
 
 /** Microseconds as two words (high, low): exact up to 2^53. */
 export function splitMicros(us: number): [number, number] {

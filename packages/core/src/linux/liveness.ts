@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** Start time (field 22 of /proc/.../stat) of a thread, or null if it is gone or a zombie. */
-export function threadStartTime(pid: number, tid: number): number | null {
+/** Fields 3 onwards of /proc/<pid>/task/<tid>/stat, or null if there is no such thread. */
+function statFields(pid: number, tid: number): string[] | null {
+  if (!(Number.isInteger(pid) && pid > 0 && Number.isInteger(tid) && tid > 0)) return null;
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
@@ -15,7 +16,18 @@ export function threadStartTime(pid: number, tid: number): number | null {
     return null;
   }
   // The command name (field 2) may hold spaces and parentheses: fields after it start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The state letter of a thread (R, S, D, T for stopped, t for traced, Z...), or null if it is gone. */
+export function threadState(pid: number, tid: number): string | null {
+  return statFields(pid, tid)?.[0] ?? null;
+}
+
+/** Start time (field 22 of /proc/.../stat) of a thread, or null if it is gone or a zombie. */
+export function threadStartTime(pid: number, tid: number): number | null {
+  const fields = statFields(pid, tid);
+  if (fields === null) return null;
   const state = fields[0];
   if (state === 'Z' || state === 'X' || state === 'x') return null;
   const start = Number(fields[19]); // field 22 overall; fields[0] is field 3

@@ -6,49 +6,51 @@
  * committed through a redo log: the writes are buffered, written to the log, made
  * durable by one store (the commit point), then applied. A process killed at any
  * moment therefore leaves either nothing of a transaction or all of it: the next
- * thread to take the lock from a dead holder replays a committed log. The lock word
- * names the holder's thread slot, so a holder that died is recognized (by its pid, tid
- * and start time) and its lock taken over.
+ * thread to take the lock from a dead holder replays a committed log.
+ *
+ * The lock word names the holder's thread slot and an acquisition number. A holder
+ * that died is recognized (by its pid, tid and start time) and its lock taken over; a
+ * lock word that names a live thread which does not hold it (its slot's `lockHeld` says
+ * otherwise for a while: damage, or a word left by a crash in an older layout) is taken
+ * over too. A holder that is alive but stopped (SIGSTOP, a debugger) keeps the lock:
+ * calls with a deadline give up at it (a wait then times out), the others wait for it
+ * to resume.
  */
-import { closeSync, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, constants as fsConstants } from 'node:fs';
-import { join } from 'node:path';
 import { NamespaceError } from '../errors.js';
-import { isThreadAlive, threadStartTime } from './liveness.js';
+import { isThreadAlive, threadStartTime, threadState } from './liveness.js';
 import {
   H,
   HEADER_WORDS,
-  LAYOUT_VERSION,
   LIMITS,
-  MAGIC,
+  LOCK_SLOT_BITS,
+  LOCK_SLOT_MASK,
   OFFSET,
-  P,
   T,
-  IDLE,
+  THREAD_CLAIMED,
+  THREAD_LIVE,
+  TID_MASK,
   joinMicros,
-  processWord,
-  splitMicros,
   threadWord,
 } from './layout.js';
-import { ETIMEDOUT, LOCK_EX, LOCK_UN, MAP_SHARED, PROT_READ, PROT_WRITE, type Libc } from './libc.js';
+import { ETIMEDOUT, type Libc } from './libc.js';
+import { mapRegion } from './region.js';
 
 /** How long a thread sleeps on the lock before it checks whether the holder is still alive. */
 const LOCK_CHECK_MS = 20;
 
-/** The directory of this user's namespace: private to the user (0700). */
-export function namespaceDirectory(uid: number): string {
-  return process.env.WAITABLES_SHM_DIR ?? join('/dev/shm', `waitables-${uid}`);
+/** Thrown by {@link Namespace.transact} when the lock could not be taken before the deadline. */
+export class LockDeadlineError extends Error {
+  constructor(readonly holder: LockHolder | null) {
+    super('the namespace lock was not free before the deadline');
+  }
 }
 
-function ensurePrivateDirectory(dir: string, uid: number): void {
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  const st = lstatSync(dir);
-  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
-    throw new NamespaceError(`${dir} must be a directory owned by uid ${uid} with mode 0700; refusing to use it`);
-  }
+/** Who holds the lock, as far as /proc tells. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly tid: number;
+  /** The state letter of /proc/<pid>/task/<tid>/stat (`T`: stopped), or null if gone. */
+  readonly state: string | null;
 }
 
 /** Words a transaction may write: header fields past the lock and log control, and the tables (not the log itself). */
@@ -61,66 +63,33 @@ export class Namespace {
   readonly i32: Int32Array;
   readonly names: Uint16Array;
   readonly base: bigint;
+  readonly file: string;
   /** This thread's slot and its process's slot. */
   thread = -1;
   process = -1;
   readonly pid = process.pid;
   readonly tid: number;
+  /**
+   * Runs first in this thread's transactions until one of them commits (cleans up a wait
+   * this thread left registered when the lock was not free by its deadline).
+   */
+  pendingCleanup: (() => void) | null = null;
 
   #pending = new Map<number, number>();
   #afterCommit: (() => void)[] = [];
   #wakes = new Set<number>();
   #depth = 0;
+  /** Changes at each acquisition of the lock by this thread (see H.lock). */
+  #epoch = 0;
   readonly #timespec = new BigInt64Array(2);
 
   constructor(readonly libc: Libc) {
-    const uid = libc.getuid();
-    const dir = namespaceDirectory(uid);
-    ensurePrivateDirectory(dir, uid);
-    const file = join(dir, `namespace-v${LAYOUT_VERSION}`);
-    const fd = openSync(file, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW, 0o600);
-    try {
-      const st = fstatSync(fd);
-      if (!st.isFile() || st.uid !== uid || (st.mode & 0o077) !== 0)
-        throw new NamespaceError(`${file} is not a private file of uid ${uid}`);
-      // flock orders the first initialization between processes; the kernel drops it if we die.
-      libc.flock(fd, LOCK_EX);
-      try {
-        const size = fstatSync(fd).size;
-        if (size === 0) ftruncateSync(fd, OFFSET.sizeBytes);
-        else if (size !== OFFSET.sizeBytes)
-          throw new NamespaceError(`${file} has ${size} bytes where layout version ${LAYOUT_VERSION} has ${OFFSET.sizeBytes}`);
-        const pointer = libc.mmap(null, OFFSET.sizeBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        if (libc.address(pointer) === 0xffffffffffffffffn) throw new NamespaceError(`mmap of ${file} failed (errno ${libc.errno()})`);
-        this.base = libc.address(pointer);
-        const buffer = libc.view(pointer, OFFSET.sizeBytes);
-        this.i32 = new Int32Array(buffer, 0, OFFSET.words);
-        this.names = new Uint16Array(buffer, OFFSET.namesByte, LIMITS.objects * LIMITS.nameUnits);
-        if (size === 0) this.#initialize();
-        this.#validateHeader(file);
-      } finally {
-        libc.flock(fd, LOCK_UN);
-      }
-    } finally {
-      closeSync(fd);
-    }
+    const region = mapRegion(libc, libc.getuid());
+    this.base = region.base;
+    this.file = region.file;
+    this.i32 = new Int32Array(region.buffer, 0, OFFSET.words);
+    this.names = new Uint16Array(region.buffer, OFFSET.namesByte, LIMITS.objects * LIMITS.nameUnits);
     this.tid = libc.gettid();
-  }
-
-  #initialize(): void {
-    const h = this.i32;
-    h[H.magic] = MAGIC;
-    h[H.version] = LAYOUT_VERSION;
-    h[H.sizeBytes] = OFFSET.sizeBytes;
-    Atomics.store(h, H.ready, 1);
-  }
-
-  #validateHeader(file: string): void {
-    const h = this.i32;
-    if (h[H.magic] !== MAGIC) throw new NamespaceError(`${file} is not a waitables namespace (bad magic number)`);
-    if (h[H.version] !== LAYOUT_VERSION)
-      throw new NamespaceError(`${file} has layout version ${h[H.version]}; this library uses version ${LAYOUT_VERSION}`);
-    if (h[H.sizeBytes] !== OFFSET.sizeBytes || Atomics.load(h, H.ready) !== 1) throw new NamespaceError(`${file} is damaged (header)`);
   }
 
   /** Address of a word, for futex calls. */
@@ -152,13 +121,24 @@ export class Namespace {
     this.#wakes.add(slot);
   }
 
+  /** Distinct words the current transaction has written so far. */
+  get pendingWords(): number {
+    return this.#pending.size;
+  }
+
+  /** A NamespaceError for a word read from shared memory that cannot be right. */
+  damaged(what: string): NamespaceError {
+    return new NamespaceError(`the namespace is damaged (${what}); delete ${this.file} once no process uses it`);
+  }
+
   /**
    * Runs `body` as one transaction under the namespace lock. If it throws, nothing it
-   * wrote is applied.
+   * wrote is applied. With `lockDeadlineUs` (monotonic µs), gives up with
+   * {@link LockDeadlineError} if the lock is not free by then.
    */
-  transact<R>(body: () => R): R {
+  transact<R>(body: () => R, lockDeadlineUs = Infinity): R {
     if (this.#depth > 0) return body();
-    this.#lock();
+    this.#lock(lockDeadlineUs);
     try {
       this.#replay(); // finishes a transaction whose holder died after committing it
     } catch (error) {
@@ -167,9 +147,12 @@ export class Namespace {
     }
     this.#depth = 1;
     let result: R;
+    const cleanup = this.pendingCleanup;
     try {
+      cleanup?.();
       result = body();
       this.#commit();
+      if (cleanup !== null && this.pendingCleanup === cleanup) this.pendingCleanup = null;
     } catch (error) {
       this.#pending.clear();
       this.#afterCommit.length = 0;
@@ -189,10 +172,16 @@ export class Namespace {
   #commit(): void {
     const pending = this.#pending;
     if (pending.size === 0) return;
-    for (const word of pending.keys()) if (!isLoggable(word)) throw new Error(`internal: a transaction wrote word ${word}`);
+    for (const word of pending.keys()) {
+      if (!isLoggable(word)) {
+        pending.clear();
+        throw this.damaged(`a change reached word ${word}, outside the tables`);
+      }
+    }
     if (pending.size > LIMITS.log) {
+      const size = pending.size;
       pending.clear();
-      throw new NamespaceError(`a change of ${pending.size} words is larger than the redo log (${LIMITS.log})`);
+      throw new NamespaceError(`a change of ${size} words is larger than the redo log (${LIMITS.log})`);
     }
     const h = this.i32;
     let at = OFFSET.log;
@@ -212,44 +201,62 @@ export class Namespace {
     const h = this.i32;
     if (Atomics.load(h, H.logCommitted) !== 1) return;
     const count = h[H.logCount]!;
-    if (!(count >= 0 && count <= LIMITS.log)) throw new NamespaceError('the namespace is damaged (redo log)');
+    if (!(count >= 0 && count <= LIMITS.log)) throw this.damaged('redo log');
+    for (let i = 0; i < count; i++) if (!isLoggable(h[OFFSET.log + 2 * i]!)) throw this.damaged('redo log entry');
     Atomics.add(h, H.logReplays, 1);
-    for (let i = 0; i < count; i++) {
-      const word = h[OFFSET.log + 2 * i]!;
-      if (!isLoggable(word)) throw new NamespaceError('the namespace is damaged (redo log entry)');
-      Atomics.store(h, word, h[OFFSET.log + 2 * i + 1]!);
-    }
+    for (let i = 0; i < count; i++) Atomics.store(h, h[OFFSET.log + 2 * i]!, h[OFFSET.log + 2 * i + 1]!);
     Atomics.store(h, H.logCommitted, 0);
   }
 
   // --- The lock ---------------------------------------------------------------------
 
-  #lock(): void {
+  /** The next lock word this thread would hold. */
+  #nextLockWord(): number {
+    this.#epoch = (this.#epoch + 1) & ((1 << (32 - LOCK_SLOT_BITS)) - 1);
+    return (this.#epoch << LOCK_SLOT_BITS) | (this.thread + 1) | 0;
+  }
+
+  /** Takes the lock word from `from` (0: free) to a new word of ours; announces it in our slot first. */
+  #tryTake(from: number): boolean {
     const h = this.i32;
-    const me = this.thread + 1;
-    if (me <= 0) throw new Error('internal: the thread is not registered');
-    if (Atomics.compareExchange(h, H.lock, 0, me) === 0) return;
+    const mine = this.#nextLockWord();
+    // Announced before the compare-and-swap: an observer never sees our word in the lock without it here.
+    Atomics.store(h, threadWord(this.thread, T.lockHeld), mine);
+    return Atomics.compareExchange(h, H.lock, from, mine) === from;
+  }
+
+  #lock(deadlineUs: number): void {
+    const h = this.i32;
+    if (this.thread < 0) throw new Error('internal: the thread is not registered');
+    if (this.#tryTake(0)) return;
     for (let spin = 0; spin < 64; spin++) {
-      if (Atomics.load(h, H.lock) === 0 && Atomics.compareExchange(h, H.lock, 0, me) === 0) return;
+      if (Atomics.load(h, H.lock) === 0 && this.#tryTake(0)) return;
     }
     let since = Date.now();
     let seen = Atomics.load(h, H.lock);
     for (;;) {
       const holder = Atomics.load(h, H.lock);
       if (holder === 0) {
-        if (Atomics.compareExchange(h, H.lock, 0, me) === 0) return;
+        if (this.#tryTake(0)) return;
         continue;
       }
       if (holder !== seen) {
         seen = holder;
         since = Date.now();
       }
+      let sliceMs = LOCK_CHECK_MS;
+      if (deadlineUs !== Infinity) {
+        const left = (deadlineUs - Namespace.monotonicMicros()) / 1000;
+        if (left <= 0) throw new LockDeadlineError(this.lockHolder());
+        sliceMs = Math.min(sliceMs, left);
+      }
       Atomics.add(h, H.lockSleepers, 1);
-      const r = this.#futexWait(H.lock, holder, LOCK_CHECK_MS);
+      const r = this.#futexWait(H.lock, holder, sliceMs);
       Atomics.sub(h, H.lockSleepers, 1);
-      if (r === -ETIMEDOUT && Date.now() - since >= LOCK_CHECK_MS && !this.#holderAlive(holder)) {
-        // The holder died holding the lock: take it over, then finish its committed work.
-        if (Atomics.compareExchange(h, H.lock, holder, me) === holder) {
+      if (r === -ETIMEDOUT && Date.now() - since >= LOCK_CHECK_MS && !this.#holdsLock(holder)) {
+        // The holder died holding the lock, or the word is not anybody's: take it over, then
+        // finish any committed work.
+        if (this.#tryTake(holder)) {
           Atomics.add(h, H.lockTakeovers, 1);
           return;
         }
@@ -260,28 +267,47 @@ export class Namespace {
   #unlock(): void {
     const h = this.i32;
     Atomics.store(h, H.lock, 0);
+    Atomics.store(h, threadWord(this.thread, T.lockHeld), 0);
     if (Atomics.load(h, H.lockSleepers) > 0) this.libc.futexWake(this.address(H.lock), 1);
   }
 
-  #holderAlive(holder: number): boolean {
-    const slot = holder - 1;
+  /** Whether `word` (seen in the lock for LOCK_CHECK_MS) is held by a live thread that says so. */
+  #holdsLock(word: number): boolean {
+    const slot = (word & LOCK_SLOT_MASK) - 1;
     if (!(slot >= 0 && slot < LIMITS.threads)) return false;
+    if (slot === this.thread) return false; // not by us: we are waiting for it
+    if (Atomics.load(this.i32, threadWord(slot, T.lockHeld)) !== word) return false;
     return this.isThreadSlotAlive(slot);
+  }
+
+  /** Who holds the lock now (for error messages and `waitables ls`), or null if nobody does. */
+  lockHolder(): LockHolder | null {
+    const word = Atomics.load(this.i32, H.lock);
+    if (word === 0) return null;
+    const slot = (word & LOCK_SLOT_MASK) - 1;
+    if (!(slot >= 0 && slot < LIMITS.threads)) return { pid: 0, tid: 0, state: null };
+    const pid = this.i32[threadWord(slot, T.pid)]!;
+    const tid = this.i32[threadWord(slot, T.tid)]!;
+    return { pid, tid, state: threadState(pid, tid) };
   }
 
   /**
    * Whether the thread recorded in `slot` is still running (read without the lock: slots
-   * of live threads do not change). A slot being registered (state 2) holds the lock for
-   * its first transaction: it counts as alive too.
+   * of live threads do not change). A slot being registered (claimed) names its thread
+   * in its state word, and counts as alive while that thread is.
    */
   isThreadSlotAlive(slot: number): boolean {
     const h = this.i32;
-    const state = h[threadWord(slot, T.state)];
-    if (state !== 1 && state !== 2) return false;
+    const state = Atomics.load(h, threadWord(slot, T.state));
+    const tid = Atomics.load(h, threadWord(slot, T.tid));
     const pid = h[threadWord(slot, T.pid)]!;
-    const tid = h[threadWord(slot, T.tid)]!;
     const start = joinMicros(h[threadWord(slot, T.startHi)]!, h[threadWord(slot, T.startLo)]!);
-    return isThreadAlive(pid, tid, start);
+    if (state === THREAD_LIVE) return isThreadAlive(pid, tid, start);
+    if ((state & ~TID_MASK) !== THREAD_CLAIMED) return false;
+    const claimer = state & TID_MASK;
+    // The claimer writes pid and start time, then tid: a tid that matches means the others are its own.
+    if (tid === claimer) return isThreadAlive(pid, tid, start);
+    return threadStartTime(claimer, claimer) !== null;
   }
 
   /** FUTEX_WAIT on a word with a timeout in ms (null: forever). 0 when woken, -errno otherwise. */
@@ -296,58 +322,6 @@ export class Namespace {
   /** Sleeps until this thread's status word is no longer WAITING, or `timeoutMs` passes. */
   sleepOnStatus(expected: number, timeoutMs: number): number {
     return this.#futexWait(threadWord(this.thread, T.status), expected, timeoutMs);
-  }
-
-  // --- Registration -----------------------------------------------------------------
-
-  /** Registers this thread (and its process, once) in the namespace. */
-  register(): void {
-    const start = threadStartTime(this.pid, this.tid);
-    const processStart = threadStartTime(this.pid, this.pid);
-    if (start === null || processStart === null) throw new NamespaceError('cannot read this thread’s start time from /proc');
-    // The lock needs a thread slot to name its holder: claim one first by a CAS on its state word.
-    const h = this.i32;
-    let slot = -1;
-    for (let i = 0; i < LIMITS.threads && slot < 0; i++) {
-      if (Atomics.compareExchange(h, threadWord(i, T.state), 0, 2) === 0) slot = i;
-    }
-    if (slot < 0) throw new NamespaceError(`the namespace has no free thread slot (${LIMITS.threads})`);
-    const [startHi, startLo] = splitMicros(start);
-    Atomics.store(h, threadWord(slot, T.pid), this.pid);
-    Atomics.store(h, threadWord(slot, T.tid), this.tid);
-    Atomics.store(h, threadWord(slot, T.startHi), startHi);
-    Atomics.store(h, threadWord(slot, T.startLo), startLo);
-    Atomics.store(h, threadWord(slot, T.status), IDLE);
-    this.thread = slot;
-    this.transact(() => {
-      this.process = this.#findOrAddProcess(processStart);
-      this.w(threadWord(slot, T.process), this.process);
-      this.w(threadWord(slot, T.state), 1);
-      if (this.r(H.threadsHigh) <= slot) this.w(H.threadsHigh, slot + 1);
-    });
-  }
-
-  #findOrAddProcess(start: number): number {
-    const [hi, lo] = splitMicros(start);
-    let free = -1;
-    for (let p = 0; p < LIMITS.processes; p++) {
-      if (this.r(processWord(p, P.state)) === 0) {
-        if (free < 0) free = p;
-        continue;
-      }
-      if (
-        this.r(processWord(p, P.pid)) === this.pid &&
-        this.r(processWord(p, P.startHi)) === hi &&
-        this.r(processWord(p, P.startLo)) === lo
-      )
-        return p;
-    }
-    if (free < 0) throw new NamespaceError(`the namespace has no free process slot (${LIMITS.processes})`);
-    this.w(processWord(free, P.state), 1);
-    this.w(processWord(free, P.pid), this.pid);
-    this.w(processWord(free, P.startHi), hi);
-    this.w(processWord(free, P.startLo), lo);
-    return free;
   }
 
   /** Monotonic microseconds (CLOCK_MONOTONIC, the same clock in every process). */

@@ -1,0 +1,146 @@
+/**
+ * Opening the namespace's file and mapping it: the directory and file must be the
+ * user's own and private, a new (or right-sized, all-zero) file is initialized under
+ * flock, and anything else that is wrong is a NamespaceError that says what and where.
+ *
+ * The file must keep its size while it is mapped: a process that truncates it makes
+ * every process that has it mapped die of SIGBUS at its next access (the kernel's rule
+ * for a mapping past the end of its file). Only the user can do that, since the file is
+ * private; nothing in this library ever shrinks it.
+ */
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  ftruncateSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  constants as fsConstants,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { NamespaceError } from '../errors.js';
+import { H, LAYOUT_VERSION, MAGIC, OFFSET } from './layout.js';
+import { LOCK_EX, LOCK_UN, MAP_SHARED, PROT_READ, PROT_WRITE, type Libc } from './libc.js';
+
+/** The directory of this user's namespace: private to the user (0700). */
+export function namespaceDirectory(uid: number): string {
+  return process.env.WAITABLES_SHM_DIR ?? join('/dev/shm', `waitables-${uid}`);
+}
+
+export interface MappedRegion {
+  readonly base: bigint;
+  readonly buffer: ArrayBuffer;
+  readonly file: string;
+}
+
+function code(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException).code;
+}
+
+function where(dir: string): string {
+  return process.env.WAITABLES_SHM_DIR === undefined ? dir : `${dir} (WAITABLES_SHM_DIR)`;
+}
+
+/**
+ * Makes the directory if needed and checks that it is the user's and private. A
+ * directory this user owns that others cannot enter but that lacks the owner's own
+ * rights (made under a umask such as 0277) is repaired to 0700.
+ */
+function ensurePrivateDirectory(dir: string, uid: number): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if (code(error) === 'ENOENT')
+      throw new NamespaceError(`cannot create the namespace directory ${where(dir)}: its parent ${dirname(dir)} does not exist`);
+    if (code(error) !== 'EEXIST')
+      throw new NamespaceError(`cannot create the namespace directory ${where(dir)}: ${code(error) ?? String(error)}`);
+  }
+  let st;
+  try {
+    st = lstatSync(dir);
+  } catch (error) {
+    throw new NamespaceError(`cannot read the namespace directory ${where(dir)}: ${code(error) ?? String(error)}`);
+  }
+  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
+    throw new NamespaceError(`${where(dir)} must be a directory owned by uid ${uid} with mode 0700; refusing to use it`);
+  }
+  if ((st.mode & 0o700) !== 0o700) chmodSync(dir, 0o700);
+}
+
+function openPrivateFile(file: string, uid: number): number {
+  let fd: number;
+  try {
+    fd = openSync(file, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    if (code(error) !== 'EACCES') throw new NamespaceError(`cannot open the namespace file ${file}: ${code(error) ?? String(error)}`);
+    // Made read-only under a restrictive umask by an earlier process of this user: repair if it is ours.
+    try {
+      const st = lstatSync(file);
+      if (!st.isFile() || st.uid !== uid) throw error;
+      chmodSync(file, 0o600);
+      fd = openSync(file, fsConstants.O_RDWR | fsConstants.O_NOFOLLOW);
+    } catch {
+      throw new NamespaceError(`cannot open the namespace file ${file} for reading and writing (EACCES)`);
+    }
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.uid !== uid || (st.mode & 0o077) !== 0) throw new NamespaceError(`${file} is not a private file of uid ${uid}`);
+    // A umask may have taken the owner's write right from a file this call created.
+    if ((st.mode & 0o600) !== 0o600) fchmodSync(fd, 0o600);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  return fd;
+}
+
+/** Whether the header is all zero: a file sized by a process that died before writing it. */
+function headerIsBlank(i32: Int32Array): boolean {
+  for (let w = 0; w <= H.ready; w++) if (i32[w] !== 0) return false;
+  return true;
+}
+
+/** Opens (creating and initializing if needed) and maps this user's namespace. */
+export function mapRegion(libc: Libc, uid: number): MappedRegion {
+  const dir = namespaceDirectory(uid);
+  ensurePrivateDirectory(dir, uid);
+  const file = join(dir, `namespace-v${LAYOUT_VERSION}`);
+  const fd = openPrivateFile(file, uid);
+  try {
+    // flock orders the first initialization between processes; the kernel drops it if we die.
+    libc.flock(fd, LOCK_EX);
+    try {
+      const size = fstatSync(fd).size;
+      if (size === 0) ftruncateSync(fd, OFFSET.sizeBytes);
+      else if (size !== OFFSET.sizeBytes)
+        throw new NamespaceError(`${file} has ${size} bytes where layout version ${LAYOUT_VERSION} has ${OFFSET.sizeBytes}`);
+      const pointer = libc.mmap(null, OFFSET.sizeBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      if (libc.address(pointer) === 0xffffffffffffffffn) throw new NamespaceError(`mmap of ${file} failed (errno ${libc.errno()})`);
+      const buffer = libc.view(pointer, OFFSET.sizeBytes);
+      const i32 = new Int32Array(buffer, 0, OFFSET.words);
+      if (headerIsBlank(i32)) {
+        // New, or sized by a process that died before the header was written: every table is zero, which is empty.
+        i32[H.magic] = MAGIC;
+        i32[H.version] = LAYOUT_VERSION;
+        i32[H.sizeBytes] = OFFSET.sizeBytes;
+        Atomics.store(i32, H.ready, 1);
+      }
+      validateHeader(i32, file);
+      return { base: libc.address(pointer), buffer, file };
+    } finally {
+      libc.flock(fd, LOCK_UN);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function validateHeader(h: Int32Array, file: string): void {
+  if (h[H.magic] !== MAGIC) throw new NamespaceError(`${file} is not a waitables namespace (bad magic number)`);
+  if (h[H.version] !== LAYOUT_VERSION)
+    throw new NamespaceError(`${file} has layout version ${h[H.version]}; this library uses version ${LAYOUT_VERSION}`);
+  if (h[H.sizeBytes] !== OFFSET.sizeBytes || Atomics.load(h, H.ready) !== 1) throw new NamespaceError(`${file} is damaged (header)`);
+}
