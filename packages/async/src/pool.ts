@@ -197,7 +197,7 @@ export class WaitPool {
     });
   }
 
-  /** When a release may go straight to a local awaiter without passing other processes' waiters (handoff.ts). */
+  /** @internal When a release may go straight to a local awaiter without passing other processes' waiters (handoff.ts). */
   readonly handoff = new HandoffPolicy();
 
   /**
