@@ -5,10 +5,11 @@ import { defineConfig } from 'vitest/config';
 // fault (kill -9), differential (Linux against Windows under Wine) and cli-linux
 // (`waitables ls`) test the Linux backend and run from Linux only; docs (the READMEs'
 // TypeScript and shell blocks) and packaging (pack, install, use) check files, the same
-// on every platform, and run from Linux.
+// on every platform, and run from Linux; postgres (@waitables/postgres) runs against a
+// real PostgreSQL server that its tests start, from Linux.
 const suites =
   process.env.WAITABLES_SUITES ??
-  (process.platform === 'win32' ? 'unit,conformance,async,cli' : 'unit,conformance,async,cli,fault,differential,cli-linux,docs,packaging');
+  (process.platform === 'win32' ? 'unit,conformance,async,cli' : 'unit,conformance,async,cli,fault,differential,cli-linux,docs,packaging,postgres');
 
 export default defineConfig({
   test: {

@@ -6,7 +6,7 @@
  * `@waitables/core`'s (Win32Error, argument errors), re-exported here.
  * @packageDocumentation
  */
-export { AbortError, PoolClosedError, TimeoutError, WaitThreadError } from './errors.js';
+export { AbortError, ObjectClosedError, PoolClosedError, TimeoutError, WaitThreadError } from './errors.js';
 export type { WaitOptions } from './options.js';
 export { Event } from './event.js';
 export { Mutex } from './mutex.js';

@@ -120,8 +120,16 @@ export class Mutex implements Disposable {
     return runHolding(() => this.acquire(options), fn);
   }
 
+  /**
+   * Closes the handle. Acquires of this process still pending on it reject with
+   * ObjectClosedError (a mutex a wait thread acquired for them is released). A lock
+   * still held keeps the handle open until it is released.
+   */
   close(): void {
-    this.core.close();
+    if (this.core.closed) return;
+    const group = groups.get(this.core.handle);
+    if (group && group.mutex === this.core) group.close();
+    else this.core.close();
   }
 
   [Symbol.dispose](): void {

@@ -2,7 +2,7 @@
 import { type OpenOptions, Semaphore as CoreSemaphore, type SemaphoreOptions } from '@waitables/core';
 import { checkWaitOptions, type WaitOptions } from './options.js';
 import { Permit } from './permit.js';
-import { waitPool } from './pool.js';
+import { closeAwaited, waitPool } from './pool.js';
 import { runHolding } from './run-exclusive.js';
 
 /**
@@ -88,8 +88,12 @@ export class Semaphore implements Disposable {
     return this.core.release(count);
   }
 
+  /**
+   * Closes the handle. Waits of this process still pending on it reject with
+   * ObjectClosedError; what a wait thread acquired for them at that moment is given back.
+   */
   close(): void {
-    this.core.close();
+    closeAwaited(this.core);
   }
 
   [Symbol.dispose](): void {

@@ -107,6 +107,10 @@ function claimSlot(ns: Namespace, start: number, from: number, to: number): numb
 function freeTheDead(ns: Namespace, engine: Engine, start: number): void {
   const until = Date.now() + JANITOR_WAIT_MS;
   const pause = new Int32Array(new SharedArrayBuffer(4));
+  // The kept slot is never registered; if damage made it a live slot of a dead thread, free it.
+  const kept = threadWord(JANITOR_SLOT, T.state);
+  if (Atomics.load(ns.i32, kept) === THREAD_LIVE && !ns.isThreadSlotAlive(JANITOR_SLOT))
+    Atomics.compareExchange(ns.i32, kept, THREAD_LIVE, THREAD_FREE);
   while (claimSlot(ns, start, JANITOR_SLOT, JANITOR_SLOT + 1) < 0) {
     // Another thread is doing it; once it is done there may be a slot for us.
     if (Date.now() >= until) return;

@@ -1,0 +1,30 @@
+/** The entry point: a database connection with the awaitable objects over it. */
+import { Database } from './database.js';
+import { checkConnectOptions, type ConnectOptions } from './options.js';
+import { MemoryEngine } from './memory/engine.js';
+import { PgEngine } from './pg/engine.js';
+import { InvalidArgumentTypeError } from '@waitables/core';
+
+/**
+ * Connects to a PostgreSQL database, creating or migrating the package's schema, and
+ * opens this process's session (one connection, which also receives the wake-ups).
+ * Rejects if the database cannot be reached. `memory:<name>` instead of a
+ * `postgres://` URL gives the in-process engine: the same objects and semantics, shared
+ * by the connections of that name in this process only, for tests.
+ * @example
+ * ```ts
+ * import { connect } from '@waitables/postgres';
+ * await using db = await connect(process.env.DATABASE_URL!, { lease: 10_000 });
+ * const lock = await (await db.Mutex.create({ name: 'nightly-report' })).acquire();
+ * ```
+ */
+export async function connect(url: string, options?: ConnectOptions): Promise<Database> {
+  if (typeof url !== 'string' || url === '') throw new InvalidArgumentTypeError('url', 'a postgres:// connection string', url);
+  const checked = checkConnectOptions(options);
+  const engine = url.startsWith('memory:')
+    ? new MemoryEngine(url.slice('memory:'.length))
+    : new PgEngine({ url, schema: checked.schema, lease: checked.lease, label: checked.label });
+  const db = new Database(engine, checked);
+  await db.session();
+  return db;
+}

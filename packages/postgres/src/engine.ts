@@ -1,0 +1,114 @@
+/**
+ * The contract between the awaitable objects and a database engine. The objects, the
+ * wait bookkeeping, leases and lost-lock signals (`session.ts`) are engine-neutral; an
+ * engine (PostgreSQL in `pg/`, and later others such as etcd) only has to provide these
+ * transitions, each atomic, with these guarantees:
+ *
+ * - `wait` grants at once what can be taken (the lowest index for wait-any, everything
+ *   for wait-all), or queues the wait in FIFO order on each of its objects;
+ * - a later transition that makes a queued wait satisfiable grants it in the same
+ *   atomic step, removes it from every queue, and reports the grant to the waiting
+ *   session through `onGrant` (pushed, not polled);
+ * - a session ends when its process dies or its connection is cut; `reap` (run by any
+ *   session) ends such sessions: their mutexes are abandoned to the next waiter, their
+ *   semaphore units come back, their waits go. The engine reports the end of its own
+ *   session through `onLost`;
+ * - failures are `Win32Error`s with the local backends' codes, or `SessionLostError`.
+ */
+
+export type ObjectKind = 'mutex' | 'semaphore' | 'event';
+
+/** A grant of a wait: which object (wait-any) or all (wait-all, index 0), and the fencing tokens. */
+export interface GrantReport {
+  /** The wait's id, which is also the grant's id (a mutex's owner, a unit's holder). */
+  readonly wait: string;
+  readonly index: number;
+  /** A mutex among those taken had been abandoned by its previous owner's session. */
+  readonly abandoned: boolean;
+  /** Per object taken (one for wait-any, each for wait-all, in order): the object's new fencing token. */
+  readonly fences: readonly number[];
+}
+
+export type WaitReply =
+  | { readonly kind: 'granted'; readonly grant: GrantReport }
+  | { readonly kind: 'queued'; readonly wait: string }
+  | { readonly kind: 'unavailable' };
+
+export interface CreateRequest {
+  readonly kind: ObjectKind;
+  readonly name: string;
+  /** Semaphore: initial count; event: 1 if initially set. */
+  readonly count: number;
+  readonly maximum: number;
+  readonly manualReset: boolean;
+  /** Mutex: take ownership if it is created now. */
+  readonly initialOwner: boolean;
+}
+
+export interface ObjectRef {
+  readonly id: string;
+  readonly existed: boolean;
+  readonly manualReset: boolean;
+  /** The grant of the initial ownership of a new mutex created with `initialOwner`. */
+  readonly initial: { readonly grant: string; readonly fence: number } | null;
+}
+
+/** One object's state, as listed by `db.list()`. */
+export interface ObjectState {
+  readonly name: string;
+  readonly kind: ObjectKind;
+  /** Semaphore: units available; event: 1 if set, else 0; mutex: 0. */
+  readonly count: number;
+  readonly maximum: number;
+  readonly manualReset: boolean;
+  /** Mutex: the session id that owns it, or null. */
+  readonly ownerSession: number | null;
+  /** Mutex: the next grant will report abandoned. */
+  readonly abandoned: boolean;
+  /** The latest fencing token. */
+  readonly fence: number;
+  /** Waits queued on it. */
+  readonly waiters: number;
+  /** Semaphore: units held as permits. */
+  readonly permitsHeld: number;
+}
+
+/** One session of an engine: a process's connection, with its own identity as an owner. */
+export interface EngineSession {
+  readonly id: number;
+  create(request: CreateRequest): Promise<ObjectRef>;
+  open(kind: ObjectKind, name: string): Promise<ObjectRef>;
+  remove(name: string): Promise<boolean>;
+  wait(ids: readonly string[], all: boolean, enqueue: boolean): Promise<WaitReply>;
+  /** True if the wait was still queued (now removed); false if it was granted already. */
+  cancel(wait: string): Promise<boolean>;
+  releaseMutex(id: string, grant: string): Promise<void>;
+  releasePermit(id: string, grant: string): Promise<void>;
+  /** ReleaseSemaphore: the count before. */
+  releaseSemaphore(id: string, count: number): Promise<number>;
+  signalEvent(id: string, op: 'set' | 'reset' | 'pulse'): Promise<void>;
+  /** Ends the sessions that are gone; returns how many. */
+  reap(): Promise<number>;
+  /** Renews this session's lease; false if the session no longer exists. */
+  renew(lease: number): Promise<boolean>;
+  list(): Promise<ObjectState[]>;
+  /** A clean end: what the session owns is released (not abandoned), then the connection closes. */
+  close(): Promise<void>;
+  /**
+   * Whether the connection should keep the process alive while no statement runs
+   * (pending waits with `ref`). An idle session never does.
+   */
+  keepAlive(wanted: boolean): void;
+  /** Drops the connection without releasing anything (what a crash does). */
+  destroy(): void;
+}
+
+export interface EngineEvents {
+  onGrant(grant: GrantReport): void;
+  onLost(cause: unknown): void;
+}
+
+/** Opens sessions of one database. */
+export interface Engine {
+  open(events: EngineEvents): Promise<EngineSession>;
+}

@@ -1,0 +1,134 @@
+/** Locks and permits: what a grant hands to the program, until released or lost. */
+import { ERROR_NOT_OWNER, Win32Error } from '@waitables/core';
+import { SessionLostError } from './errors.js';
+import type { Holding, Session } from './session.js';
+
+abstract class Held implements Holding, Disposable, AsyncDisposable {
+  #released = false;
+  #lost: unknown = null;
+  readonly #lostController = new AbortController();
+
+  /** @internal */
+  constructor(
+    /** @internal */ readonly session: Session,
+    /** @internal */ readonly objectId: string,
+    /** @internal */ readonly grant: string,
+    /**
+     * The fencing token of this grant: larger than every token handed out before for this
+     * object. Pass it to the resource you protect and have it refuse smaller ones, so that
+     * a holder that lost its session (and does not know it yet) cannot act.
+     */
+    readonly fence: number,
+  ) {
+    session.hold(this);
+  }
+
+  /**
+   * Fires when the session that holds this is lost (connection cut, server restart,
+   * lease not renewed): from then on, another process may hold it. `reason` is a
+   * SessionLostError. Never fires after a release.
+   */
+  get lost(): AbortSignal {
+    return this.#lostController.signal;
+  }
+
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /** @internal */
+  lose(cause: unknown): void {
+    if (this.#released || this.#lost !== null) return;
+    this.#lost = cause;
+    this.#lostController.abort(new SessionLostError({ cause }));
+  }
+
+  /**
+   * Gives it back (one database transaction, handing it to the oldest waiter). A second
+   * call resolves at once. The returned promise may be ignored: a failure is then not
+   * an unhandled rejection.
+   */
+  release(): Promise<void> {
+    if (this.#released) return Promise.resolve();
+    this.#released = true;
+    this.session.unhold(this);
+    const done = this.#lost !== null ? Promise.reject(this.lostError()) : this.giveBack();
+    done.catch(() => undefined);
+    return done;
+  }
+
+  protected abstract giveBack(): Promise<void>;
+  protected abstract lostError(): Error;
+
+  [Symbol.dispose](): void {
+    void this.release();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
+}
+
+/**
+ * Ownership of a mutex by one `acquire()` of this session. `await using` releases it at
+ * the end of the block.
+ * @example
+ * ```ts
+ * {
+ *   await using lock = await mutex.acquire({ timeout: 5000 });
+ *   await storage.write(data, { fence: lock.fence });
+ * }
+ * ```
+ */
+export class Lock extends Held {
+  /** @internal */
+  constructor(
+    session: Session,
+    objectId: string,
+    grant: string,
+    fence: number,
+    /** The previous owner's session ended while owning the mutex: what it protects may be inconsistent. */
+    readonly abandoned: boolean,
+  ) {
+    super(session, objectId, grant, fence);
+  }
+
+  /** Rejects with Win32Error ERROR_NOT_OWNER if the lock was lost (the session ended). */
+  override release(): Promise<void> {
+    return super.release();
+  }
+
+  protected giveBack(): Promise<void> {
+    return this.session.engine.releaseMutex(this.objectId, this.grant);
+  }
+
+  protected lostError(): Error {
+    return new Win32Error(ERROR_NOT_OWNER, 'ReleaseMutex');
+  }
+}
+
+/**
+ * One unit of a semaphore held by this session. `using`/`await using` gives it back at
+ * the end of the block.
+ * @example
+ * ```ts
+ * {
+ *   await using permit = await slots.acquire();
+ *   await encode(file);
+ * }
+ * ```
+ */
+export class Permit extends Held {
+  /** Rejects with SessionLostError if the session that held it ended (the unit came back then). */
+  override release(): Promise<void> {
+    return super.release();
+  }
+
+  protected giveBack(): Promise<void> {
+    return this.session.engine.releasePermit(this.objectId, this.grant);
+  }
+
+  protected lostError(): Error {
+    return new SessionLostError();
+  }
+}

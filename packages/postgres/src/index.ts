@@ -1,0 +1,22 @@
+/**
+ * `@waitables/postgres`: the awaitable mutexes, semaphores and events of
+ * `@waitables/async`, shared by processes on many hosts through a PostgreSQL database.
+ *
+ * Aborts and timeouts reject with `@waitables/async`'s AbortError and TimeoutError;
+ * object errors are `@waitables/core`'s Win32Error.
+ * @packageDocumentation
+ */
+export { connect } from './connect.js';
+export { Database, type ObjectFactory } from './database.js';
+export type { ConnectOptions, WaitOptions } from './options.js';
+export { Mutex, type MutexOptions } from './mutex.js';
+export { Semaphore, type SemaphoreOptions } from './semaphore.js';
+export { Event, type EventOptions } from './event.js';
+export { Lock, Permit } from './holding.js';
+export { RemoteObject } from './remote-object.js';
+export { waitAny, waitAll, type WaitAnyResult, type WaitAllResult } from './wait.js';
+export { SessionLostError, DatabaseClosedError } from './errors.js';
+export { SchemaVersionError, SCHEMA_VERSION } from './pg/migrate.js';
+export { MemoryStore } from './memory/store.js';
+export type { Engine, EngineSession, EngineEvents, ObjectState, ObjectKind, GrantReport } from './engine.js';
+export { AbortError, TimeoutError } from '@waitables/async';

@@ -1,0 +1,264 @@
+/**
+ * The in-process engine's state and transitions: the same protocol as
+ * `../pg/protocol.ts`, on plain maps, for tests of programs that use this package
+ * (`connect('memory:<name>')`). Every transition runs synchronously, so each is atomic;
+ * grants are reported on a later microtask, as a notification arrives after its commit.
+ *
+ * Lifetimes: a store lives as long as the process (one per name); sessions leave it on
+ * close() or `endSession()`, waits when granted, cancelled or their session ends.
+ */
+import { ERROR_ACCESS_DENIED, ERROR_FILE_NOT_FOUND, ERROR_INVALID_HANDLE, ERROR_NOT_OWNER, ERROR_TOO_MANY_POSTS } from '@waitables/core';
+import type { CreateRequest, EngineEvents, GrantReport, ObjectKind, ObjectState } from '../engine.js';
+import { SESSION_GONE } from '../status.js';
+
+interface Obj {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: ObjectKind;
+  count: number;
+  readonly maximum: number;
+  readonly manualReset: boolean;
+  ownerGrant: string | null;
+  ownerSession: number | null;
+  abandoned: boolean;
+  fence: number;
+}
+
+interface Wait {
+  readonly id: string;
+  readonly session: number;
+  readonly all: boolean;
+  readonly objects: readonly string[];
+}
+
+interface Permit {
+  readonly grant: string;
+  readonly object: string;
+  readonly session: number;
+}
+
+const stores = new Map<string, MemoryStore>();
+
+/**
+ * The objects of one `memory:<name>` in this process.
+ * @example
+ * ```ts
+ * const db = await connect('memory:test');
+ * // Make the session end as if its process had died: its mutexes are abandoned.
+ * MemoryStore.named('test').endSession(db.sessionId!, true);
+ * ```
+ */
+export class MemoryStore {
+  readonly #objects = new Map<string, Obj>();
+  readonly #byName = new Map<string, Obj>();
+  /** Insertion order is id order: FIFO. */
+  readonly #waits = new Map<string, Wait>();
+  readonly #permits: Permit[] = [];
+  readonly #sessions = new Map<number, EngineEvents>();
+  #nextId = 1;
+  #nextSession = 1;
+
+  /** The store of a name, made on first use. */
+  static named(name: string): MemoryStore {
+    let store = stores.get(name);
+    if (!store) stores.set(name, (store = new MemoryStore()));
+    return store;
+  }
+
+  openSession(events: EngineEvents): number {
+    const id = this.#nextSession++;
+    this.#sessions.set(id, events);
+    return id;
+  }
+
+  /** Ends a session as its death would (abandon) or as a clean close (release). */
+  endSession(session: number, abandon: boolean): void {
+    if (!this.#sessions.has(session)) return;
+    for (const [id, w] of this.#waits) if (w.session === session) this.#waits.delete(id);
+    for (const o of this.#objects.values()) {
+      if (o.ownerSession !== session) continue;
+      o.ownerGrant = null;
+      o.ownerSession = null;
+      o.abandoned = abandon;
+      this.#satisfy(o);
+    }
+    for (const p of this.#permits.filter((p) => p.session === session)) {
+      this.#permits.splice(this.#permits.indexOf(p), 1);
+      const o = this.#objects.get(p.object)!;
+      o.count = Math.min(o.maximum, o.count + 1);
+      this.#satisfy(o);
+    }
+    const events = this.#sessions.get(session);
+    this.#sessions.delete(session);
+    if (abandon) queueMicrotask(() => events?.onLost(new Error('the session was ended')));
+  }
+
+  alive(session: number): boolean {
+    return this.#sessions.has(session);
+  }
+
+  create(
+    session: number,
+    r: CreateRequest,
+  ): { status: number; id?: string; existed?: boolean; manualReset?: boolean; grant?: string; fence?: number } {
+    if (!this.alive(session)) return { status: SESSION_GONE };
+    const found = this.#byName.get(r.name);
+    if (found)
+      return { status: found.kind === r.kind ? 0 : ERROR_INVALID_HANDLE, id: found.id, existed: true, manualReset: found.manualReset };
+    const o: Obj = {
+      id: String(this.#nextId++),
+      name: r.name,
+      kind: r.kind,
+      count: r.count,
+      maximum: r.maximum,
+      manualReset: r.manualReset,
+      ownerGrant: null,
+      ownerSession: null,
+      abandoned: false,
+      fence: 0,
+    };
+    this.#objects.set(o.id, o);
+    this.#byName.set(o.name, o);
+    if (r.kind === 'mutex' && r.initialOwner) {
+      const grant = String(this.#nextId++);
+      return { status: 0, id: o.id, existed: false, manualReset: false, grant, fence: this.#take(o, grant, session).fence };
+    }
+    return { status: 0, id: o.id, existed: false, manualReset: r.manualReset };
+  }
+
+  open(name: string, kind: ObjectKind): { status: number; id?: string; manualReset?: boolean } {
+    const o = this.#byName.get(name);
+    if (!o) return { status: ERROR_FILE_NOT_FOUND };
+    return { status: o.kind === kind ? 0 : ERROR_INVALID_HANDLE, id: o.id, manualReset: o.manualReset };
+  }
+
+  remove(name: string): number {
+    const o = this.#byName.get(name);
+    if (!o) return ERROR_FILE_NOT_FOUND;
+    const waited = [...this.#waits.values()].some((w) => w.objects.includes(o.id));
+    if (o.ownerGrant !== null || waited || this.#permits.some((p) => p.object === o.id)) return ERROR_ACCESS_DENIED;
+    this.#objects.delete(o.id);
+    this.#byName.delete(name);
+    return 0;
+  }
+
+  wait(session: number, ids: readonly string[], all: boolean, enqueue: boolean): { status: number; wait?: string; grant?: GrantReport } {
+    if (!this.alive(session)) return { status: SESSION_GONE };
+    if (ids.some((id) => !this.#objects.has(id))) return { status: ERROR_INVALID_HANDLE };
+    const w: Wait = { id: String(this.#nextId++), session, all, objects: [...ids] };
+    const grant = this.#tryGrant(w);
+    if (grant) return { status: 0, grant };
+    if (!enqueue) return { status: 0 };
+    this.#waits.set(w.id, w);
+    return { status: 0, wait: w.id };
+  }
+
+  cancel(session: number, wait: string): boolean {
+    const w = this.#waits.get(wait);
+    if (!w || w.session !== session) return false;
+    this.#waits.delete(wait);
+    return true;
+  }
+
+  releaseMutex(session: number, id: string, grant: string): number {
+    if (!this.alive(session)) return SESSION_GONE;
+    const o = this.#objects.get(id);
+    if (!o || o.kind !== 'mutex' || o.ownerGrant !== grant || o.ownerSession !== session) return ERROR_NOT_OWNER;
+    o.ownerGrant = null;
+    o.ownerSession = null;
+    this.#satisfy(o);
+    return 0;
+  }
+
+  releasePermit(session: number, id: string, grant: string): number {
+    const index = this.#permits.findIndex((p) => p.grant === grant && p.object === id && p.session === session);
+    if (index < 0) return SESSION_GONE;
+    this.#permits.splice(index, 1);
+    const o = this.#objects.get(id)!;
+    if (o.count >= o.maximum) return ERROR_TOO_MANY_POSTS;
+    o.count += 1;
+    this.#satisfy(o);
+    return 0;
+  }
+
+  releaseSemaphore(id: string, count: number): { status: number; previous?: number } {
+    const o = this.#objects.get(id);
+    if (!o || o.kind !== 'semaphore') return { status: ERROR_INVALID_HANDLE };
+    if (count > o.maximum - o.count) return { status: ERROR_TOO_MANY_POSTS };
+    const previous = o.count;
+    o.count += count;
+    this.#satisfy(o);
+    return { status: 0, previous };
+  }
+
+  signalEvent(id: string, op: 'set' | 'reset' | 'pulse'): number {
+    const o = this.#objects.get(id);
+    if (!o || o.kind !== 'event') return ERROR_INVALID_HANDLE;
+    o.count = op === 'reset' ? 0 : 1;
+    if (op !== 'reset') this.#satisfy(o);
+    if (op === 'pulse') o.count = 0;
+    return 0;
+  }
+
+  list(): ObjectState[] {
+    return [...this.#objects.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((o) => ({
+        name: o.name,
+        kind: o.kind,
+        count: o.count,
+        maximum: o.maximum,
+        manualReset: o.manualReset,
+        ownerSession: o.ownerSession,
+        abandoned: o.abandoned,
+        fence: o.fence,
+        waiters: [...this.#waits.values()].filter((w) => w.objects.includes(o.id)).length,
+        permitsHeld: this.#permits.filter((p) => p.object === o.id).length,
+      }));
+  }
+
+  #acquirable(o: Obj): boolean {
+    return o.kind === 'mutex' ? o.ownerGrant === null : o.count > 0;
+  }
+
+  #take(o: Obj, grant: string, session: number): { abandoned: boolean; fence: number } {
+    const abandoned = o.kind === 'mutex' && o.abandoned;
+    o.fence += 1;
+    if (o.kind === 'mutex') {
+      o.ownerGrant = grant;
+      o.ownerSession = session;
+      o.abandoned = false;
+    } else if (o.kind === 'semaphore') {
+      o.count -= 1;
+      this.#permits.push({ grant, object: o.id, session });
+    } else if (!o.manualReset) {
+      o.count = 0;
+    }
+    return { abandoned, fence: o.fence };
+  }
+
+  #tryGrant(w: Wait): GrantReport | null {
+    const objects = w.objects.map((id) => this.#objects.get(id)!);
+    if (w.all) {
+      if (!objects.every((o) => this.#acquirable(o))) return null;
+      const taken = objects.map((o) => this.#take(o, w.id, w.session));
+      return { wait: w.id, index: 0, abandoned: taken.some((t) => t.abandoned), fences: taken.map((t) => t.fence) };
+    }
+    const index = objects.findIndex((o) => this.#acquirable(o));
+    if (index < 0) return null;
+    const taken = this.#take(objects[index]!, w.id, w.session);
+    return { wait: w.id, index, abandoned: taken.abandoned, fences: [taken.fence] };
+  }
+
+  #satisfy(o: Obj): void {
+    for (const w of [...this.#waits.values()]) {
+      if (!this.#acquirable(o)) return;
+      if (!w.objects.includes(o.id)) continue;
+      const grant = this.#tryGrant(w);
+      if (!grant) continue;
+      this.#waits.delete(w.id);
+      const events = this.#sessions.get(w.session);
+      queueMicrotask(() => events?.onGrant(grant));
+    }
+  }
+}
