@@ -9,7 +9,9 @@ import { defineConfig } from 'vitest/config';
 // real PostgreSQL server that its tests start, from Linux.
 const suites =
   process.env.WAITABLES_SUITES ??
-  (process.platform === 'win32' ? 'unit,conformance,async,cli' : 'unit,conformance,async,cli,fault,differential,cli-linux,docs,packaging,postgres');
+  (process.platform === 'win32'
+    ? 'unit,conformance,async,cli'
+    : 'unit,conformance,async,cli,fault,differential,cli-linux,docs,packaging,postgres');
 
 export default defineConfig({
   test: {
