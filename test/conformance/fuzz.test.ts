@@ -66,7 +66,7 @@ async function fuzz(label: string, fn: (...args: unknown[]) => unknown, arity: n
     const args = Array.from({ length: arity }, () => pick(values));
     try {
       const result = await fn(...args);
-      for (const made of [result, ...(Array.isArray(result) ? result : [])])
+      for (const made of [result, ...(Array.isArray(result) ? (result as unknown[]) : [])])
         if (made && typeof (made as { close?: unknown }).close === 'function') (made as { close(): void }).close();
     } catch (error) {
       const code = (error as { code?: unknown }).code;
