@@ -42,13 +42,13 @@ describe('a namespace directory waitables must not use', () => {
   test.each([['ls'], ['set', 'x']])('%s: one whose parent is missing is said in one line (status 1)', async (...args) => {
     const r = await inNamespace(join(tmpdir(), `waitables-missing-${process.pid}`, 'a', 'ns'), args);
     expectOneLine(r.stderr);
-    expect(r.stderr).toMatch(/^waitables: cannot create the namespace directory .* its parent .* does not exist/);
+    expect(r.stderr).toMatch(/^waitables: cannot create the namespace directory .*: its parent .* does not exist\n$/);
     expect(r.status).toBe(1);
   });
 });
 
 describe('waitables ls', () => {
-  test('escapes control characters in names, and says in one line that a kind it does not know is damage', async () => {
+  test('escapes control characters in names, and says in one line that an object of an unknown kind is damage', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'waitables-ls-')), 'ns');
     const name = 'evil\u001b[2J\u0007name';
     const hold = holdUntilReleased();
@@ -77,8 +77,8 @@ async function listUnderTest(dir: string): Promise<void> {
     // No control character but the newlines that end the rows.
     expect([...listed.stdout].filter((c) => c !== '\n' && (c < ' ' || c === '\u007f'))).toEqual([]);
 
-    // Make the mutex's slot say a kind this version does not know, as a newer writer might.
-    const { KIND, LAYOUT_VERSION, O, objectWord } = await import('../../packages/core/dist/linux/layout.js');
+    // Make the mutex's slot say a kind this layout version does not have (a newer library uses a new layout version: this is damage).
+    const { KIND, O, objectWord, LAYOUT_VERSION } = await import('../../packages/core/dist/linux/layout.js');
     const file = join(dir, `namespace-v${LAYOUT_VERSION}`);
     const words = new Int32Array(readFileSync(file).buffer);
     let slot = -1;
@@ -97,7 +97,7 @@ async function listUnderTest(dir: string): Promise<void> {
     patch(KIND.mutex);
     // The Linux backend takes a kind it does not know for damage: said in one line, status 1.
     expectOneLine(unknown.stderr);
-    expect(unknown.stderr).toMatch(/^waitables: the namespace is damaged \(the kind of object \d+: 42\)/);
+    expect(unknown.stderr).toMatch(/^waitables: the namespace is damaged \(the kind of object \d+: 42\).*\n$/);
     expect(unknown.status).toBe(1);
   }
 }
