@@ -120,6 +120,25 @@ describe('mutex', () => {
   });
 });
 
+describe('callback forms', () => {
+  it('runExclusive and run hold the object while fn runs and release it however fn ends', async () => {
+    const m = await a.Mutex.create({ name: 'm' });
+    const s = await a.Semaphore.create({ name: 's', initialCount: 1, maximumCount: 1 });
+    expect(await m.runExclusive(async (lock) => ((await m.tryAcquire()) === null ? lock.fence : -1))).toBe(1);
+    await expect(
+      s.run(() => {
+        throw new Error('fn failed');
+      }),
+    ).rejects.toThrow('fn failed');
+    await expect(m.runExclusive('x' as never)).rejects.toThrow(/fn must be a function/);
+    const state = await a.list();
+    expect(state.map((o) => [o.name, o.ownerSession, o.count, o.permitsHeld])).toEqual([
+      ['m', null, 0, 0],
+      ['s', null, 1, 0],
+    ]);
+  });
+});
+
 describe('semaphore', () => {
   it('checks ERROR_TOO_MANY_POSTS in the transaction and changes nothing', async () => {
     const s = await a.Semaphore.create({ name: 's', initialCount: 1, maximumCount: 2 });
