@@ -11,6 +11,7 @@
 //   5. The waitables command: two processes sharing a lock, a semaphore of one unit, a
 //      waiter woken by `waitables set` from another process, and ticks.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import * as awaitable from '@waitables/async';
 import { fileURLToPath } from 'node:url';
 import { Event, Mutex, Process, Semaphore, WaitableTimer, waitAll } from '@waitables/core';
@@ -24,9 +25,15 @@ const names = {
   ready: `Local\\waitables-demo-ready-${tag}`,
   held: `Local\\waitables-demo-held-${tag}`,
 };
-const start = performance.now();
-const t = () => `${(performance.now() - start).toFixed(0).padStart(5)} ms`;
-const run = (...args) => spawn(process.execPath, [worker, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+// One clock for every line of every process: milliseconds since the demo started
+// (wall clock, so that child processes can print the same scale: see worker.mjs).
+const start = Date.now();
+const t = () => `${String(Date.now() - start).padStart(5)} ms`;
+const run = (...args) =>
+  spawn(process.execPath, [worker, ...args], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, WAITABLES_DEMO_START: String(start) },
+  });
 
 console.log(`waitables demo on ${process.platform} (pid ${process.pid})\n`);
 
@@ -74,9 +81,7 @@ console.log('\n3. a waitable timer, 5 ticks of 20 ms');
   for (let i = 1; i <= 5; i++) {
     timer.wait();
     const late = performance.now() - t0 - 20 * i;
-    console.log(
-      `  tick ${i}: ${(performance.now() - t0).toFixed(1).padStart(6)} ms (scheduled ${20 * i} ms, ${late >= 0 ? '+' : ''}${late.toFixed(1)} ms)`,
-    );
+    console.log(`${t()}  tick ${i}: ${late >= 0 ? '+' : ''}${late.toFixed(1)} ms against its schedule (${20 * i} ms after the set)`);
   }
   timer.cancel();
   console.log(`  high-resolution timer: ${timer.highResolution}`);
@@ -95,14 +100,18 @@ console.log('\n4. awaited from the event loop (@waitables/async)');
   const releaser = run('release', names.slots);
   const permit = await slots.acquire({ timeout: 30_000 });
   console.log(`${t()}  acquire resolved: pid ${releaser.pid} released a unit`);
+  const exited = once(releaser, 'exit');
   const exitCode = await awaitable.processExit(releaser.pid, { timeout: 30_000 });
-  console.log(`${t()}  processExit(${releaser.pid}) -> exited${exitCode === null ? '' : ` with code ${exitCode}`}`);
+  // On Linux the OS keeps a child's exit code only until Node reaps the child, which it
+  // may have done already: then Node's own record of it says the code.
+  const code = exitCode ?? `${(await exited)[0]} (from Node's child_process: Node had reaped it)`;
+  console.log(`${t()}  processExit(${releaser.pid}) -> exited with code ${code}`);
   setTimeout(() => go.set(), 20);
   const fired = await awaitable.waitAny([slots, go]);
   console.log(`${t()}  waitAny([slots, go]) -> index ${fired.index} (go, set 20 ms later; the slot is still held)`);
   permit.release();
   for await (const tick of awaitable.ticks(20)) {
-    console.log(`  tick ${tick.index}: ${(tick.actual - tick.scheduled).toFixed(2)} ms late, ${tick.missed} missed`);
+    console.log(`${t()}  tick ${tick.index}: +${(tick.actual - tick.scheduled).toFixed(2)} ms against its schedule, ${tick.missed} missed`);
     if (tick.index >= 3) break;
   }
   clearInterval(heartbeat);
@@ -112,29 +121,32 @@ console.log('\n4. awaited from the event loop (@waitables/async)');
 console.log('\n5. the waitables command');
 {
   const bin = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+  // The commands write to this terminal as they run, so lines come in the order they happen.
   const waitables = (...args) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    return new Promise((resolve) => child.once('exit', (status) => resolve({ status, output })));
+    const quiet = args[0] === 'set'; // repeated below until it lands; its warnings would only repeat
+    const child = spawn(process.execPath, [bin, ...args], { stdio: quiet ? 'ignore' : 'inherit' });
+    return new Promise((resolve) => child.once('exit', (status) => resolve({ status })));
   };
-  const say = (label, r) =>
-    console.log(`  ${label} -> status ${r.status}${r.output.trim() ? `\n    ${r.output.trim().split('\n').join('\n    ')}` : ''}`);
+  const say = (label, r) => console.log(`${t()}  ${label} -> exit status ${r.status}`);
   const work = (who) => [
     '--',
     process.execPath,
     '-e',
-    `console.log('${who} in at', Date.now() % 100000); const t = Date.now() + 300; while (Date.now() < t); console.log('${who} out at', Date.now() % 100000)`,
+    `const t = () => String(Date.now() - ${start}).padStart(5) + ' ms';` +
+      `console.log(t() + '  ${who}: in'); const end = Date.now() + 300; while (Date.now() < end);` +
+      `console.log(t() + '  ${who}: out')`,
   ];
   const lockName = `demo-cli-lock-${tag}`;
+  console.log(`${t()}  A and B run "waitables lock ${lockName}" at once: one waits for the other`);
   const [first, second] = await Promise.all([waitables('lock', lockName, ...work('A')), waitables('lock', lockName, ...work('B'))]);
   say(`waitables lock ${lockName} (A)`, first);
   say(`waitables lock ${lockName} (B)`, second);
   const semName = `demo-cli-sem-${tag}`;
+  console.log(`${t()}  C and D run "waitables sem ${semName} --max 1" at once`);
   const sems = await Promise.all(['C', 'D'].map((who) => waitables('sem', semName, '--max', '1', ...work(who))));
   sems.forEach((r, i) => say(`waitables sem ${semName} --max 1 (${'CD'[i]})`, r));
   const eventName = `demo-cli-event-${tag}`;
+  console.log(`${t()}  waitables wait ${eventName} --verbose, then another process runs waitables set ${eventName}`);
   const waiter = waitables('wait', eventName, '--verbose', '--timeout', '30s');
   // Set until the waiter has it: a set before the waiter opened the event would be lost.
   let woken = null;
@@ -144,6 +156,7 @@ console.log('\n5. the waitables command');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   say(`waitables wait ${eventName} (woken by waitables set ${eventName})`, woken);
+  console.log(`${t()}  waitables ticks --period 10ms --count 5 (lateness of each tick against its schedule):`);
   say('waitables ticks --period 10ms --count 5', await waitables('ticks', '--period', '10ms', '--count', '5'));
 }
 console.log('\ndemo finished');

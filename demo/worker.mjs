@@ -2,7 +2,9 @@
 import { Event, Mutex, Semaphore } from '@waitables/core';
 
 const [role, ...args] = process.argv.slice(2);
-const now = () => new Date().toISOString().slice(17, 23);
+// The demo's clock: milliseconds since it started (demo.mjs passes its start).
+const start = Number(process.env.WAITABLES_DEMO_START ?? Date.now());
+const now = () => `${String(Date.now() - start).padStart(5)} ms`;
 
 if (role === 'slot') {
   const [n, goName, slotsName, readyName] = args;
@@ -11,10 +13,10 @@ if (role === 'slot') {
   Semaphore.open(readyName).release();
   go.wait();
   slots.wait();
-  console.log(`  [${now()}] worker ${n} (pid ${process.pid}): holds a slot`);
+  console.log(`${now()}  worker ${n} (pid ${process.pid}): holds a slot`);
   const until = Date.now() + 300;
   while (Date.now() < until); // work, holding the slot
-  console.log(`  [${now()}] worker ${n} (pid ${process.pid}): releases it`);
+  console.log(`${now()}  worker ${n} (pid ${process.pid}): releases it`);
   slots.release();
   process.exit(10 + Number(n));
 } else if (role === 'release') {
@@ -23,7 +25,7 @@ if (role === 'slot') {
 } else if (role === 'hold') {
   const lock = Mutex.open(args[0]);
   lock.wait();
-  console.log(`  holder (pid ${process.pid}): owns the mutex and never releases it`);
+  console.log(`${now()}  holder (pid ${process.pid}): owns the mutex and never releases it`);
   Event.open(args[1]).set();
   setInterval(() => {}, 1000);
 }

@@ -82,6 +82,76 @@ describe('a damaged copy of a live namespace', () => {
   }
 });
 
+describe('the damaged words reported in the field', () => {
+  const { T, O, WAITING, threadWord, objectWord } = layout;
+
+  /** The first slot index in [0, count) whose words satisfy `match`. */
+  function find(words: ReturnType<typeof region>, count: number, at: (i: number) => number, match: (w: number[]) => boolean, size: number) {
+    for (let i = 0; i < count; i++) if (match(words.read(at(i), size))) return i;
+    return -1;
+  }
+
+  test('a waiter whose process word is garbage: a state change that concerns it is a NamespaceError', async () => {
+    const dir = await damagedCopy(0, 0, 0);
+    const words = region(dir);
+    const waiter = find(
+      words,
+      LIMITS.threads,
+      (t) => threadWord(t, 0),
+      (w) => w[T.status] === WAITING,
+      THREAD_WORDS,
+    );
+    expect(waiter).toBeGreaterThanOrEqual(0);
+    words.write(threadWord(waiter, T.process), [0x7fff1234]);
+    const steps = JSON.parse((await runFixture(dir, 'damage-probe.mjs', [source.prefix])).stdout) as { label: string; code?: string }[];
+    expect(steps.find((s) => s.label === 'set auto')).toMatchObject({ code: 'ERR_WAITABLES_NAMESPACE' });
+  });
+
+  test('an object name of a huge length: inspectNamespace() is a NamespaceError, not a stack overflow', async () => {
+    const dir = await damagedCopy(0, 0, 0);
+    const words = region(dir);
+    const named = find(
+      words,
+      64,
+      (o) => objectWord(o, 0),
+      (w) => w[O.kind] !== 0 && w[O.nameLength]! > 0,
+      OBJECT_WORDS,
+    );
+    expect(named).toBeGreaterThanOrEqual(0);
+    words.write(objectWord(named, O.nameLength), [0x7fffffff]);
+    const steps = JSON.parse((await runFixture(dir, 'damage-probe.mjs', [source.prefix])).stdout) as { label: string; code?: string }[];
+    expect(steps.find((s) => s.label === 'inspect')).toMatchObject({ code: 'ERR_WAITABLES_NAMESPACE' });
+  });
+
+  test('the status word of a blocked wait set to garbage: the wait ends with a NamespaceError', async () => {
+    const dir = await privateNamespaceDir();
+    const name = uniqueName('status');
+    const user = startFixture(dir, 'namespace-user.mjs', [name]);
+    const next = lines(user);
+    try {
+      expect(await next()).toBe('ready');
+      user.stdin!.write('wait 20000\n');
+      const words = region(dir);
+      let waiter = -1;
+      for (let attempt = 0; attempt < 500 && waiter < 0; attempt++) {
+        waiter = find(
+          words,
+          64,
+          (t) => threadWord(t, 0),
+          (w) => w[T.status] === WAITING && w[T.pid] === user.pid,
+          THREAD_WORDS,
+        );
+        if (waiter < 0) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(waiter).toBeGreaterThanOrEqual(0);
+      words.write(threadWord(waiter, T.status), [0x1234]);
+      expect(JSON.parse(await next())).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
+    } finally {
+      user.kill('SIGKILL');
+    }
+  });
+});
+
 describe('a namespace file left by a crash', () => {
   test('of the right size and all zero (the creator died before writing its header) is initialized as a new one', async () => {
     const dir = await privateNamespaceDir();

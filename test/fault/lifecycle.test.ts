@@ -117,7 +117,7 @@ describe('tables full of the dead', () => {
     expectOnlyTheInspector(await snapshotOf(dir), 'none');
   });
 
-  test('every thread slot and every process slot held by dead processes: a new process attaches and frees them', async () => {
+  test('every thread slot (the kept one too, as damage would) and every process slot held by dead processes: a new process attaches and frees them', async () => {
     const dir = await privateNamespaceDir();
     expect((await runFixture(dir, 'namespace-probe.mjs')).stdout).toContain('"ok":true');
     const words = region(dir);

@@ -16,7 +16,8 @@ test('states the sizes of the code', () => {
   const sizes =
     `Sizes (version ${LAYOUT_VERSION}): ${LIMITS.processes} process slots, ${LIMITS.threads} thread slots, ` +
     `${LIMITS.objects} object slots, ${LIMITS.handles} handle\nslots, wait lists of up to ${LIMITS.waitList} objects, ` +
-    `a redo log of ${LIMITS.log} entries, names of up to ${LIMITS.nameUnits}\nUTF-16 units. Total: ${OFFSET.sizeBytes.toLocaleString('en-US')} bytes`;
+    `a redo log of ${LIMITS.log} entries, names of up to ${LIMITS.nameUnits}\nUTF-16 units, a name index of ${LIMITS.nameBuckets} buckets. ` +
+    `Total: ${OFFSET.sizeBytes.toLocaleString('en-US')} bytes`;
   expect(doc).toContain(sizes);
 });
 

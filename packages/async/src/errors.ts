@@ -44,3 +44,22 @@ export class WaitThreadError extends Error {
     this.name = 'WaitThreadError';
   }
 }
+
+/**
+ * The object was closed (through this package's `close()`) while the wait was pending.
+ * Whatever the wait had acquired at that moment was given back first.
+ * `name: 'ObjectClosedError'`, `code: 'ERR_WAIT_OBJECT_CLOSED'`.
+ * @example
+ * ```ts
+ * const pending = sem.acquire();
+ * sem.close();
+ * await pending.catch((e) => e.code); // 'ERR_WAIT_OBJECT_CLOSED'
+ * ```
+ */
+export class ObjectClosedError extends Error {
+  readonly code = 'ERR_WAIT_OBJECT_CLOSED';
+  constructor() {
+    super('The object was closed while the wait was pending');
+    this.name = 'ObjectClosedError';
+  }
+}

@@ -1,7 +1,7 @@
 /** Awaitable events. */
 import { Event as CoreEvent, type EventOptions, type OpenOptions, getBackend } from '@waitables/core';
 import { checkWaitOptions, type WaitOptions } from './options.js';
-import { waitPool } from './pool.js';
+import { closeAwaited, waitPool } from './pool.js';
 import { CancellableIterator } from './signal-iterator.js';
 
 /**
@@ -110,8 +110,12 @@ export class Event implements Disposable, AsyncIterable<number> {
     return this.signals();
   }
 
+  /**
+   * Closes the handle. Waits of this process still pending on it reject with
+   * ObjectClosedError; what a wait thread acquired for them at that moment is given back.
+   */
   close(): void {
-    this.core.close();
+    closeAwaited(this.core);
   }
 
   [Symbol.dispose](): void {

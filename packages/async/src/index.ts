@@ -3,10 +3,10 @@
  *
  * Every waiting method takes `{ signal, timeout, ref }` and rejects with AbortError
  * (`cause`: the signal's reason) or TimeoutError; errors of the objects are
- * `@waitables/core`'s (Win32Error, argument errors).
+ * `@waitables/core`'s (Win32Error, argument errors), re-exported here.
  * @packageDocumentation
  */
-export { AbortError, PoolClosedError, TimeoutError, WaitThreadError } from './errors.js';
+export { AbortError, ObjectClosedError, PoolClosedError, TimeoutError, WaitThreadError } from './errors.js';
 export type { WaitOptions } from './options.js';
 export { Event } from './event.js';
 export { Mutex } from './mutex.js';
@@ -17,3 +17,17 @@ export { ticks, type Tick } from './ticks.js';
 export { processExit } from './process-exit.js';
 export { waitAny, waitAll, type Waitable, type AsyncWaitAnyResult, type AsyncWaitAllResult } from './wait.js';
 export { WaitPool, waitPool, closeWaitPool, type Grant } from './pool.js';
+// The objects' own errors and options, so that a user of this package needs no import
+// from @waitables/core (which is installed with it) for them.
+export {
+  Win32Error,
+  HandleClosedError,
+  NotSupportedError,
+  NamespaceError,
+  InvalidArgumentTypeError,
+  ArgumentOutOfRangeError,
+  type EventOptions,
+  type MutexOptions,
+  type SemaphoreOptions,
+  type OpenOptions,
+} from '@waitables/core';

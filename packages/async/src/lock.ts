@@ -8,7 +8,8 @@
  */
 import { type RawHandle, getBackend, type Mutex as CoreMutex } from '@waitables/core';
 import { AwaiterQueue, type QueueEntry } from './awaiter-queue.js';
-import { AbortError, TimeoutError, WaitThreadError } from './errors.js';
+import { AbortError, ObjectClosedError, TimeoutError, WaitThreadError } from './errors.js';
+import { setLongTimeout, type LongTimer } from './long-timer.js';
 import type { CheckedWaitOptions } from './options.js';
 import type { Grant, WaitPool } from './pool.js';
 import type { WaitThread } from './wait-thread-handle.js';
@@ -65,6 +66,8 @@ export class Lock implements Disposable, AsyncDisposable {
 
 /** What a lock releases into. */
 export interface LockOwner {
+  /** The mutex's handle (the one its wait thread acquired it through). */
+  readonly raw: RawHandle;
   release(lock: Lock): Promise<void>;
 }
 
@@ -82,15 +85,36 @@ export class MutexGroup implements LockOwner {
   readonly #queue = new AwaiterQueue<Request>();
   #holder: { lock: Lock; thread: WaitThread | null } | null = null;
   #inFlight = false;
+  /** close() was called while a lock was held: the handle closes at its release. */
+  #closing = false;
+  readonly raw: RawHandle;
 
   constructor(
     readonly pool: WaitPool,
     readonly mutex: CoreMutex,
     readonly onIdle: (group: MutexGroup) => void,
-  ) {}
+  ) {
+    this.raw = mutex.handle;
+  }
 
-  get raw(): RawHandle {
-    return this.mutex.handle;
+  /**
+   * Closes the mutex's handle: queued requests reject with ObjectClosedError; one being
+   * served by a wait thread too (the pool gives back what it took). With a lock held,
+   * the handle stays open (owned here) until that lock is released through it.
+   */
+  close(): void {
+    const error = new ObjectClosedError();
+    for (let r = this.#queue.shift(); r; r = this.#queue.shift()) {
+      r.detach();
+      r.reject(error);
+    }
+    if (this.#holder !== null) {
+      this.#closing = true;
+      this.mutex.detach();
+    } else {
+      this.pool.closeObject(this.mutex);
+    }
+    this.onIdle(this);
   }
 
   get idle(): boolean {
@@ -118,9 +142,9 @@ export class MutexGroup implements LockOwner {
     if (now) return Promise.resolve(now);
     if (timeout === 0) return Promise.reject(new TimeoutError(0));
     return new Promise<Lock>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      const timer: { current?: LongTimer } = {};
       const detach = () => {
-        if (timer) clearTimeout(timer);
+        timer.current?.clear();
         signal?.removeEventListener('abort', onAbort);
       };
       const leave = (error: unknown) => {
@@ -130,9 +154,9 @@ export class MutexGroup implements LockOwner {
         this.#pump();
       };
       const onAbort = () => leave(new AbortError({ cause: signal!.reason }));
-      const entry: QueueEntry<Request> = this.#queue.push({ options, deadline: Date.now() + timeout, resolve, reject, detach });
+      const entry: QueueEntry<Request> = this.#queue.push({ options, deadline: performance.now() + timeout, resolve, reject, detach });
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeout !== Infinity) timer = setTimeout(() => leave(new TimeoutError(timeout)), timeout);
+      timer.current = setLongTimeout(timeout, () => leave(new TimeoutError(timeout)), options.ref);
       this.#pump();
     });
   }
@@ -145,7 +169,7 @@ export class MutexGroup implements LockOwner {
     head.detach();
     this.#inFlight = true;
     const { signal, ref } = head.options;
-    const timeout = head.options.timeout === Infinity ? Infinity : Math.max(0, head.deadline - Date.now());
+    const timeout = head.options.timeout === Infinity ? Infinity : Math.max(0, head.deadline - performance.now());
     this.pool.acquire(this.mutex, { signal, timeout, ref }).then(
       (grant: Grant) => {
         this.#inFlight = false;
@@ -181,7 +205,16 @@ export class MutexGroup implements LockOwner {
     try {
       await this.pool.releaseMutex(this.raw, holder.thread);
     } finally {
-      this.#pump();
+      if (this.#closing) {
+        this.#closing = false;
+        try {
+          getBackend().closeHandle(this.raw);
+        } catch {
+          // Already gone.
+        }
+      } else {
+        this.#pump();
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ import { Mutex as CoreMutex, type MutexOptions, type OpenOptions, type RawHandle
 import { type Lock, MutexGroup } from './lock.js';
 import { checkWaitOptions, type WaitOptions } from './options.js';
 import { waitPool } from './pool.js';
+import { runHolding } from './run-exclusive.js';
 
 // One group per mutex object in this thread: handles to the same mutex share it.
 const groups = new Map<RawHandle, MutexGroup>();
@@ -96,8 +97,39 @@ export class Mutex implements Disposable {
     return groupOf(this.core).tryAcquire();
   }
 
+  /**
+   * Runs `fn` holding the mutex (as async-mutex's `runExclusive`): acquires with
+   * `options`, calls `fn(lock)` (`lock.abandoned` says whether the previous owner died
+   * holding it) and releases once `fn`'s result settles, returned or thrown. Resolves
+   * with `fn`'s result; rejects with its error, or with the acquire's.
+   *
+   * Cancellation: `signal` and `timeout` bound the wait for the mutex only, as
+   * {@link Mutex.acquire}'s (an abort while queued loses the place and `fn` never runs).
+   * Once `fn` has started, an abort does not interrupt it: pass the signal to `fn`
+   * yourself if it can stop early. The mutex is released however `fn` ends.
+   * @example
+   * ```ts
+   * const device = Mutex.create({ name: 'Local\device' });
+   * const reading = await device.runExclusive(async (lock) => {
+   *   if (lock.abandoned) console.warn('the previous holder died while holding the device');
+   *   return 42; // ... talk to the device ...
+   * }, { timeout: 5_000 });
+   * ```
+   */
+  runExclusive<T>(fn: (lock: Lock) => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
+    return runHolding(() => this.acquire(options), fn);
+  }
+
+  /**
+   * Closes the handle. Acquires of this process still pending on it reject with
+   * ObjectClosedError (a mutex a wait thread acquired for them is released). A lock
+   * still held keeps the handle open until it is released.
+   */
   close(): void {
-    this.core.close();
+    if (this.core.closed) return;
+    const group = groups.get(this.core.handle);
+    if (group && group.mutex === this.core) group.close();
+    else this.core.close();
   }
 
   [Symbol.dispose](): void {

@@ -4,7 +4,10 @@ import { ArgumentOutOfRangeError, InvalidArgumentTypeError } from '@waitables/co
 export interface WaitOptions {
   /** Aborts the wait: it rejects with AbortError (`cause`: the signal's reason). */
   readonly signal?: AbortSignal;
-  /** Milliseconds before the wait rejects with TimeoutError; 0 tests without waiting. Default: none. */
+  /**
+   * Milliseconds before the wait rejects with TimeoutError, from 0 (test without waiting)
+   * to Number.MAX_SAFE_INTEGER, or Infinity. Default: none (Infinity).
+   */
   readonly timeout?: number;
   /** Whether the pending wait keeps the process alive, as a timer does. Default: `true`. */
   readonly ref?: boolean;
@@ -24,7 +27,9 @@ export function checkWaitOptions(options: unknown, path = 'options'): CheckedWai
     throw new InvalidArgumentTypeError(`${path}.signal`, 'an AbortSignal', signal);
   if (timeout !== undefined) {
     if (typeof timeout !== 'number') throw new InvalidArgumentTypeError(`${path}.timeout`, 'a number of milliseconds', timeout);
-    if (Number.isNaN(timeout) || timeout < 0) throw new ArgumentOutOfRangeError(`${path}.timeout`, 'a number >= 0, or Infinity', timeout);
+    // Longer than one Node timer allows is fine (timers are chained); beyond exact integers is not.
+    if (Number.isNaN(timeout) || timeout < 0 || (timeout > Number.MAX_SAFE_INTEGER && timeout !== Infinity))
+      throw new ArgumentOutOfRangeError(`${path}.timeout`, 'a number from 0 to Number.MAX_SAFE_INTEGER, or Infinity', timeout);
   }
   if (ref !== undefined && typeof ref !== 'boolean') throw new InvalidArgumentTypeError(`${path}.ref`, 'a boolean', ref);
   return {

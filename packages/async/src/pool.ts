@@ -15,6 +15,13 @@
  * while piscina runs tasks to completion and cancels by terminating workers, which
  * cannot interrupt a native wait. Reports come back through a shared ring and
  * Atomics.waitAsync (bench/: wake latency measures both against the floors).
+ *
+ * Nothing is lost when the process ends. Whatever is in flight keeps the process alive
+ * until done: a release on a wait thread, a slot disarmed while it may still fire (what
+ * it took goes back), a cancelled compound wait. If the process ends anyway (exit(), or
+ * waits with `ref: false`), its 'exit' hook stops every thread synchronously: each
+ * releases the mutexes it owns for nobody, and units and signals reported to nobody are
+ * given back, before the process is gone.
  */
 import {
   type RawHandle,
@@ -27,7 +34,8 @@ import {
   INFINITE,
 } from '@waitables/core';
 import { AwaiterQueue, type QueueEntry } from './awaiter-queue.js';
-import { AbortError, PoolClosedError, TimeoutError, WaitThreadError } from './errors.js';
+import { AbortError, ObjectClosedError, PoolClosedError, TimeoutError, WaitThreadError } from './errors.js';
+import { setLongTimeout, type LongTimer } from './long-timer.js';
 import type { CheckedWaitOptions } from './options.js';
 import type { Report } from './protocol.js';
 import { WaitThread } from './wait-thread-handle.js';
@@ -61,6 +69,20 @@ interface Slot {
   armed: boolean;
 }
 
+/** A slot disarmed while it may still fire: what it reports goes back. */
+interface Retired {
+  readonly raw: RawHandle;
+  readonly kind: Kind;
+  readonly thread: WaitThread;
+  /** The handle belongs to the pool (its object was closed while armed): close it once disarmed. */
+  readonly closeRaw: boolean;
+  /** Give-backs under way on the thread (mutexes), before the handle may be closed. */
+  readonly pending: Promise<void>[];
+}
+
+/** How long the 'exit' hook waits for the wait threads to give back what they hold. */
+const EXIT_GRACE_MS = 2000;
+
 interface Compound {
   readonly raws: RawHandle[];
   readonly kinds: Kind[];
@@ -80,13 +102,15 @@ export class WaitPool {
   readonly #slots = new Map<RawHandle, Slot>();
   readonly #byId = new Map<number, Slot>();
   /** Slots disarmed while they may still fire: id -> what to give back. */
-  readonly #retired = new Map<number, { raw: RawHandle; kind: Kind }>();
+  readonly #retired = new Map<number, Retired>();
   readonly #compounds = new Map<number, Compound>();
-  readonly #releases = new Map<number, { resolve(): void; reject(e: unknown): void }>();
+  readonly #releases = new Map<number, { thread: WaitThread; resolve(): void; reject(e: unknown): void }>();
   #refs = 0;
   #keepAlive: NodeJS.Timeout | null = null;
   #closed = false;
   #exitHook = false;
+  /** The process is ending: what fires now goes back, nobody can take it. */
+  #exiting = false;
 
   /** Handles one wait thread can hold besides its control event. */
   get batchCapacity(): number {
@@ -103,6 +127,11 @@ export class WaitPool {
     } finally {
       this.#unref();
     }
+  }
+
+  /** Whether a batch wait thread is up: a wait starts without waiting for a thread to start. */
+  get warm(): boolean {
+    return this.#batch.some((t) => t.alive && t.isOnline && !t.stopping);
   }
 
   /** Threads and slots, for tests and diagnostics. */
@@ -137,9 +166,9 @@ export class WaitPool {
     if (timeout === 0) return Promise.reject(new TimeoutError(0));
     const slot = slot0 ?? this.#newSlot(object);
     return new Promise<Grant>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      const timer: { current?: LongTimer } = {};
       const cleanup = () => {
-        if (timer) clearTimeout(timer);
+        timer.current?.clear();
         signal?.removeEventListener('abort', onAbort);
         if (ref) this.#unref();
       };
@@ -162,10 +191,7 @@ export class WaitPool {
       });
       if (ref) this.#ref();
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeout !== Infinity) {
-        timer = setTimeout(() => leave(new TimeoutError(timeout)), timeout);
-        timer.unref();
-      }
+      timer.current = setLongTimeout(timeout, () => leave(new TimeoutError(timeout)));
       this.#arm(slot);
     });
   }
@@ -209,9 +235,9 @@ export class WaitPool {
     thread.busy = true;
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      const timer: { current?: LongTimer } = {};
       const cleanup = () => {
-        if (timer) clearTimeout(timer);
+        timer.current?.clear();
         signal?.removeEventListener('abort', onAbort);
         if (ref) this.#unref();
       };
@@ -234,6 +260,8 @@ export class WaitPool {
         if (job.left) return;
         job.left = true;
         cleanup();
+        // What the thread reports acquired until it reads the cancel goes back: wait for it.
+        this.#ref();
         thread.send({ op: 'cancel', id });
         reject(error);
       };
@@ -241,26 +269,48 @@ export class WaitPool {
       this.#compounds.set(id, job);
       if (ref) this.#ref();
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeout !== Infinity) {
-        timer = setTimeout(() => leave(new TimeoutError(timeout)), timeout);
-        timer.unref();
-      }
-      thread.send({ op: 'compound', id, handles: raws, waitAll, timeoutMs: INFINITE });
+      timer.current = setLongTimeout(timeout, () => leave(new TimeoutError(timeout)));
+      thread.send({ op: 'compound', id, handles: raws, mutexes: objects.map((o) => o.kind === 'mutex'), waitAll, timeoutMs: INFINITE });
     });
   }
 
-  /** Releases a mutex on the thread that owns it (Windows lets no other thread release it). */
+  /**
+   * Releases a mutex on the thread that owns it (Windows lets no other thread release
+   * it). Until the thread has done it, the process is kept alive.
+   */
   releaseMutex(raw: RawHandle, thread: WaitThread | null): Promise<void> {
     if (thread === null) {
       getBackend().releaseMutex(raw);
       return Promise.resolve();
     }
     if (!thread.alive) return Promise.reject(new WaitThreadError('the wait thread that owned this mutex died; the OS abandoned it'));
+    // A stopping thread releases at its shutdown every ownership nobody keeps.
+    if (thread.stopping) return Promise.resolve();
     const token = nextId++;
-    return new Promise((resolve, reject) => {
-      this.#releases.set(token, { resolve, reject });
+    this.#ref();
+    return new Promise<void>((resolve, reject) => {
+      this.#releases.set(token, { thread, resolve, reject });
       thread.send({ op: 'release-mutex', raw, token });
-    });
+    }).finally(() => this.#unref());
+  }
+
+  /**
+   * Closes an object's handle on behalf of its owner: its pending awaiters here reject
+   * with ObjectClosedError. If a wait thread is waiting on the handle, the handle is
+   * closed once the thread has let go of it (and has given back what it took).
+   */
+  closeObject(object: WaitHandle): void {
+    if (object.closed) return;
+    const slot = this.#slots.get(object.handle);
+    if (!slot || slot.object !== object) return object.close();
+    const error = new ObjectClosedError();
+    for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
+    if (slot.armed) {
+      this.#retire(slot, object.detach(), true);
+    } else {
+      this.#removeSlot(slot);
+      object.close();
+    }
   }
 
   /**
@@ -272,26 +322,32 @@ export class WaitPool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const error = new PoolClosedError();
-    for (const slot of [...this.#slots.values()]) {
-      for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
-      this.#removeSlot(slot);
-    }
-    for (const [id, job] of this.#compounds) {
-      job.thread.send({ op: 'cancel', id });
-      if (!job.left) {
+    // Resolves once the threads have stopped, whatever else keeps the process alive or not.
+    this.#ref();
+    try {
+      const error = new PoolClosedError();
+      for (const slot of [...this.#slots.values()]) {
+        for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
+        this.#afterLeave(slot);
+      }
+      for (const [id, job] of this.#compounds) {
+        if (job.left) continue;
         job.left = true;
+        this.#ref(); // until the thread says what it acquired meanwhile
+        job.thread.send({ op: 'cancel', id });
         job.fail(error);
       }
+      const threads = [...this.#batch, ...this.#compoundThreads].filter((t) => t.alive);
+      // A release may hand a lock over to the next local awaiter on the same thread: repeat.
+      for (let round = 0; round < 16 && threads.some((t) => t.locks.size > 0); round++) {
+        await Promise.all(threads.flatMap((t) => [...t.locks].map((lock) => lock[Symbol.asyncDispose]().catch(() => undefined))));
+      }
+      const exits = threads.map((t) => new Promise((resolve) => (t.alive ? t.worker.once('exit', resolve) : resolve(undefined))));
+      for (const t of threads) t.stop(keepOf(t));
+      await Promise.all(exits);
+    } finally {
+      this.#unref();
     }
-    const threads = [...this.#batch, ...this.#compoundThreads].filter((t) => t.alive);
-    // A release may hand a lock over to the next local awaiter on the same thread: repeat.
-    for (let round = 0; round < 16 && threads.some((t) => t.locks.size > 0); round++) {
-      await Promise.all(threads.flatMap((t) => [...t.locks].map((lock) => lock[Symbol.asyncDispose]().catch(() => undefined))));
-    }
-    const exits = threads.map((t) => new Promise((resolve) => t.worker.once('exit', resolve)));
-    for (const t of threads) t.stop();
-    await Promise.all(exits);
   }
 
   /** For tests: kills a batch thread (as a crash would) and returns when it is gone. */
@@ -319,10 +375,15 @@ export class WaitPool {
 
   #afterLeave(slot: Slot): void {
     if (slot.queue.length > 0) return;
-    if (slot.armed) {
-      slot.thread.send({ op: 'disarm', id: slot.id });
-      this.#retired.set(slot.id, { raw: slot.raw, kind: slot.kind });
-    }
+    if (slot.armed) this.#retire(slot, slot.raw, false);
+    else this.#removeSlot(slot);
+  }
+
+  /** Disarms a slot that may still fire: the process stays alive until the thread confirms, and what it took goes back. */
+  #retire(slot: Slot, raw: RawHandle, closeRaw: boolean): void {
+    this.#ref();
+    this.#retired.set(slot.id, { raw, kind: slot.kind, thread: slot.thread, closeRaw, pending: [] });
+    slot.thread.send({ op: 'disarm', id: slot.id });
     this.#removeSlot(slot);
   }
 
@@ -333,7 +394,7 @@ export class WaitPool {
     thread.bound--;
     // Retire a thread that holds nothing, keeping the first one for the next wait.
     if (thread.bound === 0 && thread.locks.size === 0 && this.#batch.filter((t) => t.alive && !t.stopping).length > 1) {
-      thread.stop();
+      thread.stop(keepOf(thread));
       this.#batch.splice(this.#batch.indexOf(thread), 1);
     }
   }
@@ -341,15 +402,12 @@ export class WaitPool {
   #spawn(mode: 'batch' | 'compound'): WaitThread {
     if (!this.#exitHook) {
       this.#exitHook = true;
-      // A thread in a native wait would keep the process from exiting: wake them all.
-      process.once('exit', () => {
-        for (const t of [...this.#batch, ...this.#compoundThreads]) if (t.alive) t.stop();
-      });
+      process.once('exit', () => this.#onExit());
     }
     const thread = new WaitThread(
       mode,
       (t, r) => this.#onReport(t, r),
-      (t) => this.#onDeath(t),
+      (t, died) => this.#onExited(t, died),
     );
     (mode === 'batch' ? this.#batch : this.#compoundThreads).push(thread);
     return thread;
@@ -361,14 +419,25 @@ export class WaitPool {
         const slot = this.#byId.get(report.id);
         if (!slot) {
           const retired = this.#retired.get(report.id);
-          if (retired) this.#giveBack(retired.raw, retired.kind, report.count, thread);
+          if (retired) {
+            const released = this.#giveBack(retired.raw, retired.kind, report.count, thread);
+            if (released) retired.pending.push(released);
+          }
           return;
         }
         slot.armed = false;
+        if (this.#exiting || slot.object.closed) {
+          // Nobody can take it (the process is ending, or the object was closed under the wait).
+          const error = new ObjectClosedError();
+          if (!this.#exiting) for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
+          void this.#giveBack(slot.raw, slot.kind, report.count, thread);
+          if (slot.queue.length === 0) this.#removeSlot(slot);
+          return;
+        }
         for (let i = 0; i < report.count; i++) {
           const awaiter = slot.queue.shift();
           if (!awaiter) {
-            this.#giveBack(slot.raw, slot.kind, report.count - i, thread);
+            void this.#giveBack(slot.raw, slot.kind, report.count - i, thread);
             break;
           }
           awaiter.settle({ abandoned: i === 0 && report.abandoned, thread, at: report.at + hrtimeToPerformance });
@@ -378,14 +447,14 @@ export class WaitPool {
         return;
       }
       case 'disarmed':
-        this.#retired.delete(report.id);
+        this.#disarmed(report.id);
         return;
       case 'failed': {
         const slot = this.#byId.get(report.id);
-        this.#retired.delete(report.id);
+        this.#disarmed(report.id);
         if (!slot) return;
         slot.armed = false;
-        const error = new Win32Error(report.errno, report.syscall);
+        const error = slot.object.closed ? new ObjectClosedError() : new Win32Error(report.errno, report.syscall);
         for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
         this.#removeSlot(slot);
         return;
@@ -403,28 +472,70 @@ export class WaitPool {
         this.#compounds.delete(report.id);
         thread.busy = false;
         if (!job) return;
+        if (job.left) this.#unref(); // referenced since it left
         if (report.op === 'compound-failed') {
           if (!job.left) job.fail(new Win32Error(report.errno, report.syscall));
           return;
         }
-        if (!job.left) job.settle(report.code);
+        if (!job.left && !this.#exiting) job.settle(report.code);
         else this.#giveBackCompound(job, report.code);
         return;
       }
+      case 'stopped':
+        return;
     }
   }
 
-  /** What a wait acquired for nobody goes back: a semaphore unit, an auto-reset signal, a mutex. */
-  #giveBack(raw: RawHandle, kind: Kind, count: number, thread: WaitThread | null): void {
+  /** The thread let go of a retired slot: the process need not wait for it any more. */
+  #disarmed(id: number): void {
+    const retired = this.#retired.get(id);
+    if (!retired) return;
+    this.#retired.delete(id);
+    this.#unref();
+    if (!retired.closeRaw) return;
+    const close = () => {
+      try {
+        getBackend().closeHandle(retired.raw);
+      } catch {
+        // Already gone.
+      }
+    };
+    if (retired.pending.length === 0) close();
+    else void Promise.allSettled(retired.pending).then(close);
+  }
+
+  /**
+   * The process is ending ('exit' hook: nothing asynchronous runs any more). Every
+   * thread is stopped, releasing the mutexes it owns except those of locks still held,
+   * and its last reports are read here synchronously: units and signals acquired for
+   * nobody go back. A lock still held at exit is left to the OS (abandoned), as a
+   * thread that ends owning a mutex is.
+   */
+  #onExit(): void {
+    this.#exiting = true;
+    const threads = [...this.#batch, ...this.#compoundThreads].filter((t) => t.alive);
+    for (const t of threads) t.stop(keepOf(t));
+    const deadline = performance.now() + EXIT_GRACE_MS;
+    // A thread still starting up has acquired nothing; it ends with the process.
+    for (const t of threads) if (t.isOnline) t.awaitStoppedSync(deadline);
+  }
+
+  /**
+   * What a wait acquired for nobody goes back: a semaphore unit, an auto-reset signal, a
+   * mutex (released on its thread: the promise of that). A stopping thread releases its
+   * mutexes itself at shutdown.
+   */
+  #giveBack(raw: RawHandle, kind: Kind, count: number, thread: WaitThread | null): Promise<void> | null {
     const backend = getBackend();
     try {
       if (kind === 'semaphore') backend.releaseSemaphore(raw, count);
       else if (kind === 'event' && backend.isManualResetEvent(raw) === false) backend.setEvent(raw);
-      else if (kind === 'mutex') void this.releaseMutex(raw, thread).catch(() => undefined);
+      else if (kind === 'mutex') return this.releaseMutex(raw, thread).catch(() => undefined);
       // A timer's expiry cannot be put back (no API re-signals a timer); a process stays signaled.
     } catch {
       // The handle was closed meanwhile: there is nothing left to give back to.
     }
+    return null;
   }
 
   #giveBackCompound(job: Compound, code: number): void {
@@ -432,7 +543,26 @@ export class WaitPool {
     const abandoned = code >= WAIT_ABANDONED_0;
     const index = code - (abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0);
     const taken = job.waitAll ? job.raws.map((_, i) => i) : [index];
-    for (const i of taken) this.#giveBack(job.raws[i]!, job.kinds[i]!, 1, job.thread);
+    for (const i of taken) void this.#giveBack(job.raws[i]!, job.kinds[i]!, 1, job.thread);
+  }
+
+  /** A thread ended: a stopping one released what nobody keeps; one that died lost it. */
+  #onExited(thread: WaitThread, died: boolean): void {
+    for (const [token, waiter] of this.#releases) {
+      if (waiter.thread !== thread) continue;
+      this.#releases.delete(token);
+      if (died) waiter.reject(new WaitThreadError('the wait thread that owned this mutex died; the OS abandoned it'));
+      else waiter.resolve();
+    }
+    for (const [id, job] of this.#compounds) {
+      if (job.thread !== thread) continue;
+      this.#compounds.delete(id);
+      if (job.left) this.#unref();
+      else job.fail(new WaitThreadError('the wait thread running this wait died'));
+    }
+    // Its last reports were delivered before this: a slot still retired will never be confirmed.
+    for (const [id, retired] of this.#retired) if (retired.thread === thread) this.#disarmed(id);
+    if (died) this.#onDeath(thread);
   }
 
   #onDeath(thread: WaitThread): void {
@@ -440,11 +570,6 @@ export class WaitPool {
     thread.locks.clear();
     if (thread.mode === 'compound') {
       this.#compoundThreads.splice(this.#compoundThreads.indexOf(thread), 1);
-      for (const [id, job] of this.#compounds) {
-        if (job.thread !== thread) continue;
-        this.#compounds.delete(id);
-        if (!job.left) job.fail(new WaitThreadError('the wait thread running this wait died'));
-      }
       return;
     }
     // Re-arm its slots on a live thread: their awaiters keep their places.
@@ -456,10 +581,6 @@ export class WaitPool {
       slot.thread = next;
       slot.armed = false;
       this.#arm(slot);
-    }
-    for (const [token, waiter] of this.#releases) {
-      this.#releases.delete(token);
-      waiter.reject(new WaitThreadError('the wait thread that owned this mutex died; the OS abandoned it'));
     }
   }
 
@@ -475,12 +596,27 @@ export class WaitPool {
   }
 }
 
+/** The handles of the locks a thread's holders still have: a shutdown keeps their ownership. */
+function keepOf(thread: WaitThread): RawHandle[] {
+  return [...thread.locks].map((lock) => lock.owner.raw);
+}
+
 let defaultPool: WaitPool | null = null;
 
 /** This thread's wait pool, created on first use. */
 export function waitPool(): WaitPool {
   defaultPool ??= new WaitPool();
   return defaultPool;
+}
+
+/**
+ * Closes an object's handle for its async wrapper: pending waits on it in this thread
+ * reject with ObjectClosedError, and a handle a wait thread waits on is closed once the
+ * thread let go of it (see {@link WaitPool.closeObject}).
+ */
+export function closeAwaited(object: WaitHandle): void {
+  if (defaultPool) defaultPool.closeObject(object);
+  else object.close();
 }
 
 /**

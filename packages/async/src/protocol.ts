@@ -8,10 +8,16 @@ export type Command =
   | { op: 'disarm'; id: number }
   /** Release a mutex this thread owns for a lock. */
   | { op: 'release-mutex'; raw: number; token: number }
-  /** Compound threads: one wait-any or wait-all, cancellable. */
-  | { op: 'compound'; id: number; handles: number[]; waitAll: boolean; timeoutMs: number }
+  /** Compound threads: one wait-any or wait-all, cancellable. `mutexes[i]`: handle i is a mutex. */
+  | { op: 'compound'; id: number; handles: number[]; mutexes: boolean[]; waitAll: boolean; timeoutMs: number }
   | { op: 'cancel'; id: number }
-  | { op: 'shutdown' };
+  /**
+   * Stop after the commands before it. The thread first releases every mutex it owns
+   * except one ownership per handle in `keep` (locks their holders still have): what it
+   * acquired for nobody, or acquired in a fire the pool has not read, is never left
+   * abandoned. Then it reports `stopped`.
+   */
+  | { op: 'shutdown'; keep: number[] };
 
 /** Wait thread → main, by postMessage. */
 export type Report =
@@ -23,7 +29,9 @@ export type Report =
   | { op: 'failed'; id: number; errno: number; syscall: string; message: string }
   | { op: 'released'; token: number; errno: number; syscall: string }
   | { op: 'compound-done'; id: number; code: number }
-  | { op: 'compound-failed'; id: number; errno: number; syscall: string; message: string };
+  | { op: 'compound-failed'; id: number; errno: number; syscall: string; message: string }
+  /** The last report of a thread told to shut down: it owns nothing more than it was told to keep. */
+  | { op: 'stopped' };
 
 export interface WaitThreadData {
   readonly mode: 'batch' | 'compound';

@@ -12,7 +12,7 @@ import type { Report } from './protocol.js';
 const CAPACITY = 4096;
 const RECORD = 8;
 const HEADER = 2;
-const OPS = ['ready', 'fired', 'disarmed', 'failed', 'released', 'compound-done', 'compound-failed'] as const;
+const OPS = ['ready', 'fired', 'disarmed', 'failed', 'released', 'compound-done', 'compound-failed', 'stopped'] as const;
 // Failures carry the function's name as an index into this list.
 const SYSCALLS = ['', 'WaitForMultipleObjectsEx', 'ReleaseMutex', 'SetEvent', 'ReleaseSemaphore'];
 
@@ -62,6 +62,7 @@ export class ReportWriter {
         words[at + 2] = report.code;
         break;
       case 'ready':
+      case 'stopped':
         break;
     }
     // Publish the record (a sequentially consistent store orders the writes above), then wake the reader.
@@ -90,6 +91,25 @@ export class ReportReader {
     this.#drain();
     this.#stopped = true;
     Atomics.notify(this.#words, 0);
+  }
+
+  /**
+   * Delivers reports synchronously, blocking this thread between them, until `done()`
+   * or `deadline` (performance.now() ms): for a process's 'exit' hook, where no promise
+   * can run any more.
+   */
+  drainSync(done: () => boolean, deadline: number): void {
+    const words = this.#words;
+    while (!this.#stopped && !done()) {
+      const written = Atomics.load(words, 0);
+      if (written === Atomics.load(words, 1)) {
+        const left = deadline - performance.now();
+        if (left <= 0) return;
+        Atomics.wait(words, 0, written, left);
+        continue;
+      }
+      this.#drain();
+    }
   }
 
   async #loop(): Promise<void> {
@@ -130,6 +150,8 @@ export class ReportReader {
         return { op, token: w[at + 1]!, errno: w[at + 2]!, syscall: SYSCALLS[w[at + 3]!] ?? '' };
       case 'compound-done':
         return { op, id: w[at + 1]!, code: w[at + 2]! };
+      case 'stopped':
+        return { op };
       default:
         return { op: 'ready' };
     }

@@ -2,7 +2,8 @@
 import { type OpenOptions, Semaphore as CoreSemaphore, type SemaphoreOptions } from '@waitables/core';
 import { checkWaitOptions, type WaitOptions } from './options.js';
 import { Permit } from './permit.js';
-import { waitPool } from './pool.js';
+import { closeAwaited, waitPool } from './pool.js';
+import { runHolding } from './run-exclusive.js';
 
 /**
  * A semaphore shared across processes, awaitable without blocking the event loop.
@@ -63,13 +64,36 @@ export class Semaphore implements Disposable {
     return this.core.wait(0) === 'timeout' ? null : new Permit(this.core);
   }
 
+  /**
+   * Runs `fn` holding one unit (as p-limit's `limit(fn)`): acquires with `options`,
+   * calls `fn(permit)` and releases the unit once `fn`'s result settles, returned or
+   * thrown. Resolves with `fn`'s result; rejects with its error, or with the acquire's.
+   *
+   * Cancellation: `signal` and `timeout` bound the wait for a unit only, as
+   * {@link Semaphore.acquire}'s (an abort while queued loses the place and `fn` never
+   * runs). Once `fn` has started, an abort does not interrupt it: pass the signal to
+   * `fn` yourself if it can stop early. The unit is released however `fn` ends.
+   * @example
+   * ```ts
+   * const encoders = Semaphore.create({ name: 'Local\encoders', initialCount: 2, maximumCount: 2 });
+   * const sizes = await Promise.all(files.map((file) => encoders.run(() => encode(file), { signal })));
+   * ```
+   */
+  run<T>(fn: (permit: Permit) => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
+    return runHolding(() => this.acquire(options), fn);
+  }
+
   /** Adds units directly (ReleaseSemaphore): for units not held as permits. Returns the count before. */
   release(count = 1): number {
     return this.core.release(count);
   }
 
+  /**
+   * Closes the handle. Waits of this process still pending on it reject with
+   * ObjectClosedError; what a wait thread acquired for them at that moment is given back.
+   */
   close(): void {
-    this.core.close();
+    closeAwaited(this.core);
   }
 
   [Symbol.dispose](): void {

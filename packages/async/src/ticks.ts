@@ -1,5 +1,6 @@
 /** Timer ticks on an absolute schedule. */
 import { ArgumentOutOfRangeError, InvalidArgumentTypeError, WaitableTimer } from '@waitables/core';
+import { AbortError } from './errors.js';
 import { checkWaitOptions, type WaitOptions } from './options.js';
 import { waitPool } from './pool.js';
 import { CancellableIterator } from './signal-iterator.js';
@@ -8,7 +9,7 @@ import { CancellableIterator } from './signal-iterator.js';
 export interface Tick {
   /** Which tick of the schedule this is, from 1 (ticks missed are skipped, not repeated). */
   readonly index: number;
-  /** When it was due, in `performance.now()` milliseconds. */
+  /** When it was due (start + index × period), in `performance.now()` milliseconds. Never after `actual`. */
   readonly scheduled: number;
   /** When the awaiting code resumed, in `performance.now()` milliseconds. */
   readonly actual: number;
@@ -16,11 +17,42 @@ export interface Tick {
   readonly missed: number;
 }
 
+/** A 100 ns relative due time that never rounds a delay down (a tick must never come early). */
+function relativeDueTime(ms: number): bigint {
+  return -BigInt(Math.max(1, Math.ceil(ms * 10_000)));
+}
+
+/** Resolves after `ms` on Node's own timers (while no wait thread is up yet). */
+function sleep(ms: number, signal: AbortSignal, ref: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortError({ cause: signal.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (!ref) timer.unref();
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /**
  * Ticks of a high-resolution waitable timer every `periodMs` (an integer), on an
- * absolute schedule: tick n is due at start + n × period, so lateness never
- * accumulates. A consumer that falls behind gets the next tick with `missed` counting
- * what it skipped, never a burst. `break` stops and closes the timer.
+ * absolute schedule that starts at the call: tick n is due at start + n × period, so
+ * lateness never accumulates.
+ *
+ * Guarantees: a tick is never delivered before its `scheduled` time; `scheduled` is
+ * always start + index × period; indices only grow. A consumer that comes back late
+ * gets the latest tick that fell due meanwhile, with `missed` counting the ones it
+ * skipped, never a burst. The first tick is due one period after the call even when
+ * no wait thread runs yet (it is then timed by Node's timers while one starts).
+ * `break` stops and closes the timer.
+ *
+ * Cancellation: `break`, `return()` or an abort of `options.signal` cancels the wait in
+ * progress (an abort ends the iteration with AbortError) and closes the timer.
  * @example
  * ```ts
  * for await (const tick of ticks(10, { signal })) {
@@ -34,31 +66,49 @@ export function ticks(periodMs: number, options: Omit<WaitOptions, 'timeout'> = 
     throw new ArgumentOutOfRangeError('periodMs', 'an integer from 1 to 2147483647', periodMs);
   }
   const { signal, ref } = checkWaitOptions(options);
-  const timer = WaitableTimer.create({ highResolution: true });
-  let start = -1;
-  let index = 0;
+  const start = performance.now();
+  // Start a wait thread now; until it runs, Node's timers time the ticks.
+  if (!waitPool().warm)
+    waitPool()
+      .warmUp()
+      .catch(() => undefined);
+  let timer: WaitableTimer | null = null;
+  let last = 0;
+
+  /** Waits until `due`; resolves with when it was reached (on the wait thread, if it waited there). */
+  async function reach(due: number, stop: AbortSignal): Promise<number> {
+    for (;;) {
+      const now = performance.now();
+      if (now >= due) return now;
+      const pool = waitPool();
+      if (!pool.warm) {
+        await sleep(due - now, stop, ref);
+        continue;
+      }
+      // A one-shot expiry for exactly this due time: each signal of the timer is this tick's,
+      // never one left over from an earlier period.
+      timer ??= WaitableTimer.create({ highResolution: true });
+      timer.set({ dueTime: relativeDueTime(due - performance.now()) });
+      const { at } = await pool.acquire(timer, { signal: stop, timeout: Infinity, ref });
+      const reached = Math.min(at, performance.now());
+      if (reached >= due) return reached;
+    }
+  }
+
   return new CancellableIterator(
     async (stop) => {
-      if (start < 0) {
-        // The schedule starts once a wait thread runs, not while one starts up.
-        await waitPool().warmUp();
-        start = performance.now();
-        timer.set({ delayMs: periodMs }, { periodMs });
-      }
-      const { at } = await waitPool().acquire(timer, { signal: stop, timeout: Infinity, ref });
+      const next = last + 1;
+      const reached = await reach(start + next * periodMs, stop);
       const actual = performance.now();
-      index++;
-      let scheduled = start + index * periodMs;
-      // The timer coalesced the expirations that came while its signal waited to be taken:
-      // count them from when the wait thread took it, not from when this code runs.
-      const missed = Math.max(0, Math.floor((at - scheduled) / periodMs));
-      index += missed;
-      scheduled += missed * periodMs;
-      return { index, scheduled, actual, missed };
+      // Ticks that fell due before it was reached were missed (a consumer late to ask).
+      let index = Math.max(next, Math.floor((reached - start) / periodMs));
+      if (index > next && start + index * periodMs > reached) index--; // a quotient rounded up
+      last = index;
+      return { index, scheduled: start + index * periodMs, actual, missed: index - next };
     },
     () => {
-      timer.cancel();
-      timer.close();
+      timer?.cancel();
+      timer?.close();
     },
     signal,
   );

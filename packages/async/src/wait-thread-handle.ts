@@ -20,13 +20,18 @@ export class WaitThread {
   readonly locks = new Set<Lock>();
   alive = true;
   stopping = false;
+  /** It has started and reads commands. */
+  isOnline = false;
+  /** It reported `stopped`: it owns no mutex but those it was told to keep, and fires nothing more. */
+  stoppedReported = false;
   /** Settles once the thread has loaded the backend and waits for commands (or has died). */
   readonly online: Promise<void>;
 
   constructor(
     readonly mode: 'batch' | 'compound',
     onReport: (thread: WaitThread, report: Exclude<Report, { op: 'ready' }>) => void,
-    onDeath: (thread: WaitThread) => void,
+    /** The worker ended: `died` unless it was told to stop. */
+    onExit: (thread: WaitThread, died: boolean) => void,
   ) {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
@@ -35,7 +40,15 @@ export class WaitThread {
     const data: WaitThreadData = { mode, port: port2, control: this.#control.handle, wake: this.#wake.buffer, reports };
     this.worker = new Worker(entry, { workerData: data, transferList: [port2] });
     this.online = new Promise((resolve) => {
-      this.#reader = new ReportReader(reports, (report: Report) => (report.op === 'ready' ? resolve() : onReport(this, report)));
+      this.#reader = new ReportReader(reports, (report: Report) => {
+        if (report.op === 'ready') {
+          this.isOnline = true;
+          resolve();
+        } else {
+          if (report.op === 'stopped') this.stoppedReported = true;
+          onReport(this, report);
+        }
+      });
       this.worker.once('exit', () => resolve());
     });
     this.worker.on('error', () => undefined); // reported through 'exit'
@@ -43,7 +56,7 @@ export class WaitThread {
       this.#reader?.stop();
       this.alive = false;
       this.#control.close();
-      if (!this.stopping) onDeath(this);
+      onExit(this, !this.stopping);
     });
     // Pending waits keep the process alive through the pool's own handle, never through a thread.
     this.worker.unref();
@@ -58,9 +71,16 @@ export class WaitThread {
     getBackend().setEvent(this.#control.handle);
   }
 
-  stop(): void {
+  /** Asks it to stop, releasing the mutexes it owns except one ownership per handle in `keep`. */
+  stop(keep: number[] = []): void {
+    if (this.stopping) return;
     this.stopping = true;
-    this.send({ op: 'shutdown' });
+    this.send({ op: 'shutdown', keep });
+  }
+
+  /** Blocks this thread delivering its reports until it reports `stopped` or `deadline` (performance.now() ms). */
+  awaitStoppedSync(deadline: number): void {
+    this.#reader?.drainSync(() => this.stoppedReported, deadline);
   }
 
   /** For tests of thread death: interrupts the native wait and terminates the worker. */

@@ -6,6 +6,9 @@
  *
  * When it has nothing armed it sleeps in Atomics.wait, never in a native call: an idle
  * pool holds no thread in the OS, so the process can exit and terminate() works.
+ *
+ * It counts the mutexes it owns, so that a shutdown releases those nobody holds a lock
+ * on (a thread that ends owning a mutex leaves it abandoned).
  */
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { INFINITE, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT, Win32Error, getBackend } from '@waitables/core';
@@ -28,8 +31,32 @@ interface Armed {
   mutex: boolean;
 }
 const armed = new Map<number, Armed>();
-let compound: { id: number; handles: number[]; waitAll: boolean; deadline: number } | null = null;
+let compound: { id: number; handles: number[]; mutexes: boolean[]; waitAll: boolean; deadline: number } | null = null;
 let running = true;
+/** Mutexes this thread owns: handle -> ownerships (acquisitions not yet released). */
+const owned = new Map<number, number>();
+
+function own(raw: number, delta: number): void {
+  const n = (owned.get(raw) ?? 0) + delta;
+  if (n > 0) owned.set(raw, n);
+  else owned.delete(raw);
+}
+
+/** Releases every ownership but one per handle in `keep`. */
+function releaseOwned(keep: readonly number[]): void {
+  const kept = new Map<number, number>();
+  for (const raw of keep) kept.set(raw, (kept.get(raw) ?? 0) + 1);
+  for (const [raw, n] of owned) {
+    for (let i = kept.get(raw) ?? 0; i < n; i++) {
+      try {
+        backend.releaseMutex(raw);
+      } catch {
+        break; // the handle was closed: nothing more can be done through it
+      }
+    }
+  }
+  owned.clear();
+}
 
 function errorFields(error: unknown) {
   if (error instanceof Win32Error) return { errno: error.errno, syscall: error.syscall, message: error.message };
@@ -50,6 +77,7 @@ function drain(): void {
       case 'release-mutex':
         try {
           backend.releaseMutex(command.raw);
+          own(command.raw, -1);
           report({ op: 'released', token: command.token, errno: 0, syscall: '' });
         } catch (error) {
           const { errno, syscall } = errorFields(error);
@@ -60,6 +88,7 @@ function drain(): void {
         compound = {
           id: command.id,
           handles: command.handles,
+          mutexes: command.mutexes,
           waitAll: command.waitAll,
           deadline: command.timeoutMs === INFINITE ? Infinity : Date.now() + command.timeoutMs,
         };
@@ -72,7 +101,9 @@ function drain(): void {
         break;
       case 'shutdown':
         running = false;
-        break;
+        releaseOwned(command.keep);
+        report({ op: 'stopped' });
+        return; // commands after a shutdown are never read
     }
   }
 }
@@ -109,7 +140,8 @@ function batchRound(): void {
   armed.delete(id);
   let count = 1;
   // More awaiters wait for this object: take what else is available now, in one report.
-  if (!entry.mutex) while (count < entry.want && backend.waitAnyForPool([entry.raw], 0) !== WAIT_TIMEOUT) count++;
+  if (entry.mutex) own(entry.raw, 1);
+  else while (count < entry.want && backend.waitAnyForPool([entry.raw], 0) !== WAIT_TIMEOUT) count++;
   report({ op: 'fired', id, count, abandoned, at });
 }
 
@@ -126,6 +158,13 @@ function compoundRound(): void {
     } else {
       code = backend.waitForMultipleObjects(c.handles, c.waitAll, Math.min(WAIT_ALL_SLICE_MS, Math.ceil(remaining)), false);
       if (code === WAIT_TIMEOUT && remaining > WAIT_ALL_SLICE_MS) return;
+    }
+    if (code !== WAIT_TIMEOUT) {
+      const abandoned = code >= WAIT_ABANDONED_0;
+      const index = code - (abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0);
+      c.handles.forEach((raw, i) => {
+        if (c.mutexes[i] && (c.waitAll || i === index)) own(raw, 1);
+      });
     }
     report({ op: 'compound-done', id: c.id, code });
   } catch (error) {

@@ -1,17 +1,33 @@
 #!/usr/bin/env node
 /** The `waitables` command. */
-import { program } from './program.js';
+import { readFileSync } from 'node:fs';
+import { reportFailure } from './failure.js';
+import { program, type Runner } from './program.js';
 
-function finish(status: Promise<number> | number): void {
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+// Whatever fails, sync or async, becomes one line and a documented status.
+const run: Runner = (start) => {
+  let status: Promise<number> | number;
+  try {
+    status = start();
+  } catch (error) {
+    process.exitCode = reportFailure(error);
+    return;
+  }
   Promise.resolve(status).then(
     (code) => {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`waitables: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
+      process.exitCode = reportFailure(error);
     },
   );
-}
+};
 
-program(finish).parse();
+// A last resort: an error escaping every handler is still one line, never a stack trace.
+process.on('uncaughtException', (error) => {
+  process.exitCode = reportFailure(error);
+});
+
+program(run, version).parse();

@@ -1,7 +1,9 @@
 /** The commands: each returns the process's exit status. */
 import { Event, Mutex, Semaphore, ticks, waitAll, waitAny } from '@waitables/async';
 import { inspectNamespace } from '@waitables/core';
+import { escapeControls } from './escape.js';
 import { EXIT } from './exit-codes.js';
+import { named } from './named.js';
 import { runCommand } from './run-command.js';
 import { statusOf, waitFor } from './waiting.js';
 
@@ -14,7 +16,7 @@ export interface TimeoutOption {
 const timeoutOf = (o: TimeoutOption) => (o.timeout === undefined ? undefined : o.timeout);
 
 export async function lock(name: string, command: string[], options: TimeoutOption): Promise<number> {
-  using mutex = Mutex.create({ name });
+  using mutex = named('mutex', name, () => Mutex.create({ name }));
   let held;
   try {
     held = await waitFor(`mutex ${name}`, (signal) => mutex.acquire({ signal, timeout: timeoutOf(options) }), options.verbose);
@@ -22,7 +24,9 @@ export async function lock(name: string, command: string[], options: TimeoutOpti
     return statusOf(error, `mutex ${name}`);
   }
   if (held.abandoned)
-    process.stderr.write(`waitables: mutex ${name} was abandoned by its previous holder (it died holding it); you hold it now\n`);
+    process.stderr.write(
+      `waitables: mutex ${escapeControls(name)} was abandoned by its previous holder (it died holding it); you hold it now\n`,
+    );
   try {
     return await runCommand(command[0]!, command.slice(1));
   } finally {
@@ -31,11 +35,11 @@ export async function lock(name: string, command: string[], options: TimeoutOpti
 }
 
 export async function sem(name: string, command: string[], options: TimeoutOption & { max: number }): Promise<number> {
-  using semaphore = Semaphore.create({ name, initialCount: options.max, maximumCount: options.max });
+  using semaphore = named('semaphore', name, () => Semaphore.create({ name, initialCount: options.max, maximumCount: options.max }));
   if (semaphore.existed) {
     const { maximum } = semaphore.core.query();
     if (maximum !== options.max) {
-      process.stderr.write(`waitables: semaphore ${name} exists with --max ${maximum}, not ${options.max}\n`);
+      process.stderr.write(`waitables: semaphore ${escapeControls(name)} exists with --max ${maximum}, not ${options.max}\n`);
       return EXIT.usage;
     }
   }
@@ -57,7 +61,13 @@ export async function sem(name: string, command: string[], options: TimeoutOptio
 }
 
 export async function wait(names: string[], options: TimeoutOption & { all?: boolean; manual?: boolean }): Promise<number> {
-  const events = names.map((name) => Event.create({ name, manualReset: options.manual ?? false }));
+  const events: Event[] = [];
+  try {
+    for (const name of names) events.push(named('event', name, () => Event.create({ name, manualReset: options.manual ?? false })));
+  } catch (error) {
+    for (const e of events) e.close();
+    throw error;
+  }
   const what = names.length === 1 ? `event ${names[0]}` : `${options.all ? 'all' : 'any'} of ${names.join(', ')}`;
   try {
     if (options.all) {
@@ -74,9 +84,9 @@ export async function wait(names: string[], options: TimeoutOption & { all?: boo
 }
 
 export function signalEvent(name: string, action: 'set' | 'reset' | 'pulse'): number {
-  using event = Event.create({ name });
+  using event = named('event', name, () => Event.create({ name }));
   if (!event.existed && action !== 'reset') {
-    process.stderr.write(`waitables: no process holds event ${name}: the ${action} is lost when this command exits\n`);
+    process.stderr.write(`waitables: no process holds event ${escapeControls(name)}: the ${action} is lost when this command exits\n`);
   }
   event.core[action]();
   return EXIT.ok;
@@ -123,6 +133,8 @@ export async function tickCommand(options: { period: number; count?: number }): 
   return EXIT.ok;
 }
 
+const KNOWN_KINDS = new Set<unknown>(['event', 'mutex', 'semaphore', 'waitable-timer']);
+
 export function ls(options: { json?: boolean; all?: boolean }): number {
   const full = inspectNamespace();
   const snapshot = options.all ? full : { ...full, objects: full.objects.filter((o) => o.name !== null) };
@@ -134,8 +146,9 @@ export function ls(options: { json?: boolean; all?: boolean }): number {
   const rows = snapshot.objects
     .filter((o) => o.kind !== 'process')
     .map((o) => [
-      o.kind,
-      o.name ?? '(anonymous)',
+      // A kind this version does not know (a newer writer, a damaged slot) is shown, not fatal.
+      KNOWN_KINDS.has(o.kind) ? o.kind : 'unknown',
+      o.name === null ? '(anonymous)' : escapeControls(o.name),
       o.kind === 'semaphore'
         ? `${o.count}/${o.maximum}`
         : o.kind === 'mutex'

@@ -21,11 +21,17 @@ Exit status:
   lock, sem: the command's status; ${EXIT.timeout} if not obtained within --timeout;
   wait: the index of the name that fired (0 for NAME, 1 for the first --any, ...), 0 for --all;
   ${EXIT.timeout}: timed out; ${EXIT.sigint}/${EXIT.sigterm}: interrupted by SIGINT/SIGTERM while waiting (nothing held);
-  ${EXIT.usage}: bad usage; ${EXIT.failure}: another error (the message names the Win32 error).`;
+  ${EXIT.usage}: bad usage, including a name that cannot be a name (empty, too long, a misplaced backslash);
+  ${EXIT.failure}: another error, said in one line with its Win32 error name (such as a name held by
+  another kind of object). WAITABLES_DEBUG=1 adds the stack of an error.`;
 
-export function program(run: (status: Promise<number> | number) => void): Command {
+/** Runs a command's action: `start` may throw, return a status or a promise of one. */
+export type Runner = (start: () => Promise<number> | number) => void;
+
+export function program(run: Runner, version: string): Command {
   const cli = new Command('waitables')
     .description('Named mutexes, semaphores, events and timers shared by processes (Windows semantics, on Linux and Windows).')
+    .version(version, '-V, --version', 'print the version')
     .showHelpAfterError()
     .addHelpText('after', STATUSES)
     // Usage errors exit with status 2 (commander's default is 1), for the subcommands too.
@@ -42,7 +48,7 @@ export function program(run: (status: Promise<number> | number) => void): Comman
       'after',
       '\nExamples:\n  waitables lock nightly-backup -- rsync -a /data /backup\n  waitables lock --timeout 5s device -- ./flash-firmware.sh',
     )
-    .action((name: string, command: string[], options: commands.TimeoutOption) => run(commands.lock(name, command, options)));
+    .action((name: string, command: string[], options: commands.TimeoutOption) => run(() => commands.lock(name, command, options)));
 
   cli
     .command('sem')
@@ -54,7 +60,7 @@ export function program(run: (status: Promise<number> | number) => void): Comman
     .addOption(verbose())
     .addHelpText('after', '\nExamples:\n  waitables sem encoders --max 2 -- ffmpeg -i in.mov out.mp4')
     .action((name: string, command: string[], options: commands.TimeoutOption & { max: number }) =>
-      run(commands.sem(name, command, options)),
+      run(() => commands.sem(name, command, options)),
     );
 
   cli
@@ -68,7 +74,7 @@ export function program(run: (status: Promise<number> | number) => void): Comman
     .addOption(verbose())
     .addHelpText('after', '\nExamples:\n  waitables wait job-done --timeout 10m\n  waitables wait shutdown --any reload; echo "fired: $?"')
     .action((name: string, options: commands.TimeoutOption & { any?: string[]; all?: boolean; manual?: boolean }) =>
-      run(commands.wait([name, ...(options.any ?? [])], options)),
+      run(() => commands.wait([name, ...(options.any ?? [])], options)),
     );
 
   for (const action of ['set', 'reset', 'pulse'] as const) {
@@ -77,7 +83,7 @@ export function program(run: (status: Promise<number> | number) => void): Comman
       .description(`${action} a named event`)
       .argument('<name>', 'event name')
       .addHelpText('after', `\nExample:\n  waitables ${action} job-done`)
-      .action((name: string) => run(commands.signalEvent(name, action)));
+      .action((name: string) => run(() => commands.signalEvent(name, action)));
   }
 
   cli
@@ -86,7 +92,7 @@ export function program(run: (status: Promise<number> | number) => void): Comman
     .requiredOption('-p, --period <duration>', 'tick period (10ms, 1s)', parseDuration)
     .option('-c, --count <n>', 'stop after n ticks (default: until Ctrl-C)', positiveInteger)
     .addHelpText('after', '\nExample:\n  waitables ticks --period 10ms --count 100')
-    .action((options: { period: number; count?: number }) => run(commands.tickCommand(options)));
+    .action((options: { period: number; count?: number }) => run(() => commands.tickCommand(options)));
 
   cli
     .command('ls')
@@ -94,7 +100,7 @@ export function program(run: (status: Promise<number> | number) => void): Comman
     .option('--json', 'print JSON for scripts')
     .option('-a, --all', 'include anonymous objects')
     .addHelpText('after', '\nExamples:\n  waitables ls\n  waitables ls --json | jq \'.objects[] | select(.kind == "mutex")\'')
-    .action((options: { json?: boolean; all?: boolean }) => run(commands.ls(options)));
+    .action((options: { json?: boolean; all?: boolean }) => run(() => commands.ls(options)));
 
   return cli;
 }

@@ -3,7 +3,9 @@
  * leaked), and on a terminal a line that says what it waits for and for how long.
  */
 import { AbortError, TimeoutError } from '@waitables/async';
+import { escapeControls } from './escape.js';
 import { EXIT } from './exit-codes.js';
+import { reportFailure } from './failure.js';
 
 export class Interrupted extends Error {
   constructor(readonly status: number) {
@@ -21,7 +23,10 @@ export async function waitFor<T>(what: string, start: (signal: AbortSignal) => P
   const began = Date.now();
   const tty = process.stderr.isTTY;
   const progress = tty
-    ? setInterval(() => process.stderr.write(`\rwaitables: waiting for ${what}... ${Math.round((Date.now() - began) / 1000)}s`), 1000)
+    ? setInterval(
+        () => process.stderr.write(`\rwaitables: waiting for ${escapeControls(what)}... ${Math.round((Date.now() - began) / 1000)}s`),
+        1000,
+      )
     : null;
   try {
     const pending = start(controller.signal);
@@ -33,7 +38,7 @@ export async function waitFor<T>(what: string, start: (signal: AbortSignal) => P
         () => (settled = true),
       );
       await new Promise((resolve) => setImmediate(resolve));
-      if (!settled) process.stderr.write(`waitables: waiting for ${what}\n`);
+      if (!settled) process.stderr.write(`waitables: waiting for ${escapeControls(what)}\n`);
     }
     return await pending;
   } catch (error) {
@@ -53,9 +58,8 @@ export async function waitFor<T>(what: string, start: (signal: AbortSignal) => P
 export function statusOf(error: unknown, what: string): number {
   if (error instanceof Interrupted) return error.status;
   if (error instanceof TimeoutError) {
-    process.stderr.write(`waitables: timed out after ${error.timeout} ms waiting for ${what}\n`);
+    process.stderr.write(`waitables: timed out after ${error.timeout} ms waiting for ${escapeControls(what)}\n`);
     return EXIT.timeout;
   }
-  process.stderr.write(`waitables: ${(error as Error).message}\n`);
-  return EXIT.failure;
+  return reportFailure(error);
 }

@@ -16,6 +16,9 @@
  * - Mutex ownership belongs to the calling thread.
  */
 
+import type { ObjectKind } from './handle.js';
+import type { ProcessBackend } from './process-backend.js';
+
 /** An OS handle value, valid in every thread of the process that opened it. */
 export type RawHandle = number;
 
@@ -87,6 +90,11 @@ export interface Backend {
   getExitCodeProcess(handle: RawHandle): number;
   getCurrentProcessId(): number;
 
+  /**
+   * WaitForSingleObjectEx: as a wait-any on one handle, except that it accepts the pseudo
+   * handles of the current process and thread (never signaled while the caller runs).
+   */
+  waitForSingleObject(handle: RawHandle, timeoutMs: number, alertable: boolean): number;
   /** WaitForMultipleObjectsEx: returns the WAIT_* code; WAIT_FAILED throws. */
   waitForMultipleObjects(handles: readonly RawHandle[], waitAll: boolean, timeoutMs: number, alertable: boolean): number;
   /** MsgWaitForMultipleObjectsEx: like a wait, plus WAIT_OBJECT_0 + count when input of `wakeMask` is queued. */
@@ -112,6 +120,11 @@ export interface Backend {
 
   /** A snapshot of every object in the namespace (Linux: the shared namespace; Windows has no such view). */
   inspect?(): NamespaceSnapshot;
+
+  /** What kind of object a handle refers to; not a handle of this process: ERROR_INVALID_HANDLE. */
+  objectKind(handle: RawHandle): ObjectKind;
+  /** Processes and threads (win32process). */
+  readonly processes: ProcessBackend;
 
   /** A second handle to the same object, owned by the caller. */
   duplicateHandle(handle: RawHandle): RawHandle;

@@ -14,9 +14,11 @@ export const ERROR_INVALID_PARAMETER = 87;
 export const ERROR_INVALID_NAME = 123;
 export const ERROR_BAD_PATHNAME = 161;
 export const ERROR_ALREADY_EXISTS = 183;
+export const ERROR_DIRECTORY = 267;
 export const ERROR_FILENAME_EXCED_RANGE = 206;
 export const ERROR_NOT_OWNER = 288;
 export const ERROR_TOO_MANY_POSTS = 298;
+export const ERROR_PRIVILEGE_NOT_HELD = 1314;
 export const ERROR_TIMEOUT = 1460;
 export const ERROR_NOT_GUI_PROCESS = 1471;
 
@@ -32,10 +34,12 @@ const table: Record<number, readonly [name: string, message: string]> = {
   [ERROR_INVALID_NAME]: ['ERROR_INVALID_NAME', 'The filename, directory name, or volume label syntax is incorrect.'],
   [ERROR_BAD_PATHNAME]: ['ERROR_BAD_PATHNAME', 'The specified path is invalid.'],
   [ERROR_ALREADY_EXISTS]: ['ERROR_ALREADY_EXISTS', 'Cannot create a file when that file already exists.'],
+  [ERROR_DIRECTORY]: ['ERROR_DIRECTORY', 'The directory name is invalid.'],
   [ERROR_FILENAME_EXCED_RANGE]: ['ERROR_FILENAME_EXCED_RANGE', 'The filename or extension is too long.'],
   [ERROR_NOT_OWNER]: ['ERROR_NOT_OWNER', 'Attempt to release mutex not owned by caller.'],
   [ERROR_TOO_MANY_POSTS]: ['ERROR_TOO_MANY_POSTS', 'Too many posts were made to a semaphore.'],
   [ERROR_NOT_GUI_PROCESS]: ['ERROR_NOT_GUI_PROCESS', 'The current process is not a GUI process.'],
+  [ERROR_PRIVILEGE_NOT_HELD]: ['ERROR_PRIVILEGE_NOT_HELD', 'A required privilege is not held by the client.'],
   [ERROR_TIMEOUT]: ['ERROR_TIMEOUT', 'This operation returned because the timeout period expired.'],
 };
 

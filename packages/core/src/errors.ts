@@ -113,9 +113,22 @@ export class NamespaceError extends Error {
  * `code: 'ERR_WAITABLES_NAMESPACE_BUSY'`, with the holder's pid, tid and /proc state
  * letter (`'T'`: stopped). Thrown by `inspectNamespace()`; waits with a timeout time out
  * instead.
+ * @example
+ * ```ts
+ * try { inspectNamespace(); } catch (e) {
+ *   if (e instanceof NamespaceBusyError) console.error(`pid ${e.holderPid} holds the namespace (${e.holderState})`);
+ * }
+ * ```
  */
 export class NamespaceBusyError extends NamespaceError {
+  /** Always `'ERR_WAITABLES_NAMESPACE_BUSY'`. */
   override readonly code: string = 'ERR_WAITABLES_NAMESPACE_BUSY';
+  /**
+   * @param holderPid The process holding the lock (0 if the lock word names no thread slot).
+   * @param holderTid Its thread.
+   * @param holderState Its state letter in /proc (`'T'`: stopped, `'t'`: stopped by a tracer), or null if it is gone.
+   * @param waitedMs How long the caller waited for the lock.
+   */
   constructor(
     readonly holderPid: number,
     readonly holderTid: number,

@@ -38,12 +38,19 @@ export interface TimerSetOptions {
   readonly resume?: boolean;
 }
 
-/** Converts a {@link TimerDue} to Win32's due time in 100 ns units. */
 /** The largest due time in ms that fits a 64-bit count of 100 ns units (about 29,000 years). */
 const MAX_DUE_MS = Math.floor(Number(2n ** 63n - 1n) / 10_000) - 1;
 /** Milliseconds between 1601-01-01 (FILETIME's epoch) and 1970-01-01. */
 const FILETIME_UNIX_EPOCH_MS = 11_644_473_600_000;
 
+/**
+ * Converts a {@link TimerDue} to Win32's due time in 100 ns units (negative: relative).
+ * A due time that a 64-bit count cannot hold is a RangeError naming the field.
+ * @example
+ * ```ts
+ * toDueTime({ delayMs: 10 }); // -100000n
+ * ```
+ */
 export function toDueTime(due: TimerDue): bigint {
   const d = validateObject(due, 'due');
   if ('dueTime' in d) {

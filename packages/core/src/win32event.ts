@@ -9,8 +9,14 @@
  * means INFINITE, as a Python int -1 does when pywin32 converts it to a DWORD.
  * Security attributes must be `null`; completion routines (APCs) must be `null`.
  *
- * Also here, as pywin32 has them in `win32api`/`win32process`: CloseHandle,
- * GetLastError, OpenProcess, GetCurrentProcessId, GetExitCodeProcess.
+ * As in pywin32, None (`null`) and a closed handle are the handle 0: calls on them
+ * raise {@link error} with winerror 6 (ERROR_INVALID_HANDLE). The low two bits of a
+ * handle value are ignored, as Windows ignores them.
+ *
+ * Also here, for scripts written before they moved: CloseHandle, GetLastError,
+ * SetLastError, OpenProcess, GetCurrentProcess, GetCurrentProcessId, GetCurrentThread
+ * (their home is `@waitables/core/win32api`) and GetExitCodeProcess
+ * (`@waitables/core/win32process`).
  * @example
  * ```ts
  * import * as win32event from '@waitables/core/win32event';
@@ -24,17 +30,18 @@ import {
   CREATE_WAITABLE_TIMER_HIGH_RESOLUTION,
   CREATE_WAITABLE_TIMER_MANUAL_RESET,
   EVENT_ALL_ACCESS,
-  INFINITE,
   MUTEX_ALL_ACCESS,
   MWMO_WAITALL,
   SEMAPHORE_ALL_ACCESS,
   TIMER_ALL_ACCESS,
 } from './constants.js';
 import { ERROR_ALREADY_EXISTS, ERROR_SUCCESS } from './error-codes.js';
-import { InvalidArgumentTypeError, Win32Error } from './errors.js';
-import { type ObjectKind, WaitHandle } from './handle.js';
+import { InvalidArgumentTypeError } from './errors.js';
+import type { ObjectKind } from './handle.js';
 import { getBackend } from './load-backend.js';
-import { validateAccess, validateInteger, validateName, validateTimeout } from './validate.js';
+import { PyHANDLE } from './pywintypes.js';
+import { type HandleArg, bool, call, dword, millis, noSecurity, rawListOf, rawOf, setLastError } from './pywin32-support.js';
+import { validateInteger, validateName } from './validate.js';
 
 export {
   INFINITE,
@@ -85,86 +92,24 @@ export {
   STILL_ACTIVE,
 } from './constants.js';
 
-/** pywintypes.error: `winerror`, `funcname`, `strerror`, `args`. */
-export { Win32Error as error };
-
-/**
- * pywin32's PyHANDLE: owns an OS handle, closed by `Close()` or when collected.
- * Usable as a number (`+h`, `Number(h)`) like `int(h)` in Python.
- */
-export class PyHANDLE extends WaitHandle {
-  readonly kind: ObjectKind;
-
-  /** @internal */
-  constructor(raw: RawHandle, kind: ObjectKind) {
-    super(raw);
-    this.kind = kind;
-  }
-  /** Closes the handle (PyHANDLE.Close). */
-  Close(): void {
-    this.close();
-  }
-  /** Gives up ownership and returns the handle value (PyHANDLE.Detach). */
-  Detach(): number {
-    return this.detach();
-  }
-  override valueOf(): number {
-    return this.handle;
-  }
-  [Symbol.toPrimitive](): number {
-    return this.handle;
-  }
-}
-
-type HandleArg = WaitHandle | number;
-
-// The thread's last error as these calls left it: what win32api.GetLastError() shows.
-let lastError = ERROR_SUCCESS;
-
-/** Runs a backend call, recording its error (if any) as the thread's last error. */
-function call<T>(body: () => T): T {
-  try {
-    return body();
-  } catch (e) {
-    if (e instanceof Win32Error) lastError = e.errno;
-    throw e;
-  }
-}
+/** pywintypes.error (`winerror`, `funcname`, `strerror`, `args`) and PyHANDLE. */
+export { error, PyHANDLE, HANDLE } from './pywintypes.js';
+export type { HandleArg } from './pywin32-support.js';
+export {
+  CloseHandle,
+  GetLastError,
+  SetLastError,
+  OpenProcess,
+  GetCurrentProcess,
+  GetCurrentProcessId,
+  GetCurrentThread,
+} from './win32api.js';
+export { GetExitCodeProcess } from './win32process.js';
+export { GENERIC_READ, GENERIC_WRITE, GENERIC_EXECUTE, GENERIC_ALL, MAXIMUM_ALLOWED } from './process-constants.js';
 
 function created(handle: RawHandle, existed: boolean, kind: ObjectKind): PyHANDLE {
-  lastError = existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS;
+  setLastError(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
   return new PyHANDLE(handle, kind);
-}
-
-function rawOf(value: unknown, path: string): RawHandle {
-  if (value instanceof WaitHandle) return value.handle;
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
-  throw new InvalidArgumentTypeError(path, 'a PyHANDLE or an integer handle', value);
-}
-
-function rawListOf(value: unknown, path: string): RawHandle[] {
-  if (!Array.isArray(value)) throw new InvalidArgumentTypeError(path, 'a sequence of handles', value);
-  // An index loop, not map(): map skips the holes of a sparse array, and a hole is not a handle.
-  const raws: RawHandle[] = [];
-  for (let i = 0; i < value.length; i++) raws.push(rawOf(value[i] as unknown, `${path}[${i}]`));
-  return raws;
-}
-
-/** BOOL arguments take booleans or Python-style ints. */
-function bool(value: unknown, path: string): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return value !== 0;
-  throw new InvalidArgumentTypeError(path, 'a boolean or an integer', value);
-}
-
-/** DWORD milliseconds; -1 is INFINITE, as in pywin32. */
-function millis(value: unknown, path: string): number {
-  return value === -1 ? INFINITE : validateTimeout(value, path);
-}
-
-function noSecurity(value: unknown, path: string): void {
-  if (value !== null && value !== undefined)
-    throw new InvalidArgumentTypeError(path, 'null (security attributes are not supported)', value);
 }
 
 function requiredName(value: unknown, path: string): string {
@@ -180,7 +125,7 @@ function openNamed(
   name: unknown,
   namePath: string,
 ): PyHANDLE {
-  const access = validateAccess(desiredAccess, 'desiredAccess');
+  const access = dword(desiredAccess, 'desiredAccess');
   const inherit = bool(bInheritHandle, 'bInheritHandle');
   const n = requiredName(name, namePath);
   return new PyHANDLE(
@@ -298,12 +243,12 @@ export function CreateWaitableTimerEx(
   dwDesiredAccess: number,
 ): PyHANDLE {
   noSecurity(lpTimerAttributes, 'lpTimerAttributes');
-  const flags = validateAccess(dwFlags, 'dwFlags');
+  const flags = dword(dwFlags, 'dwFlags');
   const args = {
     name: validateName(lpTimerName, 'lpTimerName'),
     manualReset: (flags & CREATE_WAITABLE_TIMER_MANUAL_RESET) !== 0,
     highResolution: (flags & CREATE_WAITABLE_TIMER_HIGH_RESOLUTION) !== 0,
-    access: validateAccess(dwDesiredAccess, 'dwDesiredAccess'),
+    access: dword(dwDesiredAccess, 'dwDesiredAccess'),
   };
   const r = call(() => getBackend().createWaitableTimer(args));
   return created(r.handle, r.existed, 'waitable-timer');
@@ -353,7 +298,30 @@ export function WaitForSingleObjectEx(hHandle: HandleArg, milliseconds: number, 
   const h = rawOf(hHandle, 'hHandle');
   const ms = millis(milliseconds, 'milliseconds');
   const alertable = bool(bAlertable, 'bAlertable');
-  return call(() => getBackend().waitForMultipleObjects([h], false, ms, alertable));
+  return call(() => getBackend().waitForSingleObject(h, ms, alertable));
+}
+
+/**
+ * Signals one object (sets an event, releases a semaphore by one or a mutex) and waits
+ * on another, as one step: WAIT_OBJECT_0, WAIT_ABANDONED or WAIT_TIMEOUT.
+ *
+ * Cancellation: a blocking wait; bound it with `dwMilliseconds`.
+ * @example
+ * ```ts
+ * win32event.SignalObjectAndWait(ready, go, 5000, false);
+ * ```
+ */
+export function SignalObjectAndWait(
+  hObjectToSignal: HandleArg,
+  hObjectToWaitOn: HandleArg,
+  dwMilliseconds: number,
+  bAlertable: boolean | number,
+): number {
+  const toSignal = rawOf(hObjectToSignal, 'hObjectToSignal');
+  const toWaitOn = rawOf(hObjectToWaitOn, 'hObjectToWaitOn');
+  const ms = millis(dwMilliseconds, 'dwMilliseconds');
+  const alertable = bool(bAlertable, 'bAlertable');
+  return call(() => getBackend().signalObjectAndWait(toSignal, toWaitOn, ms, alertable));
 }
 
 /** Returns WAIT_OBJECT_0 + i, WAIT_ABANDONED_0 + i or WAIT_TIMEOUT; a failed wait throws. */
@@ -393,8 +361,8 @@ export function MsgWaitForMultipleObjectsEx(
 ): number {
   const handles = rawListOf(handleList, 'handleList');
   const ms = millis(milliseconds, 'milliseconds');
-  const mask = validateAccess(wakeMask, 'wakeMask');
-  const flags = validateAccess(waitFlags, 'waitFlags');
+  const mask = dword(wakeMask, 'wakeMask');
+  const flags = dword(waitFlags, 'waitFlags');
   return call(() => getBackend().msgWaitForMultipleObjects(handles, ms, mask, flags));
 }
 
@@ -403,40 +371,4 @@ export function WaitForInputIdle(hProcess: HandleArg, milliseconds: number): num
   const h = rawOf(hProcess, 'hProcess');
   const ms = millis(milliseconds, 'milliseconds');
   return call(() => getBackend().waitForInputIdle(h, ms));
-}
-
-// --- win32api / win32process ------------------------------------------------------
-
-/** win32api.CloseHandle. */
-export function CloseHandle(handle: HandleArg): void {
-  if (handle instanceof WaitHandle) return handle.close();
-  const h = rawOf(handle, 'handle');
-  call(() => getBackend().closeHandle(h));
-}
-
-/** win32api.GetLastError: the error the last call of this module left (ERROR_ALREADY_EXISTS after a Create* that opened). */
-export function GetLastError(): number {
-  return lastError;
-}
-
-/** win32api.OpenProcess. */
-export function OpenProcess(reqdAccess: number, bInherit: boolean | number, pid: number): PyHANDLE {
-  const access = validateAccess(reqdAccess, 'reqdAccess');
-  const inherit = bool(bInherit, 'bInherit');
-  const id = validateInteger(pid, 'pid', 0, 0xffffffff);
-  return new PyHANDLE(
-    call(() => getBackend().openProcess(id, access, inherit)),
-    'process',
-  );
-}
-
-/** win32api.GetCurrentProcessId. */
-export function GetCurrentProcessId(): number {
-  return getBackend().getCurrentProcessId();
-}
-
-/** win32process.GetExitCodeProcess: STILL_ACTIVE (259) while it runs. */
-export function GetExitCodeProcess(hProcess: HandleArg): number {
-  const h = rawOf(hProcess, 'hProcess');
-  return call(() => getBackend().getExitCodeProcess(h));
 }

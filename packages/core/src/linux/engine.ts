@@ -41,6 +41,7 @@ import {
   waitEntryWord,
 } from './layout.js';
 import { POLLIN, type Libc } from './libc.js';
+import { unlinkName } from './names.js';
 import { Namespace } from './namespace.js';
 
 /** How often a blocked waiter looks at what no futex tells it: dead owners, exited processes, dead waiters. */
@@ -79,8 +80,9 @@ export class Engine {
 
   /**
    * Drops one reference; the last one frees the object (and closes a process object's
-   * pidfd). Freeing writes only its kind and count, so that freeing many objects at once
-   * stays small; allocation clears the rest.
+   * pidfd, and takes a name out of the name index). Freeing writes only its kind and
+   * count (and a few words of the index), so that freeing many objects at once stays
+   * small; allocation clears the rest.
    */
   unref(obj: number): void {
     const ns = this.ns;
@@ -90,6 +92,7 @@ export class Engine {
       const fd = ns.r(objectWord(obj, O.pidfd));
       ns.afterCommit(() => this.libc.close(fd));
     }
+    if (ns.r(objectWord(obj, O.nameLength)) !== 0) unlinkName(ns, obj);
     ns.w(objectWord(obj, O.refs), 0);
     ns.w(objectWord(obj, O.kind), KIND.free);
   }
@@ -134,9 +137,10 @@ export class Engine {
   /** The handle's slot, if it is an open handle of this process. */
   #handleSlot(handle: number, syscall: string): number {
     const ns = this.ns;
-    if (!Number.isInteger(handle) || handle <= 0 || handle % 4 !== 0 || handle / 4 > LIMITS.handles)
-      throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
-    const slot = handle / 4 - 1;
+    // Windows ignores a handle value's two low bits (tag bits, free for the application).
+    const value = Number.isInteger(handle) && handle > 0 ? handle - (handle % 4) : 0;
+    if (value <= 0 || value / 4 > LIMITS.handles) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
+    const slot = value / 4 - 1;
     const obj = ns.r(handleWord(slot, HD.object));
     if (obj === 0 || ns.r(handleWord(slot, HD.process)) !== ns.process) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
     return slot;

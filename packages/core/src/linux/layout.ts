@@ -28,6 +28,8 @@ export const LIMITS = {
   log: 1 << 20,
   /** UTF-16 units of a name (MAX_PATH). */
   nameUnits: 260,
+  /** Buckets of the name index (a power of two, twice the objects: chains stay short). */
+  nameBuckets: 131072,
 } as const;
 
 /** Header words. */
@@ -145,6 +147,8 @@ export const O = {
   pid: 16,
   pidfd: 17,
   ownerProcess: 18,
+  /** Named object: the next object of its name-index bucket, slot + 1 (0: the last). */
+  nameNext: 19,
 } as const;
 export const OBJECT_WORDS = 32;
 
@@ -174,10 +178,11 @@ export const OFFSET = (() => {
   const waitLists = take(LIMITS.threads * LIMITS.waitList * WAIT_ENTRY_WORDS);
   const objects = take(LIMITS.objects * OBJECT_WORDS);
   const handles = take(LIMITS.handles * HANDLE_WORDS);
+  const nameBuckets = take(LIMITS.nameBuckets);
   const words = at;
   const namesByte = words * 4;
   const sizeBytes = namesByte + LIMITS.objects * LIMITS.nameUnits * 2;
-  return { log, processes, threads, waitLists, objects, handles, words, namesByte, sizeBytes };
+  return { log, processes, threads, waitLists, objects, handles, nameBuckets, words, namesByte, sizeBytes };
 })();
 
 export const processWord = (slot: number, field: number) => OFFSET.processes + slot * PROCESS_WORDS + field;
@@ -185,6 +190,8 @@ export const threadWord = (slot: number, field: number) => OFFSET.threads + slot
 export const waitEntryWord = (thread: number, i: number) => OFFSET.waitLists + (thread * LIMITS.waitList + i) * WAIT_ENTRY_WORDS;
 export const objectWord = (slot: number, field: number) => OFFSET.objects + slot * OBJECT_WORDS + field;
 export const handleWord = (slot: number, field: number) => OFFSET.handles + slot * HANDLE_WORDS + field;
+/** The name-index bucket of a name hash: the first object of its chain, slot + 1 (0: empty). */
+export const nameBucketWord = (hash: number) => OFFSET.nameBuckets + ((hash >>> 0) & (LIMITS.nameBuckets - 1));
 
 /** Microseconds as two words (high, low): exact up to 2^53. */
 export function splitMicros(us: number): [number, number] {

@@ -4,15 +4,14 @@
  * would judge are judged here with the codes Windows gives.
  */
 import type { Backend, CreatedObject, RawHandle } from '../backend.js';
+import type { ObjectKind } from '../handle.js';
+import { CURRENT_PROCESS, CURRENT_THREAD } from '../process-backend.js';
 import {
   EVENT_MODIFY_STATE,
   INFINITE,
   MAXIMUM_WAIT_OBJECTS,
   MWMO_WAITALL,
-  PROCESS_QUERY_INFORMATION,
-  PROCESS_QUERY_LIMITED_INFORMATION,
   SEMAPHORE_MODIFY_STATE,
-  STILL_ACTIVE,
   SYNCHRONIZE,
   TIMER_MODIFY_STATE,
   WAIT_ABANDONED_0,
@@ -29,7 +28,8 @@ import {
   ERROR_NOT_OWNER,
   ERROR_TOO_MANY_POSTS,
 } from '../error-codes.js';
-import { NotSupportedError, Win32Error } from '../errors.js';
+import { Win32Error } from '../errors.js';
+import { mapGenericAccess, openAccess } from '../access-rights.js';
 import { Engine, SLICE_MS } from './engine.js';
 import { registerThread } from './registration.js';
 import {
@@ -48,14 +48,29 @@ import {
   splitMicros,
   threadWord,
 } from './layout.js';
-import { ESRCH, P_PIDFD, WEXITED, WNOHANG, WNOWAIT, loadLibc } from './libc.js';
+import { ESRCH, loadLibc } from './libc.js';
 import { LockDeadlineError, Namespace } from './namespace.js';
+import { createLinuxProcesses } from './processes.js';
 import { inspectNamespace } from './inspect.js';
 import { lookupName, parseName, setName } from './names.js';
 
 /** 100 ns units between 1601-01-01 and 1970-01-01. */
 const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
-const CLD_EXITED = 1;
+
+const KIND_NAMES: Record<Exclude<Kind, 0>, ObjectKind> = {
+  [KIND.event]: 'event',
+  [KIND.mutex]: 'mutex',
+  [KIND.semaphore]: 'semaphore',
+  [KIND.timer]: 'waitable-timer',
+  [KIND.process]: 'process',
+};
+
+/** A wait on nothing that can be signaled: blocks for the timeout (INFINITE: forever), then WAIT_TIMEOUT. */
+function sleepThenTimeOut(timeoutMs: number): number {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, timeoutMs === INFINITE ? Infinity : timeoutMs);
+  return WAIT_TIMEOUT;
+}
+
 /**
  * A wait with a timeout waits at most this long (or its timeout, if longer) for the
  * namespace lock, then times out: a holder that is stopped (SIGSTOP, a debugger) cannot
@@ -104,18 +119,19 @@ export function createLinuxBackend(): Backend {
   /** Creates a named or anonymous object, or opens the existing one of that name. */
   function create(kind: Kind, name: string | null, access: number, syscall: string, init: (obj: number) => void): CreatedObject {
     const parsed = name ? parseName(name, syscall) : null;
+    const granted = mapGenericAccess(KIND_NAMES[kind as Exclude<Kind, 0>], access);
     return afterReclaim(parsed !== null, () => {
       if (parsed) {
         const found = lookupName(ns, parsed);
         if (found >= 0) {
           if (ns.r(objectWord(found, O.kind)) !== kind) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
-          return { handle: engine.allocHandle(found, access, syscall), existed: true };
+          return { handle: engine.allocHandle(found, granted, syscall), existed: true };
         }
       }
       const obj = engine.allocObject(kind);
       init(obj);
       if (parsed) setName(ns, obj, parsed);
-      return { handle: engine.allocHandle(obj, access, syscall), existed: false };
+      return { handle: engine.allocHandle(obj, granted, syscall), existed: false };
     });
   }
 
@@ -125,7 +141,8 @@ export function createLinuxBackend(): Backend {
       const found = lookupName(ns, parsed);
       if (found < 0) throw new Win32Error(ERROR_FILE_NOT_FOUND, syscall);
       if (ns.r(objectWord(found, O.kind)) !== kind) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
-      return engine.allocHandle(found, access, syscall);
+      // Judged after the lookup, as Windows does: a missing name is ERROR_FILE_NOT_FOUND whatever the mask.
+      return engine.allocHandle(found, openAccess(KIND_NAMES[kind as Exclude<Kind, 0>], access, syscall), syscall);
     });
   }
 
@@ -166,7 +183,8 @@ export function createLinuxBackend(): Backend {
   ): () => number[] {
     if (handles.length < 1 || handles.length > limit) throw new Win32Error(ERROR_INVALID_PARAMETER, syscall);
     return () => {
-      const objects = handles.map((h) => engine.resolve(h, SYNCHRONIZE, null, syscall));
+      const objects: number[] = [];
+      for (let i = 0; i < handles.length; i++) objects.push(engine.resolve(handles[i]!, SYNCHRONIZE, null, syscall));
       if (waitAll && new Set(objects).size !== objects.length) throw new Win32Error(ERROR_INVALID_PARAMETER, syscall);
       return objects;
     };
@@ -248,8 +266,33 @@ export function createLinuxBackend(): Backend {
     return result;
   }
 
+  /** A process object holding `fd` (a pidfd of ours, closed here on failure) and a handle to it. */
+  function adoptPidfd(pid: number, fd: number, access: number, syscall: string): RawHandle {
+    try {
+      const granted = openAccess('process', access, syscall, true);
+      return create(KIND.process, null, granted, syscall, (obj) => {
+        ns.w(objectWord(obj, O.pid), pid);
+        ns.w(objectWord(obj, O.pidfd), fd);
+        ns.w(objectWord(obj, O.ownerProcess), ns.process);
+      }).handle;
+    } catch (error) {
+      libc.close(fd);
+      throw error;
+    }
+  }
+
+  function duplicate(handle: RawHandle): RawHandle {
+    return ns.transact(() => {
+      const obj = engine.resolve(handle, 0, null, 'DuplicateHandle');
+      return engine.allocHandle(obj, engine.handleAccess(handle, 'DuplicateHandle'), 'DuplicateHandle');
+    });
+  }
+
+  const processes = createLinuxProcesses(ns, engine, libc, adoptPidfd, duplicate);
+
   return {
     platform: 'linux',
+    processes,
     nativeWaitLimit: LIMITS.waitList,
 
     createEvent({ name, manualReset, initialState, access }) {
@@ -337,50 +380,23 @@ export function createLinuxBackend(): Backend {
       const fd = libc.pidfdOpen(pid);
       if (fd === -ESRCH || fd === -22) throw new Win32Error(ERROR_INVALID_PARAMETER, 'OpenProcess');
       if (fd < 0) throw new Win32Error(ERROR_ACCESS_DENIED, 'OpenProcess');
-      try {
-        return create(KIND.process, null, access, 'OpenProcess', (obj) => {
-          ns.w(objectWord(obj, O.pid), pid);
-          ns.w(objectWord(obj, O.pidfd), fd);
-          ns.w(objectWord(obj, O.ownerProcess), ns.process);
-        }).handle;
-      } catch (error) {
-        libc.close(fd);
-        throw error;
-      }
+      return adoptPidfd(pid, fd, access, 'OpenProcess');
     },
-    getExitCodeProcess(handle) {
-      const { fd, exited } = ns.transact(() => {
-        const access = engine.handleAccess(handle, 'GetExitCodeProcess');
-        if ((access & (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION)) === 0)
-          throw new Win32Error(ERROR_ACCESS_DENIED, 'GetExitCodeProcess');
-        const obj = engine.resolve(handle, 0, [KIND.process], 'GetExitCodeProcess');
-        const pidfd = ns.r(objectWord(obj, O.pidfd));
-        return { fd: pidfd, exited: engine.processExited(pidfd) };
-      });
-      if (!exited) return STILL_ACTIVE;
-      // The exit status is kept for the parent until it reaps the child; look without reaping.
-      const info = new Int32Array(32);
-      if (libc.waitid(P_PIDFD, fd, info, WEXITED | WNOHANG | WNOWAIT) === 0 && info[0] !== 0) {
-        const code = info[2]!;
-        const status = info[6]!;
-        return code === CLD_EXITED ? status : 128 + status;
-      }
-      throw new NotSupportedError(
-        'GetExitCodeProcess: Linux keeps an exit status only for the parent until it reaps the child; this one is not available',
-      );
-    },
+    getExitCodeProcess: (handle) => processes.getExitCodeProcess(handle),
     getCurrentProcessId: () => process.pid,
 
+    waitForSingleObject(handle, timeoutMs) {
+      // The current process and thread are never signaled while the caller runs: the wait times out.
+      if (handle === CURRENT_PROCESS || handle === CURRENT_THREAD) return sleepThenTimeOut(timeoutMs);
+      return wait(resolveWaitList([handle], false, 'WaitForSingleObjectEx'), false, timeoutMs);
+    },
     waitForMultipleObjects(handles, waitAll, timeoutMs) {
       return wait(resolveWaitList(handles, waitAll, 'WaitForMultipleObjectsEx'), waitAll, timeoutMs);
     },
     msgWaitForMultipleObjects(handles, timeoutMs, _wakeMask, flags) {
       // No process here has a Win32 message queue: wait on the handles alone.
-      if (handles.length === 0) {
-        // Nothing can wake it but the timeout, as on Windows for a thread without messages.
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, timeoutMs === INFINITE ? Infinity : timeoutMs);
-        return WAIT_TIMEOUT;
-      }
+      // Nothing can wake it but the timeout, as on Windows for a thread without messages.
+      if (handles.length === 0) return sleepThenTimeOut(timeoutMs);
       const waitAll = (flags & MWMO_WAITALL) !== 0;
       return wait(resolveWaitList(handles, waitAll, 'MsgWaitForMultipleObjectsEx'), waitAll, timeoutMs);
     },
@@ -427,14 +443,18 @@ export function createLinuxBackend(): Backend {
     },
     inspect: () => inspectNamespace(ns, engine),
 
-    duplicateHandle(handle) {
-      return ns.transact(() => {
-        const obj = engine.resolve(handle, 0, null, 'DuplicateHandle');
-        return engine.allocHandle(obj, engine.handleAccess(handle, 'DuplicateHandle'), 'DuplicateHandle');
-      });
+    objectKind(handle) {
+      if (handle === CURRENT_PROCESS) return 'process';
+      if (handle === CURRENT_THREAD) return 'thread';
+      const kind = ns.transact(() => ns.r(objectWord(engine.resolve(handle, 0, null, 'NtQueryObject'), O.kind)));
+      return KIND_NAMES[kind as Exclude<Kind, 0>];
     },
+    duplicateHandle: duplicate,
     closeHandle(handle) {
+      // The pseudo handles need no closing (Windows: CloseHandle of them succeeds and does nothing).
+      if (handle === CURRENT_PROCESS || handle === CURRENT_THREAD) return;
       ns.transact(() => engine.freeHandle(handle, 'CloseHandle'));
+      processes.sweep(); // a child whose last handle this was is reaped now
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import { ERROR_BAD_PATHNAME, ERROR_FILENAME_EXCED_RANGE, ERROR_INVALID_NAME, ERROR_PATH_NOT_FOUND } from '../error-codes.js';
 import { Win32Error } from '../errors.js';
-import { KIND, LIMITS, NS_GLOBAL, NS_LOCAL, O, objectWord, H } from './layout.js';
+import { KIND, LIMITS, NS_GLOBAL, NS_LOCAL, O, nameBucketWord, objectWord } from './layout.js';
 import type { Namespace } from './namespace.js';
 
 export interface ParsedName {
@@ -40,11 +40,16 @@ export function parseName(name: string, syscall: string): ParsedName {
   return { namespace, key, hash: hashOf(key) };
 }
 
-/** The live object of that name, or -1. */
+/**
+ * The live object of that name, or -1: a walk of its bucket's chain in the name index
+ * (O(1) on average: the index has twice as many buckets as there are objects).
+ */
 export function lookupName(ns: Namespace, name: ParsedName): number {
-  const high = ns.r(H.objectsHigh);
-  for (let obj = 0; obj < high && obj < LIMITS.objects; obj++) {
-    if (ns.r(objectWord(obj, O.kind)) === KIND.free) continue;
+  let steps = 0;
+  for (let link = ns.r(nameBucketWord(name.hash)); link !== 0; link = ns.r(objectWord(link - 1, O.nameNext))) {
+    const obj = link - 1;
+    if (!(obj >= 0 && obj < LIMITS.objects) || ++steps > LIMITS.objects) throw ns.damaged('the name index');
+    if (ns.r(objectWord(obj, O.kind)) === KIND.free) throw ns.damaged('the name index names a free object');
     if (ns.r(objectWord(obj, O.nameHash)) !== name.hash || ns.r(objectWord(obj, O.nameLength)) !== name.key.length) continue;
     if (ns.r(objectWord(obj, O.namespace)) !== name.namespace) continue;
     const at = obj * LIMITS.nameUnits;
@@ -55,11 +60,35 @@ export function lookupName(ns: Namespace, name: ParsedName): number {
   return -1;
 }
 
-/** Names a new object. Its name units are written at once: the slot is invisible until the transaction commits. */
+/**
+ * Names a new object and puts it first in its bucket's chain. Its name units are written
+ * at once: the object is invisible until the transaction that links it commits.
+ */
 export function setName(ns: Namespace, obj: number, name: ParsedName): void {
   const at = obj * LIMITS.nameUnits;
   for (let i = 0; i < name.key.length; i++) ns.names[at + i] = name.key.charCodeAt(i);
   ns.w(objectWord(obj, O.nameLength), name.key.length);
   ns.w(objectWord(obj, O.nameHash), name.hash);
   ns.w(objectWord(obj, O.namespace), name.namespace);
+  const bucket = nameBucketWord(name.hash);
+  ns.w(objectWord(obj, O.nameNext), ns.r(bucket));
+  ns.w(bucket, obj + 1);
+}
+
+/** Takes a named object that is being freed out of its bucket's chain. */
+export function unlinkName(ns: Namespace, obj: number): void {
+  const bucket = nameBucketWord(ns.r(objectWord(obj, O.nameHash)));
+  let previous = -1;
+  let steps = 0;
+  for (let link = ns.r(bucket); link !== 0; link = ns.r(objectWord(link - 1, O.nameNext))) {
+    if (!(link > 0 && link <= LIMITS.objects) || ++steps > LIMITS.objects) throw ns.damaged('the name index');
+    if (link - 1 === obj) {
+      const next = ns.r(objectWord(obj, O.nameNext));
+      ns.w(previous < 0 ? bucket : objectWord(previous, O.nameNext), next);
+      ns.w(objectWord(obj, O.nameNext), 0);
+      return;
+    }
+    previous = link - 1;
+  }
+  throw ns.damaged('a named object missing from the name index');
 }

@@ -13,16 +13,32 @@ import {
   DUPLICATE_SAME_ACCESS,
   MAXIMUM_WAIT_OBJECTS,
   MWMO_WAITALL,
+  SYNCHRONIZE,
   WAIT_FAILED,
 } from '../constants.js';
 import { ERROR_ACCESS_DENIED, ERROR_ALREADY_EXISTS, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER } from '../error-codes.js';
-import { Win32Error } from '../errors.js';
+import { NotSupportedError, Win32Error } from '../errors.js';
+import type { ObjectKind } from '../handle.js';
+import { CURRENT_PROCESS, CURRENT_THREAD } from '../process-backend.js';
 import { type Kernel32, loadKernel32 } from './kernel32.js';
+import { loadProcessKernel32 } from './process-kernel32.js';
+import { createWin32Processes } from './win32-processes.js';
 import { windowsParity } from './windows-parity.js';
+
+/** NtQueryObject's type names of the objects this library knows. */
+const TYPE_KINDS: Record<string, ObjectKind> = {
+  Event: 'event',
+  Mutant: 'mutex',
+  Semaphore: 'semaphore',
+  Timer: 'waitable-timer',
+  Process: 'process',
+  Thread: 'thread',
+};
 
 /** The Windows backend, over kernel32 loaded now. */
 export function createWin32Backend(): Backend {
   const k32: Kernel32 = loadKernel32();
+  const p32 = loadProcessKernel32();
   const parity = windowsParity(k32);
 
   /** Throws `error` (non-zero) as coming from `syscall`, before any call. */
@@ -55,6 +71,25 @@ export function createWin32Backend(): Backend {
     return handle;
   }
 
+  /**
+   * An Open* call. Where Wine grants a mask Windows refuses (no right, an undefined
+   * right), Windows' refusal is reported, after the name lookup as Windows makes it.
+   */
+  function openNamed(
+    kind: ObjectKind,
+    open: (access: number, inherit: number, name: string) => number, // OpenProcess: the pid instead of a name
+    name: string,
+    access: number,
+    inherit: boolean,
+    syscall: string,
+  ): RawHandle {
+    const refusal = parity.openAccess(kind, access);
+    if (refusal === 0) return opened(open(access, inherit ? 1 : 0, name), syscall);
+    const probe = opened(open(SYNCHRONIZE, 0, name), syscall); // ERROR_FILE_NOT_FOUND or a kind mismatch first
+    k32.CloseHandle(probe);
+    throw new Win32Error(refusal, syscall);
+  }
+
   function waited(code: number, syscall: string): number {
     if (code === WAIT_FAILED) fail(syscall);
     return code;
@@ -69,7 +104,7 @@ export function createWin32Backend(): Backend {
       return created(k32.CreateEventExW(null, nameOrNull(name), flags, access), 'CreateEventEx');
     },
     openEvent(name, access, inherit) {
-      return opened(k32.OpenEventW(access, inherit ? 1 : 0, name), 'OpenEvent');
+      return openNamed('event', k32.OpenEventW, name, access, inherit, 'OpenEvent');
     },
     setEvent(handle) {
       check(k32.SetEvent(handle), 'SetEvent');
@@ -85,7 +120,7 @@ export function createWin32Backend(): Backend {
       return created(k32.CreateMutexExW(null, nameOrNull(name), initialOwner ? CREATE_MUTEX_INITIAL_OWNER : 0, access), 'CreateMutexEx');
     },
     openMutex(name, access, inherit) {
-      return opened(k32.OpenMutexW(access, inherit ? 1 : 0, name), 'OpenMutex');
+      return openNamed('mutex', k32.OpenMutexW, name, access, inherit, 'OpenMutex');
     },
     releaseMutex(handle) {
       check(k32.ReleaseMutex(handle), 'ReleaseMutex');
@@ -95,7 +130,7 @@ export function createWin32Backend(): Backend {
       return created(k32.CreateSemaphoreExW(null, initialCount, maximumCount, nameOrNull(name), 0, access), 'CreateSemaphoreEx');
     },
     openSemaphore(name, access, inherit) {
-      return opened(k32.OpenSemaphoreW(access, inherit ? 1 : 0, name), 'OpenSemaphore');
+      return openNamed('semaphore', k32.OpenSemaphoreW, name, access, inherit, 'OpenSemaphore');
     },
     releaseSemaphore(handle, count) {
       refuse(parity.releaseCount(count), 'ReleaseSemaphore');
@@ -120,7 +155,7 @@ export function createWin32Backend(): Backend {
       };
     },
     openWaitableTimer(name, access, inherit) {
-      return opened(k32.OpenWaitableTimerW(access, inherit ? 1 : 0, name), 'OpenWaitableTimer');
+      return openNamed('waitable-timer', k32.OpenWaitableTimerW, name, access, inherit, 'OpenWaitableTimer');
     },
     setWaitableTimer(handle, dueTime, periodMs, resume) {
       refuse(parity.timerPeriod(periodMs), 'SetWaitableTimer');
@@ -131,7 +166,7 @@ export function createWin32Backend(): Backend {
     },
 
     openProcess(pid, access, inherit) {
-      return opened(k32.OpenProcess(access, inherit ? 1 : 0, pid), 'OpenProcess');
+      return openNamed('process', (a, i) => k32.OpenProcess(a, i, pid), '', access, inherit, 'OpenProcess');
     },
     getExitCodeProcess(handle) {
       const code: [number] = [0];
@@ -142,7 +177,11 @@ export function createWin32Backend(): Backend {
       return k32.GetCurrentProcessId();
     },
 
+    waitForSingleObject(handle, timeoutMs, alertable) {
+      return waited(p32.WaitForSingleObjectEx(handle, timeoutMs, alertable ? 1 : 0), 'WaitForSingleObjectEx');
+    },
     waitForMultipleObjects(handles, waitAll, timeoutMs, alertable) {
+      refuse(parity.pseudoHandles(handles), 'WaitForMultipleObjectsEx');
       if (waitAll) refuse(parity.waitAllObjects(handles), 'WaitForMultipleObjectsEx');
       return waited(
         k32.WaitForMultipleObjectsEx(handles.length, handles, waitAll ? 1 : 0, timeoutMs, alertable ? 1 : 0),
@@ -181,6 +220,17 @@ export function createWin32Backend(): Backend {
       if (k32.NtQueryEvent(handle, 0, info, info.byteLength, null) !== 0) return null;
       return info[0] === 0;
     },
+
+    objectKind(handle) {
+      if (handle === CURRENT_PROCESS) return 'process';
+      if (handle === CURRENT_THREAD) return 'thread';
+      const type = p32.objectTypeName(handle);
+      if (type === null) throw new Win32Error(ERROR_INVALID_HANDLE, 'NtQueryObject');
+      const kind = TYPE_KINDS[type];
+      if (kind === undefined) throw new NotSupportedError(`a handle to a ${type} object is not supported here`);
+      return kind;
+    },
+    processes: createWin32Processes(k32, p32, parity),
 
     duplicateHandle(handle) {
       const self = k32.GetCurrentProcess();

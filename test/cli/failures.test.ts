@@ -1,0 +1,77 @@
+// Every failure of the waitables command is one line with a documented exit status,
+// never a stack trace (Linux natively, Windows Node under Wine).
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { cli, holdUntilReleased, nodeCommand } from '../helpers/cli.js';
+import { uniqueName } from '../helpers/names.js';
+
+const plain = (name: string) => name.replace('Local\\', '');
+
+/** Runs the command to its end; asserts that stderr is one line without a stack. */
+async function failing(args: string[]): Promise<{ status: number; message: string; stdout: string }> {
+  const run = cli(args);
+  const status = await run.status;
+  const lines = run.stderr().trimEnd().split('\n');
+  expect(lines, run.stderr()).toHaveLength(1);
+  expect(lines[0]).toMatch(/^waitables: /);
+  expect(run.stderr()).not.toMatch(/\n\s+at /);
+  return { status, message: lines[0]!, stdout: run.stdout() };
+}
+
+describe('waitables --version', () => {
+  test('prints the version of the package', async () => {
+    const run = cli(['--version']);
+    expect(await run.status).toBe(0);
+    const { version } = JSON.parse(readFileSync(new URL('../../packages/cli/package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(run.stdout().trim()).toBe(version);
+  });
+});
+
+describe('a name that cannot be a name is a usage error (status 2), said in one line', () => {
+  const long = 'x'.repeat(300);
+  test.each([
+    ['set', 'a\\b', /ERROR_PATH_NOT_FOUND|ERROR_INVALID_NAME/],
+    ['reset', 'Local\\', /ERROR_INVALID_NAME|ERROR_PATH_NOT_FOUND/],
+    ['pulse', long, /NAME must be at most 260 characters/],
+    ['wait', 'a\\b', /ERROR_PATH_NOT_FOUND|ERROR_INVALID_NAME/],
+  ])('%s %j', async (command, name, expected) => {
+    const r = await failing([command, name, ...(command === 'wait' ? ['--timeout', '0'] : [])]);
+    expect(r.message).toMatch(expected);
+    expect(r.status).toBe(2);
+  });
+
+  test.each([['lock'], ['sem']])('%s with an empty name never runs the command', async (command) => {
+    const r = await failing([command, '', ...(command === 'sem' ? ['--max', '1'] : []), ...nodeCommand("console.log('ran')")]);
+    expect(r.message).toMatch(/NAME must not be empty/);
+    expect(r.status).toBe(2);
+    expect(r.stdout).not.toContain('ran');
+  });
+
+  test.each([['wait'], ['set']])('%s with an empty name', async (command) => {
+    const r = await failing([command, '']);
+    expect(r.message).toMatch(/NAME must not be empty/);
+    expect(r.status).toBe(2);
+  });
+});
+
+describe('a name held by another kind of object is said to be so (status 1)', () => {
+  test('wait, set and sem on the name of a held mutex', async () => {
+    const name = plain(uniqueName('other-kind'));
+    const hold = holdUntilReleased();
+    const holder = cli(['lock', name, ...hold.command]);
+    await holder.printed('held');
+    for (const [args, kind] of [
+      [['wait', name, '--timeout', '0'], 'an event'],
+      [['set', name], 'an event'],
+      [['sem', name, '--max', '1', ...nodeCommand('')], 'a semaphore'],
+    ] as const) {
+      const r = await failing([...args]);
+      expect(r.message).toBe(`waitables: that name is a mutex, not ${kind}: ${name} (ERROR_INVALID_HANDLE)`);
+      expect(r.status).toBe(1);
+    }
+    hold.release();
+    expect(await holder.status).toBe(0);
+  });
+});
