@@ -474,6 +474,17 @@ describe('sessions and the schema', () => {
     await expect(connect(pgServer.server.url, { schema: fresh })).rejects.toBeInstanceOf(SchemaVersionError);
   });
 
+  it('remove() deletes a free object, refuses one in use with ERROR_ACCESS_DENIED, and says false for a missing name', async () => {
+    const m = await a.Mutex.create({ name: 'gone' });
+    const lock = await m.acquire();
+    await rejectsWith(b.remove('gone'), 5);
+    await lock.release();
+    expect(await b.remove('gone')).toBe(true);
+    expect(await b.remove('gone')).toBe(false);
+    await rejectsWith(a.Mutex.open('gone'), 2, 'OpenMutex');
+    expect((await a.Mutex.create({ name: 'gone' })).existed).toBe(false);
+  });
+
   it('rejects bad connect options with TypeError/RangeError naming the option', async () => {
     await expect(connect(pgServer.server.url, { schema: 'Bad-Name' })).rejects.toThrow(/options\.schema/);
     await expect(connect(pgServer.server.url, { lease: 5 })).rejects.toThrow(/options\.lease/);
