@@ -327,6 +327,14 @@ describe('cancellation', () => {
     await (await next).release();
   });
 
+  it('a timeout longer than a Node timer can hold does not fire early', async () => {
+    const e = await a.Event.create({ name: 'e' });
+    const waiting = e.wait({ timeout: 2 ** 32 });
+    await inQueue('e', 1);
+    await e.set();
+    await waiting;
+  });
+
   it('a timeout while queued rejects with TimeoutError and leaves no wait behind', async () => {
     const e = await a.Event.create({ name: 'e' });
     await expect(e.wait({ timeout: 30 })).rejects.toBeInstanceOf(TimeoutError);
