@@ -1,6 +1,7 @@
 /** The command line, parsed with commander. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as commands from './commands.js';
+import * as remote from './remote.js';
 import { parseDuration } from './duration.js';
 import { EXIT } from './exit-codes.js';
 
@@ -16,6 +17,11 @@ const verbose = () => new Option('-v, --verbose', 'say on stderr when it has to 
 const timeout = () =>
   new Option('-t, --timeout <duration>', 'give up after this long (250ms, 5s, 2m; a bare number is seconds)').argParser(parseDuration);
 
+const connect = () =>
+  new Option('--connect <url>', 'use the objects of this PostgreSQL database (postgres://...) instead of the local ones').env(
+    'WAITABLES_CONNECT',
+  );
+
 const STATUSES = `
 Exit status:
   lock, sem: the command's status; ${EXIT.timeout} if not obtained within --timeout;
@@ -23,7 +29,10 @@ Exit status:
   ${EXIT.timeout}: timed out; ${EXIT.sigint}/${EXIT.sigterm}: interrupted by SIGINT/SIGTERM while waiting (nothing held);
   ${EXIT.usage}: bad usage, including a name that cannot be a name (empty, too long, a misplaced backslash);
   ${EXIT.failure}: another error, said in one line with its Win32 error name (such as a name held by
-  another kind of object). WAITABLES_DEBUG=1 adds the stack of an error.`;
+  another kind of object, or a database that cannot be reached). WAITABLES_DEBUG=1 adds the stack of an error.
+
+Across hosts: lock, sem, wait, set, reset, pulse and ls take --connect <url> (or WAITABLES_CONNECT)
+to use the objects of a PostgreSQL database (@waitables/postgres) instead of this machine's.`;
 
 /** Runs a command's action: `start` may throw, return a status or a promise of one. */
 export type Runner = (start: () => Promise<number> | number) => void;
@@ -44,11 +53,19 @@ export function program(run: Runner, version: string): Command {
     .argument('<command...>', 'the command and its arguments (after --)')
     .addOption(timeout())
     .addOption(verbose())
+    .addOption(connect())
     .addHelpText(
       'after',
-      '\nExamples:\n  waitables lock nightly-backup -- rsync -a /data /backup\n  waitables lock --timeout 5s device -- ./flash-firmware.sh',
+      '\nExamples:\n  waitables lock nightly-backup -- rsync -a /data /backup\n  waitables lock --timeout 5s device -- ./flash-firmware.sh\n' +
+        '  waitables lock --connect postgres://app@db/app nightly-report -- ./report.sh',
     )
-    .action((name: string, command: string[], options: commands.TimeoutOption) => run(() => commands.lock(name, command, options)));
+    .action((name: string, command: string[], options: commands.TimeoutOption & { connect?: string }) =>
+      run(() =>
+        options.connect !== undefined
+          ? remote.lock(name, command, { ...options, connect: options.connect })
+          : commands.lock(name, command, options),
+      ),
+    );
 
   cli
     .command('sem')
@@ -58,9 +75,18 @@ export function program(run: Runner, version: string): Command {
     .requiredOption('-m, --max <n>', 'units of the semaphore (checked against an existing one)', positiveInteger)
     .addOption(timeout())
     .addOption(verbose())
-    .addHelpText('after', '\nExamples:\n  waitables sem encoders --max 2 -- ffmpeg -i in.mov out.mp4')
-    .action((name: string, command: string[], options: commands.TimeoutOption & { max: number }) =>
-      run(() => commands.sem(name, command, options)),
+    .addOption(connect())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  waitables sem encoders --max 2 -- ffmpeg -i in.mov out.mp4\n' +
+        '  WAITABLES_CONNECT=postgres://app@db/app waitables sem encoders --max 8 -- ./encode.sh',
+    )
+    .action((name: string, command: string[], options: commands.TimeoutOption & { max: number; connect?: string }) =>
+      run(() =>
+        options.connect !== undefined
+          ? remote.sem(name, command, { ...options, connect: options.connect })
+          : commands.sem(name, command, options),
+      ),
     );
 
   cli
@@ -72,9 +98,18 @@ export function program(run: Runner, version: string): Command {
     .option('--manual', 'create missing events as manual-reset (stay set until reset)')
     .addOption(timeout())
     .addOption(verbose())
-    .addHelpText('after', '\nExamples:\n  waitables wait job-done --timeout 10m\n  waitables wait shutdown --any reload; echo "fired: $?"')
-    .action((name: string, options: commands.TimeoutOption & { any?: string[]; all?: boolean; manual?: boolean }) =>
-      run(() => commands.wait([name, ...(options.any ?? [])], options)),
+    .addOption(connect())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  waitables wait job-done --timeout 10m\n  waitables wait shutdown --any reload; echo "fired: $?"\n' +
+        '  waitables wait --connect postgres://app@db/app deploy-done',
+    )
+    .action((name: string, options: commands.TimeoutOption & { any?: string[]; all?: boolean; manual?: boolean; connect?: string }) =>
+      run(() =>
+        options.connect !== undefined
+          ? remote.wait([name, ...(options.any ?? [])], { ...options, connect: options.connect })
+          : commands.wait([name, ...(options.any ?? [])], options),
+      ),
     );
 
   for (const action of ['set', 'reset', 'pulse'] as const) {
@@ -82,8 +117,14 @@ export function program(run: Runner, version: string): Command {
       .command(action)
       .description(`${action} a named event`)
       .argument('<name>', 'event name')
-      .addHelpText('after', `\nExample:\n  waitables ${action} job-done`)
-      .action((name: string) => run(() => commands.signalEvent(name, action)));
+      .addOption(connect())
+      .addHelpText(
+        'after',
+        `\nExamples:\n  waitables ${action} job-done\n  waitables ${action} --connect postgres://app@db/app deploy-done`,
+      )
+      .action((name: string, options: { connect?: string }) =>
+        run(() => (options.connect !== undefined ? remote.signalEvent(name, action, options.connect) : commands.signalEvent(name, action))),
+      );
   }
 
   cli
@@ -96,11 +137,17 @@ export function program(run: Runner, version: string): Command {
 
   cli
     .command('ls')
-    .description('list the named objects of this user (Linux): kind, state, owner, waiters')
+    .description('list the named objects of this user (Linux), or of a database (--connect): kind, state, owner, waiters')
     .option('--json', 'print JSON for scripts')
     .option('-a, --all', 'include anonymous objects')
-    .addHelpText('after', '\nExamples:\n  waitables ls\n  waitables ls --json | jq \'.objects[] | select(.kind == "mutex")\'')
-    .action((options: { json?: boolean; all?: boolean }) => run(() => commands.ls(options)));
+    .addOption(connect())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  waitables ls\n  waitables ls --json | jq \'.objects[] | select(.kind == "mutex")\'\n  waitables ls --connect postgres://app@db/app',
+    )
+    .action((options: { json?: boolean; all?: boolean; connect?: string }) =>
+      run(() => (options.connect !== undefined ? remote.ls({ ...options, connect: options.connect }) : commands.ls(options))),
+    );
 
   return cli;
 }

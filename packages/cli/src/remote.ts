@@ -1,0 +1,164 @@
+/**
+ * The commands over a PostgreSQL database (`--connect URL` or WAITABLES_CONNECT), through
+ * `@waitables/postgres`: the same statuses, one-line failures and cancellation as the
+ * local commands. The connection is closed before the status is returned, which
+ * releases whatever this process still holds; a process that dies instead has its
+ * session ended by the server, and the next holder is told the mutex was abandoned.
+ */
+import { connect, type Database, type Event, type Lock } from '@waitables/postgres';
+import { escapeControls } from './escape.js';
+import { EXIT } from './exit-codes.js';
+import { CliError } from './failure.js';
+import { runCommand } from './run-command.js';
+import { statusOf, waitFor } from './waiting.js';
+import { table } from './table.js';
+
+export interface RemoteOptions {
+  readonly connect: string;
+  readonly timeout?: number;
+  readonly verbose?: boolean;
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}
+
+function checkName(name: string): void {
+  if (name === '') throw new CliError('NAME must not be empty', EXIT.usage);
+}
+
+/** Connects, runs `body`, and closes the connection whatever happens. */
+async function withDatabase(url: string, body: (db: Database) => Promise<number>): Promise<number> {
+  let db: Database;
+  try {
+    db = await connect(url, { label: `waitables cli, pid ${process.pid}` });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    throw new CliError(`cannot connect to ${redact(url)}: ${message || (error as Error).name}`, EXIT.failure);
+  }
+  try {
+    return await body(db);
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+}
+
+/** Says on stderr when the session holding `held` is lost while the command runs. */
+function warnIfLost(held: { readonly lost: AbortSignal }, what: string): void {
+  held.lost.addEventListener(
+    'abort',
+    () => process.stderr.write(`waitables: lost ${escapeControls(what)}: the database session ended, another process may hold it now\n`),
+    { once: true },
+  );
+}
+
+export function lock(name: string, command: string[], options: RemoteOptions): Promise<number> {
+  checkName(name);
+  return withDatabase(options.connect, async (db) => {
+    const mutex = await db.Mutex.create({ name });
+    let held: Lock;
+    try {
+      held = await waitFor(`mutex ${name}`, (signal) => mutex.acquire({ signal, timeout: options.timeout }), options.verbose);
+    } catch (error) {
+      return statusOf(error, `mutex ${name}`);
+    }
+    if (held.abandoned)
+      process.stderr.write(
+        `waitables: mutex ${escapeControls(name)} was abandoned by its previous holder (its session ended holding it); you hold it now\n`,
+      );
+    warnIfLost(held, `mutex ${name}`);
+    try {
+      return await runCommand(command[0]!, command.slice(1));
+    } finally {
+      await held.release().catch(() => undefined);
+    }
+  });
+}
+
+export function sem(name: string, command: string[], options: RemoteOptions & { max: number }): Promise<number> {
+  checkName(name);
+  return withDatabase(options.connect, async (db) => {
+    const semaphore = await db.Semaphore.create({ name, initialCount: options.max, maximumCount: options.max });
+    if (semaphore.existed) {
+      const state = (await db.list()).find((o) => o.name === name);
+      if (state && state.maximum !== options.max) {
+        process.stderr.write(`waitables: semaphore ${escapeControls(name)} exists with --max ${state.maximum}, not ${options.max}\n`);
+        return EXIT.usage;
+      }
+    }
+    let permit;
+    try {
+      permit = await waitFor(
+        `a unit of semaphore ${name}`,
+        (signal) => semaphore.acquire({ signal, timeout: options.timeout }),
+        options.verbose,
+      );
+    } catch (error) {
+      return statusOf(error, `semaphore ${name}`);
+    }
+    warnIfLost(permit, `a unit of semaphore ${name}`);
+    try {
+      return await runCommand(command[0]!, command.slice(1));
+    } finally {
+      await permit.release().catch(() => undefined);
+    }
+  });
+}
+
+export function wait(names: string[], options: RemoteOptions & { all?: boolean; manual?: boolean }): Promise<number> {
+  names.forEach(checkName);
+  return withDatabase(options.connect, async (db) => {
+    const events: Event[] = [];
+    for (const name of names) events.push(await db.Event.create({ name, manualReset: options.manual ?? false }));
+    const what = names.length === 1 ? `event ${names[0]}` : `${options.all ? 'all' : 'any'} of ${names.join(', ')}`;
+    try {
+      if (options.all) {
+        await waitFor(what, (signal) => db.waitAll(events, { signal, timeout: options.timeout }), options.verbose);
+        return EXIT.ok;
+      }
+      const fired = await waitFor(what, (signal) => db.waitAny(events, { signal, timeout: options.timeout }), options.verbose);
+      return fired.index;
+    } catch (error) {
+      return statusOf(error, what);
+    }
+  });
+}
+
+/** set, reset, pulse. The event lives in the database: nothing is lost when this exits (a pulse reaches only queued waiters). */
+export function signalEvent(name: string, action: 'set' | 'reset' | 'pulse', url: string): Promise<number> {
+  checkName(name);
+  return withDatabase(url, async (db) => {
+    const event = await db.Event.create({ name });
+    await event[action]();
+    return EXIT.ok;
+  });
+}
+
+export function ls(options: { json?: boolean; connect: string }): Promise<number> {
+  return withDatabase(options.connect, async (db) => {
+    const objects = await db.list();
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ database: redact(options.connect), objects }, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    const rows = objects.map((o) => [
+      o.kind,
+      escapeControls(o.name),
+      o.kind === 'semaphore'
+        ? `${o.count}/${o.maximum}`
+        : o.kind === 'mutex'
+          ? o.ownerSession !== null
+            ? 'owned'
+            : o.abandoned
+              ? 'free (abandoned)'
+              : 'free'
+          : `${o.count ? 'set' : 'unset'}${o.manualReset ? ' (manual)' : ''}`,
+      o.ownerSession !== null ? `session ${o.ownerSession}` : o.kind === 'semaphore' && o.permitsHeld ? `${o.permitsHeld} held` : '-',
+      String(o.waiters),
+      String(o.fence),
+    ]);
+    table(['KIND', 'NAME', 'STATE', 'OWNER', 'WAITERS', 'FENCE'], rows);
+    return EXIT.ok;
+  });
+}
