@@ -122,7 +122,8 @@ export interface Backend {
   /**
    * Whether a thread of another process has a wait registered on the object now (so a
    * release given straight to a waiter of this process would pass it in the queue).
-   * `null` where the OS does not show its waiters (Windows).
+   * `null` where the OS does not show its waiters (Windows). Linux answers `false` without
+   * looking at the handle when nothing at all waits in the namespace.
    */
   waitedByOtherProcess(handle: RawHandle): boolean | null;
 

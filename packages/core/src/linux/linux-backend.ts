@@ -470,6 +470,8 @@ export function createLinuxBackend(): Backend {
       return ns.transact(() => ns.r(objectWord(engine.resolve(handle, 0, [KIND.event], 'NtQueryEvent'), O.manualReset)) === 1);
     },
     waitedByOtherProcess(handle) {
+      // Nobody waits on anything: no transaction (a wait queued a moment later comes after the caller's release).
+      if (Atomics.load(ns.i32, H.waiting) === 0) return false;
       return ns.transact(() => engine.waitedByOtherProcess(engine.resolve(handle, 0, null, 'NtQueryObject')));
     },
     inspect: () => inspectNamespace(ns, engine),
