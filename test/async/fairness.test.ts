@@ -177,4 +177,36 @@ describe.runIf(process.platform === 'linux')('FIFO across processes (Linux)', ()
     sem.close();
     m.close();
   }, 60_000);
+
+  test('an async waiter keeps its place ahead of a later process when its wait thread is interrupted to arm another object', async () => {
+    const objectName = uniqueName('fair-arm');
+    const sem = Semaphore.create({ name: objectName, initialCount: 0, maximumCount: 2 });
+    const other = Event.create();
+    const later = await actorProcess();
+    const ownWaits = () => getBackend().inspect!().threads.filter((t) => t.pid === process.pid && t.waiting).length;
+    const until = async (condition: () => boolean) => {
+      while (!condition()) await new Promise((r) => setTimeout(r, 1));
+    };
+    const mine = sem.acquire();
+    await until(() => ownWaits() === 1);
+    const laterPid = await later.pid();
+    const hs = await later.call('openSemaphore', objectName, 0x1f0003, false);
+    const theirs = later.start('waitForMultipleObjects', [hs], false, 20_000, false);
+    await until(() => getBackend().inspect!().threads.some((t) => t.pid === laterPid && t.waiting));
+    // A wait on another object: the same wait thread is interrupted to add it to its wait.
+    const controller = new AbortController();
+    const elsewhere = other.wait({ signal: controller.signal }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    await until(() => ownWaits() === 1);
+    sem.release(1);
+    const first = await Promise.race([mine.then(() => 'this process'), theirs.result.then(() => 'the later process')]);
+    expect(first).toBe('this process');
+    (await mine).release();
+    expect(await theirs.result).toBe(0);
+    await later.call('releaseSemaphore', hs, 1);
+    controller.abort();
+    await elsewhere;
+    sem.close();
+    other.close();
+  }, 60_000);
 });
