@@ -14,10 +14,12 @@ export const ERROR_INVALID_PARAMETER = 87;
 export const ERROR_INVALID_NAME = 123;
 export const ERROR_BAD_PATHNAME = 161;
 export const ERROR_ALREADY_EXISTS = 183;
+/** The directory name is invalid (CreateProcess's current directory). */
 export const ERROR_DIRECTORY = 267;
 export const ERROR_FILENAME_EXCED_RANGE = 206;
 export const ERROR_NOT_OWNER = 288;
 export const ERROR_TOO_MANY_POSTS = 298;
+/** A required privilege is not held by the client (ACCESS_SYSTEM_SECURITY without SeSecurityPrivilege). */
 export const ERROR_PRIVILEGE_NOT_HELD = 1314;
 export const ERROR_TIMEOUT = 1460;
 export const ERROR_NOT_GUI_PROCESS = 1471;

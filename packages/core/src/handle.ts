@@ -69,6 +69,7 @@ export abstract class WaitHandle implements Disposable {
     getBackend().closeHandle(raw);
   }
 
+  /** Closes the handle at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -7,6 +7,14 @@ export * from './constants.js';
 export * from './error-codes.js';
 export * from './errors.js';
 export type { Backend, RawHandle, NamespaceSnapshot, ObjectSnapshot } from './backend.js';
+export type {
+  ProcessBackend,
+  CreateProcessArgs,
+  CreatedProcess,
+  ProcessTimes,
+  ProcessMemoryCounters,
+  StartupInfo,
+} from './process-backend.js';
 export { inspectNamespace } from './inspect.js';
 export { getBackend } from './load-backend.js';
 export { WaitHandle, isWaitHandle, type ObjectKind, type WaitOutcome } from './handle.js';

@@ -64,10 +64,12 @@ export class PyHANDLE extends WaitHandle {
     return this.closed ? 0 : this.detach();
   }
 
+  /** The handle value (0 once closed), as `int(h)` in Python. */
   override valueOf(): number {
     return this.handle;
   }
 
+  /** The handle value (0 once closed): `+h`, `Number(h)`, `` `${h}` ``. */
   [Symbol.toPrimitive](): number {
     return this.handle;
   }

@@ -43,12 +43,19 @@ export { GetCurrentProcess, GetCurrentProcessId, GetCurrentThread, GetCurrentThr
  * ```
  */
 export class STARTUPINFO {
+  /** STARTF_* flags: which fields below are used. */
   dwFlags = 0;
+  /** SW_* value, with STARTF_USESHOWWINDOW (Windows only). */
   wShowWindow = 0;
+  /** A console window's title (Windows only). */
   lpTitle: string | null = null;
+  /** The desktop to start on (Windows only). */
   lpDesktop: string | null = null;
+  /** Standard input, with STARTF_USESTDHANDLES (Windows only). */
   hStdInput: HandleArg = null;
+  /** Standard output, with STARTF_USESTDHANDLES (Windows only). */
   hStdOutput: HandleArg = null;
+  /** Standard error, with STARTF_USESTDHANDLES (Windows only). */
   hStdError: HandleArg = null;
 }
 
@@ -174,9 +181,13 @@ export function SetPriorityClass(handle: HandleArg, dwPriorityClass: number): vo
 
 /** GetProcessTimes' dictionary: creation and exit as dates (exit: 1601-01-01 while it runs), CPU times in 100 ns units. */
 export interface ProcessTimesDict {
+  /** When the process started. */
   CreationTime: Date;
+  /** When it ended; 1601-01-01 (FILETIME 0) while it runs. */
   ExitTime: Date;
+  /** CPU time in kernel mode, in 100 ns units. */
   KernelTime: number;
+  /** CPU time in user mode, in 100 ns units. */
   UserTime: number;
 }
 

@@ -200,7 +200,17 @@ export function createLinuxBackend(): Backend {
    * LOCK_WAIT_FLOOR_US). If it had registered, its registration stays until this thread's
    * next transaction removes it and gives back whatever was handed to it meanwhile.
    */
-  function wait(resolveObjects: () => number[], waitAll: boolean, timeoutMs: number, before?: () => void): number {
+  /** This thread's last pool wait: its objects (slot and generation), and whether its first handle ended it. */
+  let poolWait: { objects: Set<number>; interrupted: boolean } | null = null;
+  const objectKey = (obj: number) => obj * 0x1_0000_0000 + (ns.r(objectWord(obj, O.generation)) >>> 0);
+
+  function wait(
+    resolveObjects: () => number[],
+    waitAll: boolean,
+    timeoutMs: number,
+    before?: () => void,
+    keepPlace?: (objects: readonly number[]) => boolean,
+  ): number {
     const me = ns.thread;
     const start = Namespace.monotonicMicros();
     const deadline = timeoutMs === INFINITE ? Infinity : start + timeoutMs * 1000;
@@ -218,7 +228,9 @@ export function createLinuxBackend(): Backend {
         const code = engine.tryWait(me, objects, waitAll);
         if (code >= 0) return code;
         if (timeoutMs === 0) return WAIT_TIMEOUT;
+        const ticket = ns.r(threadWord(me, T.sequence));
         engine.register(me, objects, waitAll);
+        if (keepPlace?.(objects)) ns.w(threadWord(me, T.sequence), ticket);
         return WAITING;
       }, lockDeadline);
     } catch (error) {
@@ -424,7 +436,23 @@ export function createLinuxBackend(): Backend {
     },
 
     waitAnyForPool(handles, timeoutMs) {
-      return wait(resolveWaitList(handles, false, 'WaitForMultipleObjectsEx', LIMITS.waitList), false, timeoutMs);
+      // A pool wait that its first handle (the wait thread's control event) interrupted, renewed
+      // on some of the same objects, keeps its place in their FIFO order: a command to the wait
+      // thread must not send its awaiters behind waiters of other processes that came meanwhile.
+      const previous = poolWait;
+      const keepPlace = (objects: readonly number[]) =>
+        previous !== null && previous.interrupted && objects.every((obj) => previous.objects.has(objectKey(obj)));
+      let keys: number[] = [];
+      const resolveList = resolveWaitList(handles, false, 'WaitForMultipleObjectsEx', LIMITS.waitList);
+      poolWait = null;
+      const resolveAndKeep = () => {
+        const objects = resolveList();
+        keys = objects.map(objectKey); // in the transaction: the generations are the ones waited on
+        return objects;
+      };
+      const code = wait(resolveAndKeep, false, timeoutMs, undefined, keepPlace);
+      poolWait = { objects: new Set(keys), interrupted: code === WAIT_OBJECT_0 };
+      return code;
     },
     sameObject(first, second) {
       if (first === second) return true;
@@ -440,6 +468,9 @@ export function createLinuxBackend(): Backend {
     },
     isManualResetEvent(handle) {
       return ns.transact(() => ns.r(objectWord(engine.resolve(handle, 0, [KIND.event], 'NtQueryEvent'), O.manualReset)) === 1);
+    },
+    waitedByOtherProcess(handle) {
+      return ns.transact(() => engine.waitedByOtherProcess(engine.resolve(handle, 0, null, 'NtQueryObject')));
     },
     inspect: () => inspectNamespace(ns, engine),
 

@@ -272,7 +272,6 @@ export function createLinuxProcesses(
       if (args.startupInfo.flags & STARTF_USESTDHANDLES)
         throw new NotSupportedError('CreateProcess: STARTF_USESTDHANDLES is not supported (this library has no file or pipe handles)');
       if (args.applicationName === null && args.commandLine === null) throw new Win32Error(ERROR_INVALID_PARAMETER, 'CreateProcess');
-      const cwd = args.currentDirectory ?? process.cwd();
       if (args.currentDirectory !== null) {
         let isDir: boolean;
         try {
@@ -283,7 +282,8 @@ export function createLinuxProcesses(
         if (!isDir) throw new Win32Error(ERROR_DIRECTORY, 'CreateProcess');
       }
       const argv = args.commandLine !== null ? splitCommandLine(args.commandLine) : [args.applicationName!];
-      const { path, search } = resolveProgram(args.applicationName, argv, cwd);
+      // A relative program path is the caller's, as Windows completes it from the parent's directory.
+      const { path, search } = resolveProgram(args.applicationName, argv, process.cwd());
       const env = args.environment ?? (process.env as Record<string, string>);
       const envp = Object.entries(env)
         .filter(([, v]) => v !== undefined)
