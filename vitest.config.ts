@@ -4,14 +4,15 @@ import { defineConfig } from 'vitest/config';
 // and on Windows Node under Wine (kernel32). WAITABLES_SUITES narrows a run.
 // fault (kill -9), differential (Linux against Windows under Wine) and cli-linux
 // (`waitables ls`) test the Linux backend and run from Linux only; docs (the READMEs'
-// TypeScript and shell blocks) and packaging (pack, install, use) check files, the same
-// on every platform, and run from Linux; postgres (@waitables/postgres) runs against a
-// real PostgreSQL server that its tests start, from Linux.
+// TypeScript and shell blocks), packaging (pack, install, use) and scripts (the
+// project's own scripts) check files, the same on every platform, and run from Linux;
+// postgres (@waitables/postgres) runs against a real PostgreSQL server that its tests
+// start, from Linux.
 const suites =
   process.env.WAITABLES_SUITES ??
   (process.platform === 'win32'
     ? 'unit,conformance,async,cli'
-    : 'unit,conformance,async,cli,fault,differential,cli-linux,docs,packaging,postgres');
+    : 'unit,conformance,async,cli,fault,differential,cli-linux,docs,packaging,scripts,postgres');
 
 export default defineConfig({
   test: {

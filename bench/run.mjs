@@ -21,8 +21,8 @@ const only = args
   ?.slice(7)
   .split(',');
 const jsonOut = args.find((a) => a.startsWith('--json-out='))?.slice(11);
-const ALL = ['wake-latency', 'handoff', 'throughput', 'contended', 'scale', 'ticks'];
-const WINE = quick ? ['wake-latency', 'throughput'] : ['wake-latency', 'handoff', 'throughput', 'ticks'];
+const ALL = ['wake-latency', 'handoff', 'throughput', 'contended', 'scale', 'ticks', 'names', 'c-baselines'];
+const WINE = quick ? ['wake-latency', 'throughput'] : ['wake-latency', 'handoff', 'throughput', 'ticks', 'names'];
 const platform = process.platform === 'win32' ? 'windows (Node under Wine)' : `${process.platform} (native)`;
 
 async function runScenarios(ids) {

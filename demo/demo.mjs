@@ -12,10 +12,22 @@
 //      waiter woken by `waitables set` from another process, and ticks.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as awaitable from '@waitables/async';
 import { fileURLToPath } from 'node:url';
 import { Event, Mutex, Process, Semaphore, WaitableTimer, waitAll } from '@waitables/core';
 
+// On Linux the demo's objects live in a namespace directory of its own (private, removed
+// at the end), shared with its child processes through the environment: it neither
+// leaves objects in your namespace nor depends on what another version left there.
+// WAITABLES_SHM_DIR set by you wins. (The backend reads it at the first object.)
+let ownNamespace = null;
+if (process.platform === 'linux' && process.env.WAITABLES_SHM_DIR === undefined) {
+  ownNamespace = mkdtempSync(join(tmpdir(), 'waitables-demo-'));
+  process.env.WAITABLES_SHM_DIR = join(ownNamespace, 'ns');
+}
 const worker = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const tag = `${process.pid}`;
 const names = {
@@ -35,7 +47,9 @@ const run = (...args) =>
     env: { ...process.env, WAITABLES_DEMO_START: String(start) },
   });
 
-console.log(`waitables demo on ${process.platform} (pid ${process.pid})\n`);
+console.log(
+  `waitables demo on ${process.platform} (pid ${process.pid}${ownNamespace ? `; objects in ${process.env.WAITABLES_SHM_DIR}` : ''})\n`,
+);
 
 console.log('1. three processes, two slots of a named semaphore');
 {
@@ -160,3 +174,7 @@ console.log('\n5. the waitables command');
   say('waitables ticks --period 10ms --count 5', await waitables('ticks', '--period', '10ms', '--count', '5'));
 }
 console.log('\ndemo finished');
+if (ownNamespace) {
+  await awaitable.closeWaitPool();
+  rmSync(ownNamespace, { recursive: true, force: true });
+}

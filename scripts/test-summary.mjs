@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const dir = join(import.meta.dirname, '..', '.cache', 'test-results');
+const dir = process.env.WAITABLES_TEST_RESULTS ?? join(import.meta.dirname, '..', '.cache', 'test-results');
 const labels = { linux: 'linux (native)', wine: 'windows (Node under Wine)' };
 
 /** Prints the summary; `ok` is false if a test failed, a file failed to load or a platform did not run. */

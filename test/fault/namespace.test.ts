@@ -2,9 +2,9 @@
 // error (never a crash) for a region that is damaged or of another layout version.
 import { execFile } from 'node:child_process';
 import { closeSync, ftruncateSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
-import { mkdtemp, rm, chmod, chown } from 'node:fs/promises';
+import { cp, mkdtemp, rm, chmod, chown } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -19,10 +19,30 @@ const namespaceFile = `namespace-v${LAYOUT_VERSION}`;
 const temporary: string[] = [];
 afterAll(() => Promise.all(temporary.map((d) => rm(d, { recursive: true, force: true }))));
 
+/**
+ * The probe and the packages it loads, copied where another user can read them: the
+ * checkout may be private (mode 0700, as under a home directory).
+ */
+async function probeForOtherUsers(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'waitables-probe-'));
+  temporary.push(dir);
+  const modules = join(dir, 'node_modules');
+  const from = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+  await cp(from('packages/core/package.json'), join(modules, '@waitables/core/package.json'));
+  await cp(from('packages/core/dist'), join(modules, '@waitables/core/dist'), { recursive: true });
+  await cp(from('node_modules/koffi'), join(modules, 'koffi'), { recursive: true });
+  const native = `node_modules/@koromix/koffi-${process.platform}-${process.arch}`;
+  await cp(from(native), join(dir, native), { recursive: true });
+  await cp(probe, join(dir, 'namespace-probe.mjs'));
+  await promisify(execFile)('chmod', ['-R', 'a+rX', dir]);
+  return join(dir, 'namespace-probe.mjs');
+}
+
 async function runProbe(options: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number }, name?: string) {
-  const { stdout } = await promisify(execFile)(process.execPath, [probe, ...(name ? [name] : [])], {
+  const script = options.uid === undefined ? probe : await probeForOtherUsers();
+  const { stdout } = await promisify(execFile)(process.execPath, [script, ...(name ? [name] : [])], {
     env: { ...process.env, ...options.env },
-    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid }),
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid, cwd: dirname(script) }),
   });
   return JSON.parse(stdout) as { ok: boolean; name?: string; code?: string; message?: string };
 }

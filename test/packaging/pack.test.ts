@@ -13,7 +13,7 @@ const work = mkdtempSync(join(tmpdir(), 'waitables-pack-'));
 const tarballs = join(work, 'tarballs');
 const unpacked = join(work, 'unpacked');
 const project = join(work, 'project');
-const PACKAGES = ['core', 'async', 'cli'] as const;
+const PACKAGES = ['core', 'async', 'cli', 'postgres'] as const;
 const tarball = (name: string) => join(tarballs, `waitables-${name}-0.1.0.tgz`);
 
 function node(args: string[], cwd = project) {
@@ -111,12 +111,13 @@ console.log(answer, e.wait(0));
       `const { Mutex } = require('@waitables/async');
 const core = require('@waitables/core');
 const win32event = require('@waitables/core/win32event');
-console.log(typeof Mutex.create, typeof core.Event.create, win32event.WAIT_OBJECT_0);
+const { connect } = require('@waitables/postgres');
+console.log(typeof Mutex.create, typeof core.Event.create, win32event.WAIT_OBJECT_0, typeof connect);
 `,
     );
     const r = node(['use.cjs']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('function function 0\n');
+    expect(r.stdout).toBe('function function 0 function\n');
   });
 
   test('type-checks with strict TypeScript (nodenext, the packages declarations included)', () => {
@@ -125,6 +126,10 @@ console.log(typeof Mutex.create, typeof core.Event.create, win32event.WAIT_OBJEC
       `import { Mutex, Semaphore, Win32Error, type Lock, type MutexOptions, type WaitOptions } from '@waitables/async';
 import { Event, type EventOptions } from '@waitables/core';
 import { WaitForSingleObject, WAIT_OBJECT_0 } from '@waitables/core/win32event';
+import { connect, type ConnectOptions, SessionLostError } from '@waitables/postgres';
+const connectOptions: ConnectOptions | undefined = undefined;
+const lost: boolean = new Error() instanceof SessionLostError;
+void [connect, connectOptions, lost];
 const options: MutexOptions = { name: 'Local\\\\typed' };
 const wait: WaitOptions = { timeout: 1_000 };
 const n: number = await Mutex.create(options).runExclusive((lock: Lock) => (lock.abandoned ? 0 : 1), wait);

@@ -120,6 +120,25 @@ describe('mutex', () => {
   });
 });
 
+describe('callback forms', () => {
+  it('runExclusive and run hold the object while fn runs and release it however fn ends', async () => {
+    const m = await a.Mutex.create({ name: 'm' });
+    const s = await a.Semaphore.create({ name: 's', initialCount: 1, maximumCount: 1 });
+    expect(await m.runExclusive(async (lock) => ((await m.tryAcquire()) === null ? lock.fence : -1))).toBe(1);
+    await expect(
+      s.run(() => {
+        throw new Error('fn failed');
+      }),
+    ).rejects.toThrow('fn failed');
+    await expect(m.runExclusive('x' as never)).rejects.toThrow(/fn must be a function/);
+    const state = await a.list();
+    expect(state.map((o) => [o.name, o.ownerSession, o.count, o.permitsHeld])).toEqual([
+      ['m', null, 0, 0],
+      ['s', null, 1, 0],
+    ]);
+  });
+});
+
 describe('semaphore', () => {
   it('checks ERROR_TOO_MANY_POSTS in the transaction and changes nothing', async () => {
     const s = await a.Semaphore.create({ name: 's', initialCount: 1, maximumCount: 2 });
@@ -308,6 +327,14 @@ describe('cancellation', () => {
     await (await next).release();
   });
 
+  it('a timeout longer than a Node timer can hold does not fire early', async () => {
+    const e = await a.Event.create({ name: 'e' });
+    const waiting = e.wait({ timeout: 2 ** 32 });
+    await inQueue('e', 1);
+    await e.set();
+    await waiting;
+  });
+
   it('a timeout while queued rejects with TimeoutError and leaves no wait behind', async () => {
     const e = await a.Event.create({ name: 'e' });
     await expect(e.wait({ timeout: 30 })).rejects.toBeInstanceOf(TimeoutError);
@@ -453,6 +480,17 @@ describe('sessions and the schema', () => {
     await Promise.all(dbs.map((db) => db.close()));
     await sql(pgServer.server.url, `update ${fresh}.meta set version = 99`);
     await expect(connect(pgServer.server.url, { schema: fresh })).rejects.toBeInstanceOf(SchemaVersionError);
+  });
+
+  it('remove() deletes a free object, refuses one in use with ERROR_ACCESS_DENIED, and says false for a missing name', async () => {
+    const m = await a.Mutex.create({ name: 'gone' });
+    const lock = await m.acquire();
+    await rejectsWith(b.remove('gone'), 5);
+    await lock.release();
+    expect(await b.remove('gone')).toBe(true);
+    expect(await b.remove('gone')).toBe(false);
+    await rejectsWith(a.Mutex.open('gone'), 2, 'OpenMutex');
+    expect((await a.Mutex.create({ name: 'gone' })).existed).toBe(false);
   });
 
   it('rejects bad connect options with TypeError/RangeError naming the option', async () => {

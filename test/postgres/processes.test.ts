@@ -210,4 +210,12 @@ describe('across processes', () => {
     expect(lock.abandoned).toBe(true);
     await lock.release();
   });
+
+  it('a script that closes its connection at the end of top-level code completes the close and exits 0', async () => {
+    const script = new URL('../fixtures/postgres-close.mjs', import.meta.url);
+    const { stdout } = await promisify(execFile)(process.execPath, [script.pathname, url(), schema], { timeout: 20_000 });
+    expect(stdout.trim()).toBe('closed');
+    const [row] = await sql<{ n: string }>(url(), `select count(*) as n from ${schema}.sessions where label <> $1`, [`pid ${process.pid}`]);
+    expect(row!.n).toBe('0');
+  });
 });

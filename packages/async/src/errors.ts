@@ -57,6 +57,7 @@ export class WaitThreadError extends Error {
  * ```
  */
 export class ObjectClosedError extends Error {
+  /** Always `'ERR_WAIT_OBJECT_CLOSED'`. */
   readonly code = 'ERR_WAIT_OBJECT_CLOSED';
   constructor() {
     super('The object was closed while the wait was pending');

@@ -7,9 +7,11 @@ import { CancellableIterator } from './signal-iterator.js';
 /**
  * An event shared across processes, awaitable without blocking the event loop.
  *
- * Fairness: FIFO among this process's awaiters; between processes as the OS decides.
- * A `set()` of an auto-reset event with a local awaiter hands the signal to the oldest
- * of them directly (as if it had been set and consumed), ahead of other processes.
+ * Fairness: FIFO among this process's awaiters; between processes as the OS decides
+ * (FIFO on Linux). A `set()` of an auto-reset event with a local awaiter hands the
+ * signal to the oldest of them directly (as if it had been set and consumed), within
+ * the bounds of the package's fairness across processes: on Linux only while no other
+ * process waits; on Windows in streaks of at most 16 handoffs and 20 ms.
  * @example
  * ```ts
  * const done = Event.create({ name: 'Local\\job-done' });
@@ -75,7 +77,11 @@ export class Event implements Disposable, AsyncIterable<number> {
     }
     this.core.set();
     if (this.manualReset === true) {
-      for (let handOver = pool.takeLocalAwaiter(this.core.handle); handOver; handOver = pool.takeLocalAwaiter(this.core.handle)) {
+      for (
+        let handOver = pool.takeLocalAwaiter(this.core.handle, false);
+        handOver;
+        handOver = pool.takeLocalAwaiter(this.core.handle, false)
+      ) {
         handOver({ abandoned: false, thread: null, at: performance.now() });
       }
     }

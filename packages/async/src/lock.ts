@@ -194,9 +194,11 @@ export class MutexGroup implements LockOwner {
     const holder = this.#holder;
     if (!holder || holder.lock !== lock) return;
     holder.thread?.locks.delete(lock);
-    // A local awaiter takes over the ownership as it is, on the same thread: no system call.
-    const next = this.#queue.shift();
-    if (next) {
+    // A local awaiter takes over the ownership as it is, on the same thread: no system
+    // call, unless other processes' waiters must have their turn first (handoff.ts).
+    if (this.#queue.length === 0) this.pool.handoff.end(this.raw);
+    else if (!this.#closing && this.pool.handoff.allow(this.raw)) {
+      const next = this.#queue.shift()!;
       next.detach();
       next.resolve(this.#hold(holder.thread, false));
       return;

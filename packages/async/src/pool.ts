@@ -35,6 +35,7 @@ import {
 } from '@waitables/core';
 import { AwaiterQueue, type QueueEntry } from './awaiter-queue.js';
 import { AbortError, ObjectClosedError, PoolClosedError, TimeoutError, WaitThreadError } from './errors.js';
+import { HandoffPolicy } from './handoff.js';
 import { setLongTimeout, type LongTimer } from './long-timer.js';
 import type { CheckedWaitOptions } from './options.js';
 import type { Report } from './protocol.js';
@@ -196,11 +197,22 @@ export class WaitPool {
     });
   }
 
-  /** Local awaiters of this handle, oldest first: a set in this process may serve them directly. */
-  takeLocalAwaiter(raw: RawHandle): ((grant: Grant) => void) | null {
+  /** @internal When a release may go straight to a local awaiter without passing other processes' waiters (handoff.ts). */
+  readonly handoff = new HandoffPolicy();
+
+  /**
+   * The oldest local awaiter of this handle, for a release or set in this process to
+   * serve directly; null if there is none or if fairness across processes says the
+   * release must go to the OS (`fair: false` skips that: a manual-reset event wakes all).
+   */
+  takeLocalAwaiter(raw: RawHandle, fair = true): ((grant: Grant) => void) | null {
     const slot = this.#slots.get(raw);
-    const awaiter = slot?.queue.shift();
-    if (!slot || !awaiter) return null;
+    if (!slot || slot.queue.length === 0) {
+      this.handoff.end(raw);
+      return null;
+    }
+    if (fair && !this.handoff.allow(raw)) return null;
+    const awaiter = slot.queue.shift()!;
     this.#afterLeave(slot);
     return (grant) => awaiter.settle(grant);
   }
@@ -388,7 +400,10 @@ export class WaitPool {
   }
 
   #removeSlot(slot: Slot): void {
-    if (this.#slots.get(slot.raw) === slot) this.#slots.delete(slot.raw);
+    if (this.#slots.get(slot.raw) === slot) {
+      this.#slots.delete(slot.raw);
+      this.handoff.end(slot.raw);
+    }
     if (!this.#byId.delete(slot.id)) return;
     const thread = slot.thread;
     thread.bound--;

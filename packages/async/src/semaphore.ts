@@ -10,8 +10,10 @@ import { runHolding } from './run-exclusive.js';
  * 10,000 awaiters of one semaphore occupy one slot of one wait thread.
  *
  * Fairness: FIFO among this process's awaiters; between processes as the OS decides
- * (unspecified on Windows, FIFO on Linux). A permit released with local awaiters goes to
- * the oldest of them directly.
+ * (FIFO on Linux; the kernel's order on Windows). A permit released with local awaiters
+ * goes to the oldest of them directly, without passing other processes: on Linux only
+ * while no other process waits, on Windows in streaks of at most 16 handoffs and 20 ms
+ * (then a release goes to the kernel, which serves its queue).
  * @example
  * ```ts
  * const slots = Semaphore.create({ name: 'Local\\gpu', initialCount: 2, maximumCount: 2 });

@@ -66,9 +66,11 @@ export class WaitThread {
   send(command: Command): void {
     if (!this.alive) return;
     this.#port.postMessage(command);
+    // The control event first: a thread woken from idle must find it set at its first wait,
+    // not have it set under a wait it has just queued (which would lose its place).
+    getBackend().setEvent(this.#control.handle);
     Atomics.store(this.#wake, 0, 1);
     Atomics.notify(this.#wake, 0);
-    getBackend().setEvent(this.#control.handle);
   }
 
   /** Asks it to stop, releasing the mutexes it owns except one ownership per handle in `keep`. */

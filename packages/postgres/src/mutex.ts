@@ -3,6 +3,7 @@ import { checkBoolean, checkName, checkObject, checkWaitOptions, type WaitOption
 import type { Database } from './database.js';
 import { Lock } from './holding.js';
 import { RemoteObject } from './remote-object.js';
+import { runHolding } from './run-holding.js';
 
 export interface MutexOptions {
   /** The mutex's name in the database (required: a nameless object could not be shared). */
@@ -66,6 +67,25 @@ export class Mutex extends RemoteObject {
     const session = await this.db.session();
     const grant = await session.wait([this], false, checked);
     return new Lock(session, this.id, grant.wait, grant.fences[0]!, grant.abandoned);
+  }
+
+  /**
+   * Runs `fn` holding the mutex (as `@waitables/async`'s and async-mutex's
+   * `runExclusive`): acquires with `options`, calls `fn(lock)` and releases once `fn`'s
+   * result settles, returned or thrown. Resolves with `fn`'s result; rejects with its
+   * error, or with the acquire's. `lock.lost` tells `fn` if the session is lost meanwhile.
+   *
+   * Cancellation: `signal` and `timeout` bound the wait for the mutex only, as
+   * {@link Mutex.acquire}'s (an abort while queued loses the place and `fn` never runs).
+   * Once `fn` has started, an abort does not interrupt it: pass the signal (or
+   * `lock.lost`) to `fn` if it can stop early. The mutex is released however `fn` ends.
+   * @example
+   * ```ts
+   * const report = await nightly.runExclusive(async (lock) => build({ fence: lock.fence, signal: lock.lost }), { timeout: 5_000 });
+   * ```
+   */
+  runExclusive<T>(fn: (lock: Lock) => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
+    return runHolding(() => this.acquire(options), fn);
   }
 
   /** The lock if the mutex is free now, else `null`. Never waits (one round trip). */

@@ -50,7 +50,7 @@ export interface ConnectOptions {
    * waiters. Default: 1000.
    */
   readonly reapInterval?: number;
-  /** A label stored with the session and shown by `db.list()` users. Default: `'pid <pid>'`. */
+  /** A label stored with the session in the sessions table, for an operator's queries. Default: `'pid <pid>'`. */
   readonly label?: string;
 }
 

@@ -4,6 +4,7 @@ import type { Database } from './database.js';
 import { Permit } from './holding.js';
 import { checkInteger, checkName, checkObject, checkWaitOptions, type WaitOptions } from './options.js';
 import { RemoteObject } from './remote-object.js';
+import { runHolding } from './run-holding.js';
 
 const MAXIMUM_COUNT = 0x7fffffff;
 
@@ -72,6 +73,25 @@ export class Semaphore extends RemoteObject {
     const session = await this.db.session();
     const grant = await session.wait([this], false, checked);
     return new Permit(session, this.id, grant.wait, grant.fences[0]!);
+  }
+
+  /**
+   * Runs `fn` holding one unit (as `@waitables/async`'s `run` and p-limit's
+   * `limit(fn)`): acquires with `options`, calls `fn(permit)` and gives the unit back
+   * once `fn`'s result settles, returned or thrown. Resolves with `fn`'s result; rejects
+   * with its error, or with the acquire's.
+   *
+   * Cancellation: `signal` and `timeout` bound the wait for a unit only, as
+   * {@link Semaphore.acquire}'s (an abort while queued loses the place and `fn` never
+   * runs). Once `fn` has started, an abort does not interrupt it. The unit is given
+   * back however `fn` ends.
+   * @example
+   * ```ts
+   * const sizes = await Promise.all(files.map((file) => encoders.run(() => encode(file), { signal })));
+   * ```
+   */
+  run<T>(fn: (permit: Permit) => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
+    return runHolding(() => this.acquire(options), fn);
   }
 
   /** A permit if a unit is free now, else `null`. Never waits (one round trip). */

@@ -121,7 +121,7 @@ export class Session implements EngineEvents {
     if (reply.kind === 'unavailable') throw new TimeoutError(timeout);
     const wait = reply.wait;
     return new Promise<GrantReport>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: (() => void) | undefined;
       const onAbort = () => cancel(new AbortError({ cause: signal!.reason }));
       const entry: Pending = {
         targets,
@@ -131,7 +131,7 @@ export class Session implements EngineEvents {
         resolve,
         reject,
         detach: () => {
-          if (timer) clearTimeout(timer);
+          timer?.();
           signal?.removeEventListener('abort', onAbort);
         },
       };
@@ -154,7 +154,7 @@ export class Session implements EngineEvents {
       signal?.addEventListener('abort', onAbort, { once: true });
       if (timeout !== Infinity) {
         const left = Math.max(0, timeout - (performance.now() - started));
-        timer = setTimeout(() => cancel(new TimeoutError(timeout)), left);
+        timer = after(left, () => cancel(new TimeoutError(timeout)));
       }
       if (signal?.aborted) onAbort();
       const early = this.#early.get(wait);
@@ -267,4 +267,15 @@ export class Session implements EngineEvents {
       this.#reapTimer = undefined;
     }
   }
+}
+
+/** Node's timers hold at most 2^31-1 ms (longer ones fire at once): longer waits re-arm. Returns the cancel. */
+function after(ms: number, fn: () => void): () => void {
+  const MAX = 0x7fffffff;
+  let timer: NodeJS.Timeout;
+  const arm = (left: number) => {
+    timer = setTimeout(() => (left > MAX ? arm(left - MAX) : fn()), Math.min(left, MAX));
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
 }

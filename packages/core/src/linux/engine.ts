@@ -550,4 +550,19 @@ export class Engine {
       changed.add(obj);
     }
   }
+
+  // --- Fairness across processes ----------------------------------------------------
+
+  /** Whether a live thread of another process has a registered wait that names `obj`. */
+  waitedByOtherProcess(obj: number): boolean {
+    const ns = this.ns;
+    if (ns.r(H.waiting) === 0) return false;
+    const high = ns.r(H.threadsHigh);
+    for (let t = 0; t < high && t < LIMITS.threads; t++) {
+      if (ns.r(threadWord(t, T.status)) !== WAITING || ns.r(threadWord(t, T.state)) !== 1) continue;
+      if (ns.r(threadWord(t, T.process)) === ns.process) continue;
+      if (this.waitList(t).includes(obj) && this.isProcessSlotAlive(ns.r(threadWord(t, T.process)))) return true;
+    }
+    return false;
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * The shared-memory layout of a namespace, version 4. Documented for other processes
+ * The shared-memory layout of a namespace, version 5. Documented for other processes
  * and languages in packages/core/docs/linux-shared-memory.md; change both together and
  * bump LAYOUT_VERSION when anything here moves.
  *
@@ -9,7 +9,7 @@
  */
 
 export const MAGIC = 0x54494157; // "WAIT"
-export const LAYOUT_VERSION = 4;
+export const LAYOUT_VERSION = 5;
 
 export const LIMITS = {
   processes: 256,

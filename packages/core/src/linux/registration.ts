@@ -15,7 +15,7 @@
  *   dead hold, gives the borrowed slot back and tries again; only then is the table full
  *   of live threads (or processes), which is a NamespaceError.
  */
-import { NamespaceError } from '../errors.js';
+import { NamespaceBusyError, NamespaceError } from '../errors.js';
 import type { Engine } from './engine.js';
 import {
   H,
@@ -33,10 +33,28 @@ import {
   threadWord,
 } from './layout.js';
 import { threadStartTime } from './liveness.js';
-import type { Namespace } from './namespace.js';
+import { LockDeadlineError, Namespace } from './namespace.js';
 
 /** How long a thread waits for another one that is freeing the dead to finish, before it gives up. */
 const JANITOR_WAIT_MS = 2_000;
+/**
+ * How long a registration waits for the namespace lock. Past it, the lock is held by a
+ * live thread that does not let go (a process stopped by SIGSTOP or a debugger): the
+ * call that needed the backend throws NamespaceBusyError naming it, and the next call
+ * tries again.
+ */
+const REGISTRATION_LOCK_WAIT_MS = 10_000;
+
+/** Runs a registration transaction, giving up with NamespaceBusyError if the lock stays held. */
+function transactOrBusy<R>(ns: Namespace, body: () => R, deadlineUs: number): R {
+  try {
+    return ns.transact(body, deadlineUs);
+  } catch (error) {
+    if (!(error instanceof LockDeadlineError)) throw error;
+    const holder = error.holder;
+    throw new NamespaceBusyError(holder?.pid ?? 0, holder?.tid ?? 0, holder?.state ?? null, REGISTRATION_LOCK_WAIT_MS);
+  }
+}
 
 /** Registers this thread (and its process, once) in the namespace. */
 export function registerThread(ns: Namespace, engine: Engine): void {
@@ -50,20 +68,25 @@ export function registerThread(ns: Namespace, engine: Engine): void {
     if (slot < 0) throw new NamespaceError(`the namespace has no free thread slot: ${JANITOR_SLOT} threads are alive in it`);
   }
   ns.thread = slot;
+  const deadline = Namespace.monotonicMicros() + REGISTRATION_LOCK_WAIT_MS * 1000;
   try {
     // Reclaiming is done in bounded transactions; the last one also registers.
     while (
-      !ns.transact(() => {
-        const changed = new Set<number>();
-        const complete = engine.reclaim(changed, true);
-        engine.dispatch(changed);
-        if (!complete) return false;
-        ns.process = findOrAddProcess(ns, processStart);
-        ns.w(threadWord(slot, T.process), ns.process);
-        ns.w(threadWord(slot, T.state), THREAD_LIVE);
-        if (ns.r(H.threadsHigh) <= slot) ns.w(H.threadsHigh, slot + 1);
-        return true;
-      })
+      !transactOrBusy(
+        ns,
+        () => {
+          const changed = new Set<number>();
+          const complete = engine.reclaim(changed, true);
+          engine.dispatch(changed);
+          if (!complete) return false;
+          ns.process = findOrAddProcess(ns, processStart);
+          ns.w(threadWord(slot, T.process), ns.process);
+          ns.w(threadWord(slot, T.state), THREAD_LIVE);
+          if (ns.r(H.threadsHigh) <= slot) ns.w(H.threadsHigh, slot + 1);
+          return true;
+        },
+        deadline,
+      )
     );
   } catch (error) {
     Atomics.compareExchange(ns.i32, threadWord(slot, T.state), claimOf(ns.tid), THREAD_FREE);
@@ -117,14 +140,19 @@ function freeTheDead(ns: Namespace, engine: Engine, start: number): void {
     Atomics.wait(pause, 0, 0, 10);
   }
   ns.thread = JANITOR_SLOT;
+  const deadline = Namespace.monotonicMicros() + REGISTRATION_LOCK_WAIT_MS * 1000;
   try {
     while (
-      !ns.transact(() => {
-        const changed = new Set<number>();
-        const complete = engine.reclaim(changed, true, true);
-        engine.dispatch(changed);
-        return complete;
-      })
+      !transactOrBusy(
+        ns,
+        () => {
+          const changed = new Set<number>();
+          const complete = engine.reclaim(changed, true, true);
+          engine.dispatch(changed);
+          return complete;
+        },
+        deadline,
+      )
     );
   } finally {
     ns.thread = -1;

@@ -215,6 +215,8 @@ export function createWin32Backend(): Backend {
       if (status !== 0) throw new Win32Error(status === -0x3fffffde ? ERROR_ACCESS_DENIED : ERROR_INVALID_HANDLE, 'NtQuerySemaphore');
       return { count: info[0]!, maximum: info[1]! };
     },
+    // The kernel shows no object's waiters: the async runtime bounds its local handoffs instead.
+    waitedByOtherProcess: () => null,
     isManualResetEvent(handle) {
       const info = new Int32Array(2);
       if (k32.NtQueryEvent(handle, 0, info, info.byteLength, null) !== 0) return null;

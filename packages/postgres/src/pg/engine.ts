@@ -123,8 +123,12 @@ class PgSession implements EngineSession {
   }
 
   /** The socket keeps the process alive only while a statement runs or a wait wants it. */
+  #socket(): { ref?(): void; unref?(): void } | undefined {
+    return (this.client as unknown as { connection?: { stream?: { ref?(): void; unref?(): void } } }).connection?.stream;
+  }
+
   #ref(): void {
-    const socket = (this.client as unknown as { connection?: { stream?: { ref?(): void; unref?(): void } } }).connection?.stream;
+    const socket = this.#socket();
     if (this.#ended || !socket) return;
     if (this.#running > 0 || this.#wanted) socket.ref?.();
     else socket.unref?.();
@@ -239,6 +243,8 @@ class PgSession implements EngineSession {
       if (!this.#ended) await this.#call('close_session', [this.id]);
     } finally {
       this.#ended = true;
+      // The goodbye must complete even when nothing else keeps the process alive.
+      this.#socket()?.ref?.();
       await this.client.end().catch(() => undefined);
     }
   }

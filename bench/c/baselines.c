@@ -1,0 +1,61 @@
+/*
+ * C baselines for the bench (scenario c-baselines): the same mechanisms as waitables
+ * uses, without it, to tell how far we are from the limit on this machine.
+ *
+ *   baselines flock FILE MS   lock + unlock pairs of flock(2) on FILE for MS ms; prints the count
+ *   baselines fifo FILE MS    one process of a strict-FIFO lock on futexes in FILE (a ticket
+ *                             lock: take a ticket, sleep until it is served, serve the next
+ *                             and wake the sleepers); holds it as often as it can for MS ms
+ *                             and prints how many times it did
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static long futex(atomic_uint *word, int op, unsigned value) {
+  return syscall(SYS_futex, word, op, value, NULL, NULL, 0);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) return 2;
+  double until = now_ms() + atof(argv[3]);
+  long count = 0;
+  int fd = open(argv[2], O_RDWR | O_CREAT, 0600);
+  if (fd < 0) return perror("open"), 1;
+  if (strcmp(argv[1], "flock") == 0) {
+    while (now_ms() < until)
+      for (int i = 0; i < 1000; i++, count++) flock(fd, LOCK_EX), flock(fd, LOCK_UN);
+  } else if (strcmp(argv[1], "fifo") == 0) {
+    if (ftruncate(fd, 4096) != 0) return perror("ftruncate"), 1;
+    atomic_uint *words = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (words == MAP_FAILED) return perror("mmap"), 1;
+    atomic_uint *next = &words[0], *serving = &words[16];
+    while (now_ms() < until) {
+      unsigned ticket = atomic_fetch_add(next, 1);
+      for (unsigned s; (s = atomic_load(serving)) != ticket;) futex(serving, FUTEX_WAIT, s);
+      count++; /* the critical section */
+      atomic_fetch_add(serving, 1);
+      futex(serving, FUTEX_WAKE, INT_MAX);
+    }
+  } else {
+    return 2;
+  }
+  printf("%ld\n", count);
+  return 0;
+}

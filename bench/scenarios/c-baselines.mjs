@@ -1,0 +1,118 @@
+// 8. Against C (Linux): the mechanisms waitables stands on, measured without it in the
+// same run, compiled here with the machine's C compiler: flock(2) lock + unlock pairs
+// against our uncontended named semaphore wait(0) + release(), and a strict-FIFO futex
+// lock's handoffs between processes against our named mutex's (blocking waits, no event
+// loop). Without a C compiler the C half is reported missing, not guessed.
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Mutex, Semaphore } from '@waitables/core';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const source = join(here, '..', 'c', 'baselines.c');
+const contender = join(here, '..', 'helpers', 'sync-contender.mjs');
+
+/** Compiles the C baselines; null (with the reason) where no C compiler works. */
+function compile() {
+  const out = join(here, '..', '..', '.cache', 'bench-c');
+  mkdirSync(out, { recursive: true });
+  const binary = join(out, 'baselines');
+  for (const cc of [process.env.CC, 'cc', 'gcc', 'clang'].filter(Boolean)) {
+    try {
+      execFileSync(cc, ['-O2', '-o', binary, source], { stdio: 'pipe' });
+      return { binary, compiler: cc };
+    } catch {
+      // try the next one
+    }
+  }
+  return { binary: null, compiler: 'no C compiler found (cc, gcc, clang)' };
+}
+
+/** Runs `count` processes of `command` for `ms`; their summed count per second. */
+async function perSecond(count, command, args, ms) {
+  const children = Array.from({ length: count }, () => spawn(command, [...args, String(ms)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  const counts = await Promise.all(
+    children.map((c) => {
+      let text = '';
+      c.stdout.on('data', (d) => (text += d));
+      return once(c, 'exit').then(([code]) => {
+        if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}`);
+        return Number(text.trim());
+      });
+    }),
+  );
+  return counts.reduce((s, v) => s + v, 0) / (ms / 1000);
+}
+
+export async function run({ quick, progress }) {
+  if (process.platform !== 'linux') throw new Error('c-baselines runs on Linux');
+  const ms = quick ? 500 : 3000;
+  const counts = [2, 8];
+  const { binary, compiler } = compile();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-c-'));
+  const tag = `${process.pid}-${Date.now()}`;
+  try {
+    progress('ours: uncontended named semaphore wait(0) + release()');
+    const sem = Semaphore.create({ name: `Local\\bench-c-sem-${tag}`, initialCount: 1, maximumCount: 1 });
+    for (let i = 0; i < 20_000; i++) (sem.wait(0), sem.release());
+    const start = performance.now();
+    let pairs = 0;
+    while (performance.now() - start < ms) for (let i = 0; i < 1000; i++, pairs++) (sem.wait(0), sem.release());
+    const oursPairs = pairs / ((performance.now() - start) / 1000);
+    sem.close();
+    progress('C: flock(2) pairs');
+    const flockPairs = binary ? await perSecond(1, binary, ['flock', join(dir, 'flock')], ms) : null;
+
+    const mutexName = `Local\\bench-c-mutex-${tag}`;
+    const keep = Mutex.create({ name: mutexName });
+    const contended = [];
+    for (const n of counts) {
+      progress(`${n} processes: ours, then the C FIFO lock`);
+      const ours = await perSecond(n, process.execPath, [contender, mutexName], ms);
+      const c = binary ? await perSecond(n, binary, ['fifo', join(dir, `fifo-${n}`)], ms) : null;
+      contended.push({ n, ours, c });
+    }
+    keep.close();
+
+    const at = (n) => contended.find((r) => r.n === n);
+    const ratios = {
+      uncontendedOfFlock: flockPairs ? oursPairs / flockPairs : null,
+      contended8OfC: at(8).c ? at(8).ours / at(8).c : null,
+      contended8Of2: at(8).ours / at(2).ours,
+    };
+    const met =
+      ratios.uncontendedOfFlock !== null && ratios.uncontendedOfFlock >= 1 && ratios.contended8OfC >= 0.25 && ratios.contended8Of2 >= 0.5;
+    const f = (v, unit = 'x') => (v === null ? 'n/a (no C compiler)' : `${v.toFixed(2)}${unit}`);
+    return {
+      id: 'c-baselines',
+      title: 'Against C: uncontended pairs and contended handoffs per second (blocking calls)',
+      target:
+        'uncontended wait(0) + release() at least 1x flock(2) pairs; contended handoffs at 8 processes at least 0.25x a C strict-FIFO futex lock and 0.5x our own rate at 2',
+      met,
+      headline: `uncontended ${f(ratios.uncontendedOfFlock)} flock(2); at 8 processes ${f(ratios.contended8OfC)} the C FIFO lock and ${f(ratios.contended8Of2)} our 2-process rate (C: ${compiler})`,
+      table: {
+        columns: ['what', 'ours per second', 'C per second', 'ours / C'],
+        rows: [
+          [
+            'uncontended: semaphore wait(0) + release() / flock(2) lock + unlock',
+            oursPairs,
+            flockPairs ?? 'n/a',
+            f(ratios.uncontendedOfFlock, ''),
+          ],
+          ...contended.map((r) => [
+            `contended mutex handoffs, ${r.n} processes / C FIFO futex lock`,
+            r.ours,
+            r.c ?? 'n/a',
+            f(r.c ? r.ours / r.c : null, ''),
+          ]),
+        ],
+      },
+      ratios,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
