@@ -21,6 +21,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'threads',
     // Each test file gets a namespace of its own (Linux): see test/setup/private-namespace.ts.
-    setupFiles: ['test/setup/private-namespace.ts'],
+    // ... and its wait threads are stopped before its worker ends: see test/setup/close-wait-pool.ts.
+    setupFiles: ['test/setup/private-namespace.ts', 'test/setup/close-wait-pool.ts'],
   },
 });

@@ -61,5 +61,5 @@ for (const [label, command, args] of steps) if (!(await run(label, command, args
 
 console.log('');
 if (failedSteps.length > 0) console.log(`failed steps: ${failedSteps.join(', ')}`);
-const { ok } = summarize(linuxOnly ? ['linux'] : ['linux', 'wine']);
+const { ok } = linuxOnly ? summarize(['linux'], ['wine']) : summarize(['linux', 'wine']);
 process.exitCode = ok && failedSteps.length === 0 ? 0 : 1;

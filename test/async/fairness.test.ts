@@ -21,14 +21,14 @@ const WORKERS = 20;
 /**
  * Bypasses allowed per turn. Linux, counted from when this process's wait is queued:
  * the busy process hands over locally only while no other process waits, so it passes a
- * queued waiter at most once (its wait thread's older registration), plus slack for
- * acquisitions counted late (the tally is the busy process's own, after its grant: up to
- * 4 seen under load, most turns count 0). Windows, counted from the request (the
- * kernel shows no queue): at most two streaks of 16 handoffs, plus the acquisitions made
- * while the request was on its way to the kernel (the wait thread's hop, which load
- * stretches): the slack.
+ * queued waiter at most once (its wait thread's older registration): the median turn
+ * counts at most that. Windows, counted from the request (the kernel shows no queue):
+ * at most two streaks of 16 handoffs. On top of both, slack for what load stretches:
+ * acquisitions counted late (the tally is the busy process's own, after its grant) and,
+ * on Windows, those made while the request was on its way to the kernel. One turn in a
+ * few hundred was seen at 9-23 on Linux with a load average of 9 on 2 cores.
  */
-const BOUND = process.platform === 'win32' ? 2 * 16 + 24 : 1 + 5;
+const BOUND = process.platform === 'win32' ? 2 * 16 + 24 : 1 + 24;
 
 /** Whether a thread of this process (its wait thread) has a wait queued in the namespace (Linux). */
 function ownWaitQueued(): boolean {
@@ -109,6 +109,7 @@ describe.each(['semaphore', 'mutex', 'event'] as const)('a %s taken in turn by a
     if (process.env.WAITABLES_FAIRNESS_LOG) console.log(kind, busyAcquisitions, bypasses.join(' '));
     expect(bypasses).toHaveLength(TURNS);
     expect(Math.max(...bypasses)).toBeLessThanOrEqual(BOUND);
+    if (process.platform === 'linux') expect([...bypasses].sort((a, b) => a - b)[TURNS / 2]).toBeLessThanOrEqual(1);
     expect(busyAcquisitions).toBeGreaterThan(300 + TURNS); // it was busy, handing over locally, all along
   }, 120_000);
 });
@@ -176,5 +177,37 @@ describe.runIf(process.platform === 'linux')('FIFO across processes (Linux)', ()
     await later.call('releaseSemaphore', hs, 1);
     sem.close();
     m.close();
+  }, 60_000);
+
+  test('an async waiter keeps its place ahead of a later process when its wait thread is interrupted to arm another object', async () => {
+    const objectName = uniqueName('fair-arm');
+    const sem = Semaphore.create({ name: objectName, initialCount: 0, maximumCount: 2 });
+    const other = Event.create();
+    const later = await actorProcess();
+    const ownWaits = () => getBackend().inspect!().threads.filter((t) => t.pid === process.pid && t.waiting).length;
+    const until = async (condition: () => boolean) => {
+      while (!condition()) await new Promise((r) => setTimeout(r, 1));
+    };
+    const mine = sem.acquire();
+    await until(() => ownWaits() === 1);
+    const laterPid = await later.pid();
+    const hs = await later.call('openSemaphore', objectName, 0x1f0003, false);
+    const theirs = later.start('waitForMultipleObjects', [hs], false, 20_000, false);
+    await until(() => getBackend().inspect!().threads.some((t) => t.pid === laterPid && t.waiting));
+    // A wait on another object: the same wait thread is interrupted to add it to its wait.
+    const controller = new AbortController();
+    const elsewhere = other.wait({ signal: controller.signal }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    await until(() => ownWaits() === 1);
+    sem.release(1);
+    const first = await Promise.race([mine.then(() => 'this process'), theirs.result.then(() => 'the later process')]);
+    expect(first).toBe('this process');
+    (await mine).release();
+    expect(await theirs.result).toBe(0);
+    await later.call('releaseSemaphore', hs, 1);
+    controller.abort();
+    await elsewhere;
+    sem.close();
+    other.close();
   }, 60_000);
 });

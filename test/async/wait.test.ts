@@ -30,6 +30,27 @@ describe('waitAny', () => {
     b.close();
   });
 
+  test('with timeout 0 takes a free mutex, as the OS would: the wait, not a timer, decides', async () => {
+    const unset = Event.create();
+    const m = Mutex.create();
+    for (let i = 0; i < 20; i++) {
+      const r = await waitAny([unset, m], { timeout: 0 });
+      expect(r.index).toBe(1);
+      await r.lock![Symbol.asyncDispose]();
+      const all = await waitAll([m], { timeout: 0 });
+      expect(all.locks).toHaveLength(1);
+      await all.locks[0]![Symbol.asyncDispose]();
+    }
+    // Held elsewhere, it times out at once.
+    const other = await thread();
+    expect(await other.call('waitForMultipleObjects', [m.core.handle], false, 0, false)).toBe(WAIT_OBJECT_0);
+    await expect(waitAny([unset, m], { timeout: 0 })).rejects.toBeInstanceOf(TimeoutError);
+    await expect(waitAll([m], { timeout: 5 })).rejects.toBeInstanceOf(TimeoutError);
+    await other.call('releaseMutex', m.core.handle);
+    unset.close();
+    m.close();
+  });
+
   test('gives a lock for a mutex it acquired, released on its owning thread', async () => {
     const e = Event.create();
     const m = Mutex.create();

@@ -261,7 +261,9 @@ export class WaitPool {
         left: false,
         settle: (code) => {
           cleanup();
-          resolve({ code, thread });
+          // The thread's own deadline passed (see below): nothing was acquired.
+          if (code === WAIT_TIMEOUT) reject(new TimeoutError(timeout));
+          else resolve({ code, thread });
         },
         fail: (error) => {
           cleanup();
@@ -281,8 +283,19 @@ export class WaitPool {
       this.#compounds.set(id, job);
       if (ref) this.#ref();
       signal?.addEventListener('abort', onAbort, { once: true });
-      timer.current = setLongTimeout(timeout, () => leave(new TimeoutError(timeout)));
-      thread.send({ op: 'compound', id, handles: raws, mutexes: objects.map((o) => o.kind === 'mutex'), waitAll, timeoutMs: INFINITE });
+      // A timeout a native wait can take is the thread's own: the OS decides, so a wait with
+      // timeout 0 still takes what is free now (a timer here would beat the thread's answer).
+      // Longer ones are a chain of Node timers.
+      const native = timeout < INFINITE;
+      if (!native) timer.current = setLongTimeout(timeout, () => leave(new TimeoutError(timeout)));
+      thread.send({
+        op: 'compound',
+        id,
+        handles: raws,
+        mutexes: objects.map((o) => o.kind === 'mutex'),
+        waitAll,
+        timeoutMs: native ? timeout : INFINITE,
+      });
     });
   }
 

@@ -109,8 +109,9 @@ export interface Backend {
   /**
    * Wait-any on up to `nativeWaitLimit` handles (64 on Windows, more on Linux), never
    * alertable: what a wait thread blocks in. Same results as waitForMultipleObjects.
-   * Linux: a wait that its first handle (the thread's control event) ended, renewed on
-   * some of the same objects, keeps its place in their FIFO order.
+   * Linux: a wait that its first handle (the thread's control event) ended keeps its
+   * place in the FIFO order when renewed, unless it adds an object another thread
+   * queued on since.
    */
   waitAnyForPool(handles: readonly RawHandle[], timeoutMs: number): number;
   /** Whether two handles refer to one object (CompareObjectHandles). */
@@ -122,7 +123,8 @@ export interface Backend {
   /**
    * Whether a thread of another process has a wait registered on the object now (so a
    * release given straight to a waiter of this process would pass it in the queue).
-   * `null` where the OS does not show its waiters (Windows).
+   * `null` where the OS does not show its waiters (Windows). Linux answers `false` without
+   * looking at the handle when nothing at all waits in the namespace.
    */
   waitedByOtherProcess(handle: RawHandle): boolean | null;
 

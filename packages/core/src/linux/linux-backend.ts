@@ -200,6 +200,18 @@ export function createLinuxBackend(): Backend {
    * LOCK_WAIT_FLOOR_US). If it had registered, its registration stays until this thread's
    * next transaction removes it and gives back whatever was handed to it meanwhile.
    */
+  /** Whether a registered wait of another thread, queued after `ticket`, names one of `objects`. */
+  function queuedSince(ticket: number, objects: readonly number[]): boolean {
+    const high = ns.r(H.threadsHigh);
+    for (let t = 0; t < high && t < LIMITS.threads; t++) {
+      if (t === ns.thread || ns.r(threadWord(t, T.status)) !== WAITING || ns.r(threadWord(t, T.state)) !== 1) continue;
+      if (((ns.r(threadWord(t, T.sequence)) - ticket) | 0) <= 0) continue; // queued before: stays ahead
+      const list = engine.waitList(t);
+      if (objects.some((obj) => list.includes(obj))) return true;
+    }
+    return false;
+  }
+
   /** This thread's last pool wait: its objects (slot and generation), and whether its first handle ended it. */
   let poolWait: { objects: Set<number>; interrupted: boolean } | null = null;
   const objectKey = (obj: number) => obj * 0x1_0000_0000 + (ns.r(objectWord(obj, O.generation)) >>> 0);
@@ -209,7 +221,7 @@ export function createLinuxBackend(): Backend {
     waitAll: boolean,
     timeoutMs: number,
     before?: () => void,
-    keepPlace?: (objects: readonly number[]) => boolean,
+    keepPlace?: (objects: readonly number[], ticket: number) => boolean,
   ): number {
     const me = ns.thread;
     const start = Namespace.monotonicMicros();
@@ -230,7 +242,7 @@ export function createLinuxBackend(): Backend {
         if (timeoutMs === 0) return WAIT_TIMEOUT;
         const ticket = ns.r(threadWord(me, T.sequence));
         engine.register(me, objects, waitAll);
-        if (keepPlace?.(objects)) ns.w(threadWord(me, T.sequence), ticket);
+        if (keepPlace?.(objects, ticket)) ns.w(threadWord(me, T.sequence), ticket);
         return WAITING;
       }, lockDeadline);
     } catch (error) {
@@ -436,12 +448,18 @@ export function createLinuxBackend(): Backend {
     },
 
     waitAnyForPool(handles, timeoutMs) {
-      // A pool wait that its first handle (the wait thread's control event) interrupted, renewed
-      // on some of the same objects, keeps its place in their FIFO order: a command to the wait
-      // thread must not send its awaiters behind waiters of other processes that came meanwhile.
+      // A pool wait that its first handle (the wait thread's control event) interrupted keeps its
+      // place in the FIFO order when renewed: a command to the wait thread must not send its
+      // awaiters behind waiters that came meanwhile. Objects it adds may share that place only if
+      // nobody queued on them since (they would be passed).
       const previous = poolWait;
-      const keepPlace = (objects: readonly number[]) =>
-        previous !== null && previous.interrupted && objects.every((obj) => previous.objects.has(objectKey(obj)));
+      let registered = false;
+      const keepPlace = (objects: readonly number[], ticket: number) => {
+        registered = true;
+        if (previous === null || !previous.interrupted) return false;
+        const added = objects.filter((obj) => !previous.objects.has(objectKey(obj)));
+        return added.length === 0 || !queuedSince(ticket, added);
+      };
       let keys: number[] = [];
       const resolveList = resolveWaitList(handles, false, 'WaitForMultipleObjectsEx', LIMITS.waitList);
       poolWait = null;
@@ -451,7 +469,10 @@ export function createLinuxBackend(): Backend {
         return objects;
       };
       const code = wait(resolveAndKeep, false, timeoutMs, undefined, keepPlace);
-      poolWait = { objects: new Set(keys), interrupted: code === WAIT_OBJECT_0 };
+      // The place kept is that of the last wait that queued: a wait that returned at once
+      // carries its objects and its standing forward (after a wait that was served, none).
+      if (registered) poolWait = { objects: new Set(keys), interrupted: code === WAIT_OBJECT_0 };
+      else poolWait = previous && { objects: previous.objects, interrupted: previous.interrupted && code === WAIT_OBJECT_0 };
       return code;
     },
     sameObject(first, second) {
@@ -470,6 +491,8 @@ export function createLinuxBackend(): Backend {
       return ns.transact(() => ns.r(objectWord(engine.resolve(handle, 0, [KIND.event], 'NtQueryEvent'), O.manualReset)) === 1);
     },
     waitedByOtherProcess(handle) {
+      // Nobody waits on anything: no transaction (a wait queued a moment later comes after the caller's release).
+      if (Atomics.load(ns.i32, H.waiting) === 0) return false;
       return ns.transact(() => engine.waitedByOtherProcess(engine.resolve(handle, 0, null, 'NtQueryObject')));
     },
     inspect: () => inspectNamespace(ns, engine),
