@@ -1,8 +1,9 @@
 // The `waitables` command with --connect: real processes of the command sharing objects
 // through one real PostgreSQL server (the local namespace plays no part): two lock runs
 // never overlap, sem --max 2 admits two at once, wait is woken by set from another
-// process, Ctrl-C cancels a wait, ls --connect lists the database's objects, and a bad
-// URL is one line with status 1. Hand-shakes on the database's queue, never sleeps.
+// process, Ctrl-C cancels a wait, ls --connect lists the database's objects, a lost
+// session is said, and a bad URL is one line with status 1. Hand-shakes on the
+// database's queue, never sleeps.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +138,21 @@ describe('waitables --connect', () => {
     const late = cli(['lock', '--connect', url(), '--timeout', '200ms', name, ...nodeCommand('')]);
     expect(await late.status).toBe(124);
     expect(late.stderr()).toBe(`waitables: timed out after 200 ms waiting for mutex ${name}\n`);
+    holder.child.kill('SIGTERM');
+    expect(await holder.status).toBe(143);
+  });
+
+  it('says so when the session holding the lock is lost while the command runs; the next holder is told it was abandoned', async () => {
+    const name = fresh('lost');
+    const holder = cli(['lock', '--connect', url(), name, ...nodeCommand("console.log('held');setInterval(()=>{},1000)")]);
+    await holder.printed('held');
+    const label = `waitables cli, pid ${holder.child.pid}`;
+    const [session] = await sql<{ pid: number }>(url(), `select pid from ${SCHEMA}.sessions where label = $1`, [label]);
+    await sql(url(), 'select pg_terminate_backend($1)', [session!.pid]);
+    await holder.printedError(`waitables: lost mutex ${name}: the database session ended`);
+    const next = cli(['lock', '--connect', url(), name, ...nodeCommand('')]);
+    expect(await next.status).toBe(0);
+    expect(next.stderr()).toContain(`waitables: mutex ${name} was abandoned by its previous holder`);
     holder.child.kill('SIGTERM');
     expect(await holder.status).toBe(143);
   });
