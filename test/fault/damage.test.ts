@@ -49,8 +49,15 @@ const regions = {
 /** A copy of the live source namespace with `count` words of one region damaged. */
 async function damagedCopy(from: number, words: number, count: number): Promise<string> {
   const dir = await mkdtemp(join(process.env.WAITABLES_SHM_DIR!, 'damaged-'));
-  await promisify(execFile)('cp', ['--sparse=always', namespaceFile(source.dir), namespaceFile(dir)]);
   const w = region(dir);
+  // The source is live (its waiting thread takes the lock every 50 ms): a copy taken while
+  // that thread held the lock would be a namespace whose live holder never lets go, which
+  // is a stopped holder, not damage. Copy again until the copy's lock is free.
+  for (let attempt = 0; ; attempt++) {
+    await promisify(execFile)('cp', ['--sparse=always', namespaceFile(source.dir), namespaceFile(dir)]);
+    if (w.read(H.lock)[0] === 0 && w.read(H.logCommitted)[0] === 0) break;
+    if (attempt === 100) throw new Error('the live namespace was never copied with its lock free');
+  }
   for (let i = 0; i < count; i++) w.write(from + Math.floor(Math.random() * words), [badValue()]);
   if (from === OFFSET.log && Math.random() < 0.5) w.write(H.logCommitted, [1]); // make the damaged log one to replay
   return dir;
