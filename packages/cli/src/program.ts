@@ -1,7 +1,6 @@
 /** The command line, parsed with commander. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as commands from './commands.js';
-import * as remote from './remote.js';
 import { parseDuration } from './duration.js';
 import { EXIT } from './exit-codes.js';
 
@@ -17,6 +16,9 @@ const verbose = () => new Option('-v, --verbose', 'say on stderr when it has to 
 const timeout = () =>
   new Option('-t, --timeout <duration>', 'give up after this long (250ms, 5s, 2m; a bare number is seconds)').argParser(parseDuration);
 
+// Loaded only with --connect: local commands do not load pg.
+const remote = () => import('./remote.js');
+
 const connect = () =>
   new Option('--connect <url>', 'use the objects of this PostgreSQL database (postgres://...) instead of the local ones').env(
     'WAITABLES_CONNECT',
@@ -29,7 +31,8 @@ Exit status:
   ${EXIT.timeout}: timed out; ${EXIT.sigint}/${EXIT.sigterm}: interrupted by SIGINT/SIGTERM while waiting (nothing held);
   ${EXIT.usage}: bad usage, including a name that cannot be a name (empty, too long, a misplaced backslash);
   ${EXIT.failure}: another error, said in one line with its Win32 error name (such as a name held by
-  another kind of object, or a database that cannot be reached). WAITABLES_DEBUG=1 adds the stack of an error.
+  another kind of object, or a database that cannot be reached).
+  WAITABLES_DEBUG=1 adds the stack of an error.
 
 Across hosts: lock, sem, wait, set, reset, pulse and ls take --connect <url> (or WAITABLES_CONNECT)
 to use the objects of a PostgreSQL database (@waitables/postgres) instead of this machine's.`;
@@ -62,7 +65,7 @@ export function program(run: Runner, version: string): Command {
     .action((name: string, command: string[], options: commands.TimeoutOption & { connect?: string }) =>
       run(() =>
         options.connect !== undefined
-          ? remote.lock(name, command, { ...options, connect: options.connect })
+          ? remote().then((r) => r.lock(name, command, { ...options, connect: options.connect! }))
           : commands.lock(name, command, options),
       ),
     );
@@ -84,7 +87,7 @@ export function program(run: Runner, version: string): Command {
     .action((name: string, command: string[], options: commands.TimeoutOption & { max: number; connect?: string }) =>
       run(() =>
         options.connect !== undefined
-          ? remote.sem(name, command, { ...options, connect: options.connect })
+          ? remote().then((r) => r.sem(name, command, { ...options, connect: options.connect! }))
           : commands.sem(name, command, options),
       ),
     );
@@ -107,7 +110,7 @@ export function program(run: Runner, version: string): Command {
     .action((name: string, options: commands.TimeoutOption & { any?: string[]; all?: boolean; manual?: boolean; connect?: string }) =>
       run(() =>
         options.connect !== undefined
-          ? remote.wait([name, ...(options.any ?? [])], { ...options, connect: options.connect })
+          ? remote().then((r) => r.wait([name, ...(options.any ?? [])], { ...options, connect: options.connect! }))
           : commands.wait([name, ...(options.any ?? [])], options),
       ),
     );
@@ -123,7 +126,11 @@ export function program(run: Runner, version: string): Command {
         `\nExamples:\n  waitables ${action} job-done\n  waitables ${action} --connect postgres://app@db/app deploy-done`,
       )
       .action((name: string, options: { connect?: string }) =>
-        run(() => (options.connect !== undefined ? remote.signalEvent(name, action, options.connect) : commands.signalEvent(name, action))),
+        run(() =>
+          options.connect !== undefined
+            ? remote().then((r) => r.signalEvent(name, action, options.connect!))
+            : commands.signalEvent(name, action),
+        ),
       );
   }
 
@@ -146,7 +153,9 @@ export function program(run: Runner, version: string): Command {
       '\nExamples:\n  waitables ls\n  waitables ls --json | jq \'.objects[] | select(.kind == "mutex")\'\n  waitables ls --connect postgres://app@db/app',
     )
     .action((options: { json?: boolean; all?: boolean; connect?: string }) =>
-      run(() => (options.connect !== undefined ? remote.ls({ ...options, connect: options.connect }) : commands.ls(options))),
+      run(() =>
+        options.connect !== undefined ? remote().then((r) => r.ls({ ...options, connect: options.connect! })) : commands.ls(options),
+      ),
     );
 
   return cli;
