@@ -4,59 +4,17 @@
 // at exit. Missing binaries are installed with apt-get as the tests do; if that is
 // impossible it throws: the scenario is then broken, loudly.
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, postgresBin } from '../../scripts/postgres-binaries.mjs';
 
 const isRoot = process.getuid?.() === 0;
-
-function findBin() {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return null;
-  const versions = readdirSync(root)
-    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
-    .sort((a, b) => Number(b) - Number(a));
-  return versions[0] ? join(root, versions[0], 'bin') : null;
-}
-
-/** The server binaries, installed with apt-get if missing (under the tests' install lock). */
-export function postgresBin() {
-  const found = findBin();
-  if (found) return found;
-  if (!isRoot) throw new Error('PostgreSQL is not installed and this is not root: install it with `apt-get install -y postgresql`');
-  const script = [
-    'set -e',
-    'ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && exit 0',
-    'mkdir -p /etc/postgresql-common',
-    '[ -e /etc/postgresql-common/createcluster.conf ] || echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf',
-    'apt-get update -qq',
-    'apt-get install -y -qq --no-install-recommends postgresql',
-  ].join('\n');
-  const result = spawnSync('flock', [join(tmpdir(), 'waitables-pg-install.lock'), 'sh', '-c', script], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  const installed = result.status === 0 ? findBin() : null;
-  if (!installed) throw new Error('apt-get install postgresql failed: no PostgreSQL server to measure against');
-  return installed;
-}
 
 function run(command, args) {
   const [file, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
   const result = spawnSync(file, argv, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}${result.stdout}`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts a server; resolves to { url, stop() }. `maxConnections` bounds the fleet it serves. */

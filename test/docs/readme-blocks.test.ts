@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cliBin } from '../helpers/cli.js';
 import { blocks, root } from '../helpers/readme-blocks.js';
+import { strictConsumerOptions } from '../helpers/strict-consumer.js';
 
 const all = blocks();
 mkdirSync(join(root, '.cache'), { recursive: true });
@@ -28,13 +29,7 @@ describe('the TypeScript blocks of the READMEs', () => {
       join(dir, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
-          strict: true,
-          noEmit: true,
-          module: 'nodenext',
-          moduleResolution: 'nodenext',
-          target: 'es2022',
-          lib: ['es2024', 'esnext.disposable'],
-          types: ['node'],
+          ...strictConsumerOptions,
           skipLibCheck: true,
         },
         files: names,

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { root } from '../helpers/readme-blocks.js';
+import { strictConsumerOptions } from '../helpers/strict-consumer.js';
 
 const work = mkdtempSync(join(tmpdir(), 'waitables-pack-'));
 const tarballs = join(work, 'tarballs');
@@ -149,13 +150,7 @@ console.log(n, rc === WAIT_OBJECT_0, failed);
       join(project, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
-          strict: true,
-          noEmit: true,
-          module: 'nodenext',
-          moduleResolution: 'nodenext',
-          target: 'es2022',
-          lib: ['es2024', 'esnext.disposable'],
-          types: ['node'],
+          ...strictConsumerOptions,
           typeRoots: [join(root, 'node_modules', '@types')],
           skipLibCheck: false,
         },

@@ -10,57 +10,15 @@
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, postgresBin } from '../../scripts/postgres-binaries.mjs';
+import { processAlive } from '../helpers/process-alive.js';
+
+export { postgresBin };
 
 const PREFIX = 'waitables-pg-';
 const isRoot = process.getuid?.() === 0;
-
-function findBin(): string | null {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return null;
-  const versions = readdirSync(root)
-    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
-    .sort((a, b) => Number(b) - Number(a));
-  return versions[0] ? join(root, versions[0], 'bin') : null;
-}
-
-/**
- * The server binaries, installed with apt-get if missing. Test files start in parallel:
- * the install runs under a file lock, and checks again once it has it. Debian's package
- * would create and start a cluster of its own on port 5432; the tests do not want one.
- */
-export function postgresBin(): string {
-  const found = findBin();
-  if (found) return found;
-  if (!isRoot) throw new Error('PostgreSQL is not installed and this is not root: install it with `apt-get install -y postgresql`');
-  const script = [
-    'set -e',
-    'ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && exit 0',
-    'mkdir -p /etc/postgresql-common',
-    '[ -e /etc/postgresql-common/createcluster.conf ] || echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf',
-    'apt-get update -qq',
-    'apt-get install -y -qq --no-install-recommends postgresql',
-  ].join('\n');
-  const result = spawnSync('flock', [join(tmpdir(), 'waitables-pg-install.lock'), 'sh', '-c', script], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  if (result.status !== 0) throw new Error('apt-get install postgresql failed: cannot run the PostgreSQL tests');
-  const installed = findBin();
-  if (!installed) throw new Error('apt-get installed postgresql, but no /usr/lib/postgresql/*/bin/initdb was found');
-  return installed;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function run(command: string, args: string[], options: SpawnSyncOptions = {}): void {
   const full = isRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
@@ -88,17 +46,6 @@ function removeAbandoned(bin: string): void {
     stopQuietly(bin, dir);
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface TestServer {

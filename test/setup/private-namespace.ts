@@ -8,18 +8,10 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
+import { processAlive } from '../helpers/process-alive.js';
 
 const ROOT = '/dev/shm';
 const PREFIX = 'waitables-test-';
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function removeAbandonedNamespaces(): void {
   for (const entry of readdirSync(ROOT)) {

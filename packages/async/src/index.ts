@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export { AbortError, ObjectClosedError, PoolClosedError, TimeoutError, WaitThreadError } from './errors.js';
-export type { WaitOptions } from './options.js';
+export { checkWaitOptions, type CheckedWaitOptions, type WaitOptions } from './options.js';
 export { Event } from './event.js';
 export { Mutex } from './mutex.js';
 export { Lock } from './lock.js';

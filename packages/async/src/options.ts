@@ -13,12 +13,25 @@ export interface WaitOptions {
   readonly ref?: boolean;
 }
 
+/** {@link WaitOptions} after {@link checkWaitOptions}: every field present. */
 export interface CheckedWaitOptions {
+  /** The signal, if any. */
   readonly signal: AbortSignal | undefined;
+  /** Milliseconds; Infinity when none was given. */
   readonly timeout: number;
+  /** Whether the wait keeps the process alive. */
   readonly ref: boolean;
 }
 
+/**
+ * Checks a waiting method's options as this package does (TypeError or RangeError
+ * naming `path.field`) and fills in the defaults: for other engines that take the same
+ * options, such as `@waitables/postgres`.
+ * @example
+ * ```ts
+ * const { signal, timeout, ref } = checkWaitOptions(options); // timeout: Infinity when absent
+ * ```
+ */
 export function checkWaitOptions(options: unknown, path = 'options'): CheckedWaitOptions {
   if (options === undefined) return { signal: undefined, timeout: Infinity, ref: true };
   if (options === null || typeof options !== 'object') throw new InvalidArgumentTypeError(path, 'an object', options);

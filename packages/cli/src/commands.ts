@@ -2,6 +2,7 @@
 import { Event, Mutex, Semaphore, ticks, waitAll, waitAny } from '@waitables/async';
 import { inspectNamespace } from '@waitables/core';
 import { escapeControls } from './escape.js';
+import { table } from './table.js';
 import { EXIT } from './exit-codes.js';
 import { named } from './named.js';
 import { runCommand } from './run-command.js';
@@ -163,14 +164,6 @@ export function ls(options: { json?: boolean; all?: boolean }): number {
       o.owner ? `pid ${o.owner.pid} tid ${o.owner.tid} (${alive.get(o.owner.pid) ? 'alive' : 'dead'})` : '-',
       String(o.waiters),
     ]);
-  const header = ['KIND', 'NAME', 'STATE', 'OWNER', 'WAITERS'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const row of [header, ...rows])
-    process.stdout.write(
-      `${row
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd()}\n`,
-    );
+  table(['KIND', 'NAME', 'STATE', 'OWNER', 'WAITERS'], rows);
   return EXIT.ok;
 }

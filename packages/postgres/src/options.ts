@@ -15,24 +15,8 @@ export interface WaitOptions {
   readonly ref?: boolean;
 }
 
-export interface CheckedWaitOptions {
-  readonly signal: AbortSignal | undefined;
-  readonly timeout: number;
-  readonly ref: boolean;
-}
-
-export function checkWaitOptions(options: unknown, path = 'options'): CheckedWaitOptions {
-  if (options === undefined) return { signal: undefined, timeout: Infinity, ref: true };
-  const { signal, timeout, ref } = checkObject(options, path);
-  if (signal !== undefined && !(signal instanceof AbortSignal))
-    throw new InvalidArgumentTypeError(`${path}.signal`, 'an AbortSignal', signal);
-  if (timeout !== undefined) {
-    if (typeof timeout !== 'number') throw new InvalidArgumentTypeError(`${path}.timeout`, 'a number of milliseconds', timeout);
-    if (Number.isNaN(timeout) || timeout < 0) throw new ArgumentOutOfRangeError(`${path}.timeout`, 'a number >= 0, or Infinity', timeout);
-  }
-  if (ref !== undefined && typeof ref !== 'boolean') throw new InvalidArgumentTypeError(`${path}.ref`, 'a boolean', ref);
-  return { signal, timeout: timeout ?? Infinity, ref: ref ?? true };
-}
+/** The options checked as `@waitables/async` checks them (the same rules, the same errors). */
+export { checkWaitOptions, type CheckedWaitOptions } from '@waitables/async';
 
 /** Options of `connect()`. */
 export interface ConnectOptions {

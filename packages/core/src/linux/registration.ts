@@ -45,6 +45,23 @@ const JANITOR_WAIT_MS = 2_000;
  */
 const REGISTRATION_LOCK_WAIT_MS = 10_000;
 
+/**
+ * Frees what the dead hold in bounded transactions (every dead thread too if
+ * `threadsNow`), then runs `last` in the transaction that found nothing left to free.
+ * Gives up with NamespaceBusyError if the lock stays held past REGISTRATION_LOCK_WAIT_MS.
+ */
+function reclaimThen(ns: Namespace, engine: Engine, threadsNow: boolean, last: () => void): void {
+  const deadline = Namespace.monotonicMicros() + REGISTRATION_LOCK_WAIT_MS * 1000;
+  const step = () => {
+    const changed = new Set<number>();
+    const complete = engine.reclaim(changed, true, threadsNow);
+    engine.dispatch(changed);
+    if (complete) last();
+    return complete;
+  };
+  while (!transactOrBusy(ns, step, deadline));
+}
+
 /** Runs a registration transaction, giving up with NamespaceBusyError if the lock stays held. */
 function transactOrBusy<R>(ns: Namespace, body: () => R, deadlineUs: number): R {
   try {
@@ -68,26 +85,14 @@ export function registerThread(ns: Namespace, engine: Engine): void {
     if (slot < 0) throw new NamespaceError(`the namespace has no free thread slot: ${JANITOR_SLOT} threads are alive in it`);
   }
   ns.thread = slot;
-  const deadline = Namespace.monotonicMicros() + REGISTRATION_LOCK_WAIT_MS * 1000;
   try {
-    // Reclaiming is done in bounded transactions; the last one also registers.
-    while (
-      !transactOrBusy(
-        ns,
-        () => {
-          const changed = new Set<number>();
-          const complete = engine.reclaim(changed, true);
-          engine.dispatch(changed);
-          if (!complete) return false;
-          ns.process = findOrAddProcess(ns, processStart);
-          ns.w(threadWord(slot, T.process), ns.process);
-          ns.w(threadWord(slot, T.state), THREAD_LIVE);
-          if (ns.r(H.threadsHigh) <= slot) ns.w(H.threadsHigh, slot + 1);
-          return true;
-        },
-        deadline,
-      )
-    );
+    // The last of the bounded reclaiming transactions also registers.
+    reclaimThen(ns, engine, false, () => {
+      ns.process = findOrAddProcess(ns, processStart);
+      ns.w(threadWord(slot, T.process), ns.process);
+      ns.w(threadWord(slot, T.state), THREAD_LIVE);
+      if (ns.r(H.threadsHigh) <= slot) ns.w(H.threadsHigh, slot + 1);
+    });
   } catch (error) {
     Atomics.compareExchange(ns.i32, threadWord(slot, T.state), claimOf(ns.tid), THREAD_FREE);
     ns.thread = -1;
@@ -140,20 +145,8 @@ function freeTheDead(ns: Namespace, engine: Engine, start: number): void {
     Atomics.wait(pause, 0, 0, 10);
   }
   ns.thread = JANITOR_SLOT;
-  const deadline = Namespace.monotonicMicros() + REGISTRATION_LOCK_WAIT_MS * 1000;
   try {
-    while (
-      !transactOrBusy(
-        ns,
-        () => {
-          const changed = new Set<number>();
-          const complete = engine.reclaim(changed, true, true);
-          engine.dispatch(changed);
-          return complete;
-        },
-        deadline,
-      )
-    );
+    reclaimThen(ns, engine, true, () => undefined);
   } finally {
     ns.thread = -1;
     Atomics.store(ns.i32, threadWord(JANITOR_SLOT, T.tid), 0);
