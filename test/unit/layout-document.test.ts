@@ -56,6 +56,8 @@ test('names every thread slot word where the code has it', () => {
     sequence: 'ticket',
     pid: 'pid',
     lockHeld: 'lockHeld',
+    life: 'life',
+    robustNode: 'robust node',
   } as Record<string, string>;
   for (const [field, word] of Object.entries(T)) {
     if (field === 'startLo') continue; // the second word of the start time

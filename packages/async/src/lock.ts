@@ -14,6 +14,9 @@ import type { CheckedWaitOptions } from './options.js';
 import type { Grant, WaitPool } from './pool.js';
 import type { WaitThread } from './wait-thread-handle.js';
 
+/** The settled promise of a release done synchronously (shared: an uncontended release allocates nothing). */
+export const RELEASED: Promise<void> = Promise.resolve();
+
 /**
  * Ownership of a mutex. `release()` gives it up (on the thread that owns it in the OS);
  * `using` and `await using` release it at the end of the block.
@@ -21,7 +24,7 @@ import type { WaitThread } from './wait-thread-handle.js';
 export class Lock implements Disposable, AsyncDisposable {
   #released = false;
   #lost = false;
-  #done: Promise<void> = Promise.resolve();
+  #done: Promise<void> = RELEASED;
 
   /** @internal */
   constructor(
@@ -45,7 +48,7 @@ export class Lock implements Disposable, AsyncDisposable {
     if (this.#lost) return;
     this.#done = this.owner.release(this);
     // Reported by `await lock[Symbol.asyncDispose]()`; a plain release() must not leave an unhandled rejection.
-    this.#done.catch(() => undefined);
+    if (this.#done !== RELEASED) this.#done.catch(() => undefined);
   }
 
   /** @internal The owning wait thread died: the OS abandoned the mutex. */
@@ -190,9 +193,9 @@ export class MutexGroup implements LockOwner {
     return lock;
   }
 
-  async release(lock: Lock): Promise<void> {
+  release(lock: Lock): Promise<void> {
     const holder = this.#holder;
-    if (!holder || holder.lock !== lock) return;
+    if (!holder || holder.lock !== lock) return RELEASED;
     holder.thread?.locks.delete(lock);
     // A local awaiter takes over the ownership as it is, on the same thread: no system
     // call, unless other processes' waiters must have their turn first (handoff.ts).
@@ -201,12 +204,21 @@ export class MutexGroup implements LockOwner {
       const next = this.#queue.shift()!;
       next.detach();
       next.resolve(this.#hold(holder.thread, false));
-      return;
+      return RELEASED;
     }
     this.#holder = null;
+    let released: Promise<void>;
     try {
-      await this.pool.releaseMutex(this.raw, holder.thread);
-    } finally {
+      released = this.pool.releaseMutex(this.raw, holder.thread);
+    } catch (error) {
+      released = Promise.reject(error);
+    }
+    // Released here and now (owned by this thread): nothing to wait for.
+    if (released === RELEASED && !this.#closing) {
+      this.#pump();
+      return RELEASED;
+    }
+    return released.finally(() => {
       if (this.#closing) {
         this.#closing = false;
         try {
@@ -217,7 +229,7 @@ export class MutexGroup implements LockOwner {
       } else {
         this.#pump();
       }
-    }
+    });
   }
 }
 

@@ -40,6 +40,7 @@ import { setLongTimeout, type LongTimer } from './long-timer.js';
 import type { CheckedWaitOptions } from './options.js';
 import type { Report } from './protocol.js';
 import { WaitThread } from './wait-thread-handle.js';
+import { RELEASED } from './lock.js';
 
 /** Where an acquired object came from: `thread` null means this thread (the caller's) owns it. */
 export interface Grant {
@@ -306,7 +307,7 @@ export class WaitPool {
   releaseMutex(raw: RawHandle, thread: WaitThread | null): Promise<void> {
     if (thread === null) {
       getBackend().releaseMutex(raw);
-      return Promise.resolve();
+      return RELEASED;
     }
     if (!thread.alive) return Promise.reject(new WaitThreadError('the wait thread that owned this mutex died; the OS abandoned it'));
     // A stopping thread releases at its shutdown every ownership nobody keeps.

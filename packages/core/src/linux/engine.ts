@@ -168,13 +168,13 @@ export class Engine {
     const ns = this.ns;
     switch (ns.r(objectWord(obj, O.kind))) {
       case KIND.semaphore:
-        return ns.r(objectWord(obj, O.signal)) > 0;
+        return ns.state(obj) > 0;
       case KIND.mutex: {
-        const owner = ns.r(objectWord(obj, O.owner));
+        const owner = ns.state(obj);
         return owner === 0 || owner === thread + 1;
       }
       default:
-        return ns.r(objectWord(obj, O.signal)) !== 0;
+        return ns.state(obj) !== 0;
     }
   }
 
@@ -183,10 +183,10 @@ export class Engine {
     const ns = this.ns;
     switch (ns.r(objectWord(obj, O.kind))) {
       case KIND.semaphore:
-        ns.w(objectWord(obj, O.signal), ns.r(objectWord(obj, O.signal)) - 1);
+        ns.setState(obj, ns.state(obj) - 1);
         return false;
       case KIND.mutex: {
-        ns.w(objectWord(obj, O.owner), thread + 1);
+        ns.setState(obj, thread + 1);
         ns.w(objectWord(obj, O.recursion), ns.r(objectWord(obj, O.recursion)) + 1);
         if (ns.r(objectWord(obj, O.abandoned)) === 0) return false;
         ns.w(objectWord(obj, O.abandoned), 0);
@@ -194,7 +194,7 @@ export class Engine {
       }
       case KIND.event:
       case KIND.timer:
-        if (ns.r(objectWord(obj, O.manualReset)) === 0) ns.w(objectWord(obj, O.signal), 0);
+        if (ns.r(objectWord(obj, O.manualReset)) === 0) ns.setState(obj, 0);
         return false;
       default:
         return false;
@@ -223,6 +223,7 @@ export class Engine {
       ns.w(waitEntryWord(thread, i), obj);
       ns.w(waitEntryWord(thread, i) + 1, ns.r(objectWord(obj, O.generation)));
       ns.w(objectWord(obj, O.refs), ns.r(objectWord(obj, O.refs)) + 1);
+      ns.w(objectWord(obj, O.waiters), ns.r(objectWord(obj, O.waiters)) + 1);
     });
     const ticket = ns.r(H.sequence);
     ns.w(H.sequence, ticket + 1);
@@ -251,19 +252,33 @@ export class Engine {
   #finishWait(thread: number, status: number, list: readonly number[]): void {
     const ns = this.ns;
     ns.w(threadWord(thread, T.status), status);
-    for (const obj of list) if (obj >= 0) this.unref(obj);
+    for (const obj of list) {
+      if (obj < 0) continue;
+      ns.w(objectWord(obj, O.waiters), Math.max(0, ns.r(objectWord(obj, O.waiters)) - 1));
+      this.unref(obj);
+    }
     ns.w(H.waiting, ns.r(H.waiting) - 1);
   }
 
-  /** Repairs a damaged count of registered waits, and marks `objects` as changed so that a dispatch looks at them. */
+  /**
+   * Repairs damaged counts of registered waits (the namespace's, and those of `objects`),
+   * and marks `objects` as changed so that a dispatch looks at them.
+   */
   recountWaiting(objects: readonly number[], changed: Set<number>): void {
     const ns = this.ns;
     let waiting = 0;
+    const counts = new Map<number, number>();
+    for (const obj of objects) if (obj >= 0) counts.set(obj, 0);
     for (let t = 0; t < LIMITS.threads; t++) {
-      if (ns.r(threadWord(t, T.state)) === THREAD_LIVE && ns.r(threadWord(t, T.status)) === WAITING) waiting++;
+      if (ns.r(threadWord(t, T.state)) !== THREAD_LIVE || ns.r(threadWord(t, T.status)) !== WAITING) continue;
+      waiting++;
+      for (const obj of this.waitList(t)) if (counts.has(obj)) counts.set(obj, counts.get(obj)! + 1);
     }
     ns.w(H.waiting, waiting);
-    for (const obj of objects) if (obj >= 0) changed.add(obj);
+    for (const [obj, count] of counts) {
+      ns.w(objectWord(obj, O.waiters), count);
+      changed.add(obj);
+    }
   }
 
   /** Ends this thread's own registered wait at its timeout. */
@@ -335,7 +350,7 @@ export class Engine {
     const now = clock === TIMER_MONOTONIC ? Namespace.monotonicMicros() : Date.now() * 1000;
     let due = joinMicros(ns.r(objectWord(obj, O.dueHi)), ns.r(objectWord(obj, O.dueLo)));
     if (now < due) return;
-    ns.w(objectWord(obj, O.signal), 1);
+    ns.setState(obj, 1);
     const periodUs = ns.r(objectWord(obj, O.period)) * 1000;
     if (periodUs > 0) {
       // Expirations missed while nobody looked coalesce into this one; the schedule keeps its phase.
@@ -366,9 +381,9 @@ export class Engine {
 
   #refreshProcess(obj: number, changed: Set<number>): void {
     const ns = this.ns;
-    if (ns.r(objectWord(obj, O.signal)) !== 0 || ns.r(objectWord(obj, O.ownerProcess)) !== ns.process) return;
+    if (ns.state(obj) !== 0 || ns.r(objectWord(obj, O.ownerProcess)) !== ns.process) return;
     if (!this.processExited(ns.r(objectWord(obj, O.pidfd)))) return;
-    ns.w(objectWord(obj, O.signal), 1);
+    ns.setState(obj, 1);
     changed.add(obj);
   }
 
@@ -411,7 +426,7 @@ export class Engine {
 
   #checkOwner(obj: number, changed: Set<number>): void {
     const ns = this.ns;
-    const owner = ns.r(objectWord(obj, O.owner));
+    const owner = ns.state(obj);
     if (owner === 0 || owner === ns.thread + 1) return;
     if (!(owner > 0 && owner <= LIMITS.threads)) throw ns.damaged('mutex owner');
     if (ns.r(threadWord(owner - 1, T.state)) !== THREAD_LIVE || !ns.isThreadSlotAlive(owner - 1))
@@ -496,7 +511,7 @@ export class Engine {
   #abandonOwnedBy(t: number, changed: Set<number>, only: number): void {
     const ns = this.ns;
     const abandon = (obj: number) => {
-      ns.w(objectWord(obj, O.owner), 0);
+      ns.setState(obj, 0);
       ns.w(objectWord(obj, O.recursion), 0);
       ns.w(objectWord(obj, O.abandoned), 1);
       changed.add(obj);
@@ -504,7 +519,8 @@ export class Engine {
     if (only >= 0) return abandon(only);
     const high = ns.r(H.objectsHigh);
     for (let obj = 0; obj < high && obj < LIMITS.objects; obj++) {
-      if (ns.r(objectWord(obj, O.kind)) === KIND.mutex && ns.r(objectWord(obj, O.owner)) === t + 1) abandon(obj);
+      // Peeked first: closing the gate of every mutex in the namespace would stall their fast paths.
+      if (ns.r(objectWord(obj, O.kind)) === KIND.mutex && ns.peekState(obj) === t + 1 && ns.state(obj) === t + 1) abandon(obj);
     }
   }
 
@@ -538,14 +554,14 @@ export class Engine {
       if (obj < 0) continue;
       const kind = ns.r(objectWord(obj, O.kind));
       if (kind === KIND.semaphore) {
-        const count = ns.r(objectWord(obj, O.signal));
-        if (count < ns.r(objectWord(obj, O.maximum))) ns.w(objectWord(obj, O.signal), count + 1);
+        const count = ns.state(obj);
+        if (count < ns.r(objectWord(obj, O.maximum))) ns.setState(obj, count + 1);
       } else if ((kind === KIND.event || kind === KIND.timer) && ns.r(objectWord(obj, O.manualReset)) === 0) {
-        ns.w(objectWord(obj, O.signal), 1);
-      } else if (kind === KIND.mutex && releaseMutexes && ns.r(objectWord(obj, O.owner)) === t + 1) {
+        ns.setState(obj, 1);
+      } else if (kind === KIND.mutex && releaseMutexes && ns.state(obj) === t + 1) {
         const recursion = ns.r(objectWord(obj, O.recursion)) - 1;
         ns.w(objectWord(obj, O.recursion), Math.max(0, recursion));
-        if (recursion <= 0) ns.w(objectWord(obj, O.owner), 0);
+        if (recursion <= 0) ns.setState(obj, 0);
       }
       changed.add(obj);
     }

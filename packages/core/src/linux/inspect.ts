@@ -70,14 +70,14 @@ function snapshotOf(ns: Namespace, engine: Engine): NamespaceSnapshot {
       if (!(length >= 0 && length <= LIMITS.nameUnits)) throw ns.damaged(`the name length of object ${obj}: ${length}`);
       let key = '';
       for (let i = 0; i < length; i++) key += String.fromCharCode(ns.names[obj * LIMITS.nameUnits + i]!);
-      const owner = ns.r(objectWord(obj, O.owner));
+      const owner = kind === KIND.mutex ? ns.peekState(obj) : 0;
       if (kind === KIND.mutex && !(owner >= 0 && owner <= LIMITS.threads)) throw ns.damaged(`the owner of mutex ${obj}: ${owner}`);
       objects.push({
         kind: KIND_NAMES[kind],
         name: length === 0 ? null : `${ns.r(objectWord(obj, O.namespace)) === NS_GLOBAL ? 'Global' : 'Local'}\\${key}`,
         references: ns.r(objectWord(obj, O.refs)),
-        signaled: kind === KIND.mutex ? owner === 0 : ns.r(objectWord(obj, O.signal)) !== 0,
-        count: kind === KIND.semaphore ? ns.r(objectWord(obj, O.signal)) : null,
+        signaled: kind === KIND.mutex ? owner === 0 : ns.peekState(obj) !== 0,
+        count: kind === KIND.semaphore ? ns.peekState(obj) : null,
         maximum: kind === KIND.semaphore ? ns.r(objectWord(obj, O.maximum)) : null,
         owner:
           kind === KIND.mutex && owner !== 0

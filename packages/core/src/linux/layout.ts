@@ -1,5 +1,5 @@
 /**
- * The shared-memory layout of a namespace, version 5. Documented for other processes
+ * The shared-memory layout of a namespace, version 6. Documented for other processes
  * and languages in packages/core/docs/linux-shared-memory.md; change both together and
  * bump LAYOUT_VERSION when anything here moves.
  *
@@ -9,7 +9,7 @@
  */
 
 export const MAGIC = 0x54494157; // "WAIT"
-export const LAYOUT_VERSION = 5;
+export const LAYOUT_VERSION = 6;
 
 export const LIMITS = {
   processes: 256,
@@ -98,8 +98,25 @@ export const T = {
    * this word differs was left behind (damage) and may be taken over.
    */
   lockHeld: 10,
+  /**
+   * Its life word: its tid once the word is on the thread's robust futex list, which the
+   * kernel walks when the thread ends, setting LIFE_OWNER_DIED here and waking one sleeper
+   * if LIFE_WAITERS is set. Waiters for a mutex it owns sleep on it too (futex_waitv).
+   * 0: not on the list (death is then found by polling).
+   */
+  life: 16,
+  /**
+   * Words 17-31 hold the robust list node that points at the life word: its `next` at
+   * the life word's address minus the list's futex offset (glibc: -32, so words 24-25),
+   * and the word pair before it, which glibc may write as its `prev`.
+   */
+  robustNode: 17,
 } as const;
-export const THREAD_WORDS = 16;
+export const THREAD_WORDS = 32;
+/** Life word bits, as the kernel's robust futexes define them (FUTEX_OWNER_DIED, FUTEX_WAITERS, FUTEX_TID_MASK). */
+export const LIFE_OWNER_DIED = 0x4000_0000;
+export const LIFE_WAITERS = 1 << 31;
+export const LIFE_TID_MASK = 0x3fff_ffff;
 export const WAITING = -1;
 export const IDLE = -2;
 /** Thread slot states: free, registered, and claimed by the thread whose tid is in the low bits (registering). */
@@ -127,10 +144,13 @@ export const O = {
   refs: 1,
   generation: 2,
   manualReset: 3,
-  /** Event/timer: 0 or 1. Semaphore: the count. Process: 1 once it has exited. */
+  /**
+   * Event/timer: 0 or 1. Semaphore: the count. Process: 1 once it has exited. The state
+   * word of every kind but the mutex (see GATED).
+   */
   signal: 4,
   maximum: 5,
-  /** Mutex: owning thread slot + 1, 0 when free. */
+  /** Mutex: owning thread slot + 1, 0 when free. A mutex's state word (see GATED). */
   owner: 6,
   recursion: 7,
   abandoned: 8,
@@ -149,8 +169,24 @@ export const O = {
   ownerProcess: 18,
   /** Named object: the next object of its name-index bucket, slot + 1 (0: the last). */
   nameNext: 19,
+  /** Registered waits that name it (a wait naming it twice counts twice): its gate stays closed while non-zero. */
+  waiters: 20,
 } as const;
 export const OBJECT_WORDS = 32;
+
+/**
+ * The gate bit of an object's state word. Open (clear): nobody waits on the object, and a
+ * thread may change the word by one compare-and-swap without the namespace lock (the fast
+ * paths: a semaphore unit, a free mutex, an event's signal). Closed (set): every change
+ * goes through a transaction. A transaction closes the gate of every object whose state
+ * it reads or writes before it looks at it (a compare-and-swap, not logged), and opens it
+ * again after it commits unless the object is waited on (`waiters` > 0) or is an abandoned
+ * mutex. A gate left closed by a crash only sends the fast paths to the lock until the
+ * next transaction that touches the object.
+ */
+export const GATED = 1 << 31;
+/** The value of a state word without its gate bit. */
+export const STATE_MASK = 0x7fff_ffff;
 
 export const KIND = { free: 0, event: 1, mutex: 2, semaphore: 3, timer: 4, process: 5 } as const;
 export type Kind = (typeof KIND)[keyof typeof KIND];

@@ -6,8 +6,8 @@ import koffi from 'koffi';
 
 // x86_64 and aarch64 system call numbers (the backend checks the architecture).
 const SYSCALLS = {
-  x64: { futex: 202, gettid: 186, pidfd_open: 434 },
-  arm64: { futex: 98, gettid: 178, pidfd_open: 434 },
+  x64: { futex: 202, gettid: 186, pidfd_open: 434, get_robust_list: 274, futex_waitv: 449 },
+  arm64: { futex: 98, gettid: 178, pidfd_open: 434, get_robust_list: 100, futex_waitv: 449 },
 } as const;
 
 export const FUTEX_WAIT = 0;
@@ -26,6 +26,9 @@ export const ETIMEDOUT = 110;
 export const EAGAIN = 11;
 export const EINTR = 4;
 export const ESRCH = 3;
+/** futex_waitv(2): a 32-bit futex word (shared: no FUTEX2_PRIVATE). */
+export const FUTEX2_SIZE_U32 = 0x02;
+export const CLOCK_MONOTONIC = 1;
 
 function fn<T>(lib: ReturnType<typeof koffi.load>, prototype: string): T {
   return lib.func(prototype) as unknown as T;
@@ -54,6 +57,14 @@ export function loadLibc() {
     'int waitid(int idtype, uint32_t id, void *infop, int options)',
   );
   const close = fn<(fd: number) => number>(libc, 'int close(int fd)');
+  // The same syscall(2) with the argument types of futex_waitv and get_robust_list.
+  const syscallWaitv = fn<
+    (n: number, waiters: BigInt64Array, count: number, flags: number, timeout: BigInt64Array, clock: number) => number
+  >(libc, 'long syscall(long number, void *waiters, uint32_t count, uint32_t flags, void *timeout, int clockid)');
+  const syscallRobust = fn<(n: number, pid: number, head: unknown[], length: number[]) => number>(
+    libc,
+    'long syscall(long number, int pid, _Out_ void **head, _Out_ size_t *length)',
+  );
 
   return {
     numbers,
@@ -68,6 +79,22 @@ export function loadLibc() {
       return syscall(numbers.futex, address, FUTEX_WAKE, count, null, 0, 0);
     },
     gettid: () => syscall(numbers.gettid, 0, 0, 0, null, 0, 0),
+    /**
+     * futex_waitv(2): sleeps until one of the words (triples of value, address, flags in
+     * `waiters`) is woken or differs, or until `deadline` (CLOCK_MONOTONIC, absolute).
+     * Returns the index of the word woken, or -errno (EAGAIN: a word differed).
+     */
+    futexWaitv(waiters: BigInt64Array, count: number, deadline: BigInt64Array): number {
+      const r = syscallWaitv(numbers.futex_waitv, waiters, count, 0, deadline, CLOCK_MONOTONIC);
+      return r >= 0 ? r : -koffi.errno();
+    },
+    /** The calling thread's robust futex list head (glibc's, in its thread control block), or null. */
+    robustListHead(): { head: unknown; length: number } | null {
+      const head: unknown[] = [null];
+      const length: number[] = [0];
+      if (syscallRobust(numbers.get_robust_list, 0, head, length) !== 0 || head[0] === null) return null;
+      return { head: head[0], length: Number(length[0]) };
+    },
     /** A pidfd for `pid`, or -errno. */
     pidfdOpen(pid: number): number {
       const fd = syscall(numbers.pidfd_open, pid, 0, 0, null, 0, 0);

@@ -31,6 +31,8 @@ import {
 import { Win32Error } from '../errors.js';
 import { mapGenericAccess, openAccess } from '../access-rights.js';
 import { Engine, SLICE_MS } from './engine.js';
+import { DeathWatch } from './death-watch.js';
+import { FastPaths, UNDECIDED } from './fast-paths.js';
 import { registerThread } from './registration.js';
 import {
   H,
@@ -90,6 +92,8 @@ export function createLinuxBackend(): Backend {
   const libc = loadLibc();
   const ns = new Namespace(libc);
   const engine = new Engine(ns, libc);
+  const fast = new FastPaths(ns);
+  const deathWatch = new DeathWatch(ns);
   registerThread(ns, engine);
 
   /**
@@ -157,20 +161,20 @@ export function createLinuxBackend(): Backend {
   }
 
   function setEventSignal(obj: number, value: number): void {
-    ns.w(objectWord(obj, O.signal), value);
+    ns.setState(obj, value);
   }
 
   function releaseMutexLocked(obj: number): void {
-    if (ns.r(objectWord(obj, O.owner)) !== ns.thread + 1) throw new Win32Error(ERROR_NOT_OWNER, 'ReleaseMutex');
+    if (ns.state(obj) !== ns.thread + 1) throw new Win32Error(ERROR_NOT_OWNER, 'ReleaseMutex');
     const recursion = ns.r(objectWord(obj, O.recursion)) - 1;
     ns.w(objectWord(obj, O.recursion), recursion);
-    if (recursion === 0) ns.w(objectWord(obj, O.owner), 0);
+    if (recursion === 0) ns.setState(obj, 0);
   }
 
   function releaseSemaphoreLocked(obj: number, count: number): number {
-    const previous = ns.r(objectWord(obj, O.signal));
+    const previous = ns.state(obj);
     if (previous + count > ns.r(objectWord(obj, O.maximum))) throw new Win32Error(ERROR_TOO_MANY_POSTS, 'ReleaseSemaphore');
-    ns.w(objectWord(obj, O.signal), previous + count);
+    ns.setState(obj, previous + count);
     return previous;
   }
 
@@ -255,7 +259,7 @@ export function createLinuxBackend(): Backend {
       if (Atomics.load(ns.i32, status) !== WAITING) break;
       const now = Namespace.monotonicMicros();
       const sliceMs = Math.min((deadline - now) / 1000, SLICE_MS, engine.nextDueMs(objects));
-      if (sliceMs > 0) ns.sleepOnStatus(WAITING, sliceMs);
+      if (sliceMs > 0) deathWatch.sleep(objects, WAITING, sliceMs);
       if (Atomics.load(ns.i32, status) !== WAITING) break;
       try {
         ns.transact(() => {
@@ -263,8 +267,9 @@ export function createLinuxBackend(): Backend {
           const changed = new Set<number>();
           engine.refresh(objects, changed, true);
           // A count of waits that says none while this one is registered is damage: a waker
-          // skipped the waiters. Repair it, and look at this wait's objects as a waker would have.
-          if (ns.r(H.waiting) <= 0) engine.recountWaiting(objects, changed);
+          // skipped the waiters, or a fast path went past them. Repair it, and look at this
+          // wait's objects as a waker would have.
+          if (ns.r(H.waiting) <= 0 || objects.some((obj) => ns.r(objectWord(obj, O.waiters)) <= 0)) engine.recountWaiting(objects, changed);
           engine.dispatch(changed);
           if (ns.r(status) !== WAITING) return;
           // Still waiting: now (not before handing out what fell due) reclaim what the dead hold.
@@ -322,17 +327,20 @@ export function createLinuxBackend(): Backend {
     createEvent({ name, manualReset, initialState, access }) {
       return create(KIND.event, name, access, 'CreateEventEx', (obj) => {
         ns.w(objectWord(obj, O.manualReset), manualReset ? 1 : 0);
-        ns.w(objectWord(obj, O.signal), initialState ? 1 : 0);
+        ns.setState(obj, initialState ? 1 : 0);
       });
     },
     openEvent: (name, access) => open(KIND.event, name, access, 'OpenEvent'),
     setEvent(handle) {
+      if (fast.setSignal(handle, 1)) return;
       change(handle, EVENT_MODIFY_STATE, [KIND.event], 'SetEvent', (obj) => setEventSignal(obj, 1));
     },
     resetEvent(handle) {
+      if (fast.setSignal(handle, 0)) return;
       ns.transact(() => setEventSignal(engine.resolve(handle, EVENT_MODIFY_STATE, [KIND.event], 'ResetEvent'), 0));
     },
     pulseEvent(handle) {
+      if (fast.setSignal(handle, 0)) return; // nobody waits: a pulse is a reset
       // Set, hand to the waiters present now, unset: all in one transaction, so no one sees it set.
       ns.transact(() => {
         const obj = engine.resolve(handle, EVENT_MODIFY_STATE, [KIND.event], 'PulseEvent');
@@ -346,12 +354,13 @@ export function createLinuxBackend(): Backend {
       // Initial ownership is taken only by the creation of a new mutex, not by opening one.
       return create(KIND.mutex, name, access, 'CreateMutexEx', (obj) => {
         if (!initialOwner) return;
-        ns.w(objectWord(obj, O.owner), ns.thread + 1);
+        ns.setState(obj, ns.thread + 1);
         ns.w(objectWord(obj, O.recursion), 1);
       });
     },
     openMutex: (name, access) => open(KIND.mutex, name, access, 'OpenMutex'),
     releaseMutex(handle) {
+      if (fast.releaseMutex(handle)) return;
       change(handle, 0, [KIND.mutex], 'ReleaseMutex', releaseMutexLocked);
     },
 
@@ -359,13 +368,15 @@ export function createLinuxBackend(): Backend {
       if (maximumCount <= 0 || initialCount < 0 || initialCount > maximumCount)
         throw new Win32Error(ERROR_INVALID_PARAMETER, 'CreateSemaphoreEx');
       return create(KIND.semaphore, name, access, 'CreateSemaphoreEx', (obj) => {
-        ns.w(objectWord(obj, O.signal), initialCount);
+        ns.setState(obj, initialCount);
         ns.w(objectWord(obj, O.maximum), maximumCount);
       });
     },
     openSemaphore: (name, access) => open(KIND.semaphore, name, access, 'OpenSemaphore'),
     releaseSemaphore(handle, count) {
       if (count <= 0) throw new Win32Error(ERROR_INVALID_PARAMETER, 'ReleaseSemaphore');
+      const previous = fast.releaseSemaphore(handle, count);
+      if (previous !== UNDECIDED) return previous;
       return change(handle, SEMAPHORE_MODIFY_STATE, [KIND.semaphore], 'ReleaseSemaphore', (obj) => releaseSemaphoreLocked(obj, count));
     },
 
@@ -384,7 +395,7 @@ export function createLinuxBackend(): Backend {
       // Past 2^53 µs (285 years) the clock cannot hold it: such a timer never falls due.
       const [hi, lo] = splitMicros(Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.round(due))));
       change(handle, TIMER_MODIFY_STATE, [KIND.timer], 'SetWaitableTimer', (obj) => {
-        ns.w(objectWord(obj, O.signal), 0);
+        ns.setState(obj, 0);
         ns.w(objectWord(obj, O.clock), relative ? TIMER_MONOTONIC : TIMER_REALTIME);
         ns.w(objectWord(obj, O.dueHi), hi);
         ns.w(objectWord(obj, O.dueLo), lo);
@@ -412,9 +423,13 @@ export function createLinuxBackend(): Backend {
     waitForSingleObject(handle, timeoutMs) {
       // The current process and thread are never signaled while the caller runs: the wait times out.
       if (handle === CURRENT_PROCESS || handle === CURRENT_THREAD) return sleepThenTimeOut(timeoutMs);
+      const code = fast.wait(handle, timeoutMs);
+      if (code !== UNDECIDED) return code;
       return wait(resolveWaitList([handle], false, 'WaitForSingleObjectEx'), false, timeoutMs);
     },
     waitForMultipleObjects(handles, waitAll, timeoutMs) {
+      const code = handles.length === 1 ? fast.wait(handles[0]!, timeoutMs) : UNDECIDED;
+      if (code !== UNDECIDED) return code;
       return wait(resolveWaitList(handles, waitAll, 'WaitForMultipleObjectsEx'), waitAll, timeoutMs);
     },
     msgWaitForMultipleObjects(handles, timeoutMs, _wakeMask, flags) {
@@ -484,7 +499,7 @@ export function createLinuxBackend(): Backend {
     querySemaphore(handle) {
       return ns.transact(() => {
         const obj = engine.resolve(handle, 0x0001 /* SEMAPHORE_QUERY_STATE */, [KIND.semaphore], 'NtQuerySemaphore');
-        return { count: ns.r(objectWord(obj, O.signal)), maximum: ns.r(objectWord(obj, O.maximum)) };
+        return { count: ns.peekState(obj), maximum: ns.r(objectWord(obj, O.maximum)) };
       });
     },
     isManualResetEvent(handle) {

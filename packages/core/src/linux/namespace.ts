@@ -2,7 +2,7 @@
  * One namespace: the shared region mapped into this thread, its lock, and its
  * transactions.
  *
- * Every change to shared state is a transaction made under the namespace lock and
+ * Every change to shared state but the fast paths' (fast-paths.ts) is a transaction made under the namespace lock and
  * committed through a redo log: the writes are buffered, written to the log, made
  * durable by one store (the commit point), then applied. A process killed at any
  * moment therefore leaves either nothing of a transaction or all of it: the next
@@ -15,12 +15,23 @@
  * over too. A holder that is alive but stopped (SIGSTOP, a debugger) keeps the lock:
  * calls with a deadline give up at it (a wait then times out), the others wait for it
  * to resume.
+ *
+ * The fast paths change an object's state word without the lock while its gate is open
+ * (layout.ts, GATED): a transaction closes the gate of each object whose state it reads
+ * or writes, through state() and setState(), and opens the gates it closed once it is
+ * over, where nobody waits.
  */
 import { NamespaceError } from '../errors.js';
 import { isThreadAlive, threadStartTime, threadState } from './liveness.js';
 import {
+  GATED,
   H,
   HEADER_WORDS,
+  KIND,
+  LIFE_OWNER_DIED,
+  O,
+  OBJECT_WORDS,
+  STATE_MASK,
   LIMITS,
   LOCK_SLOT_BITS,
   LOCK_SLOT_MASK,
@@ -30,6 +41,7 @@ import {
   THREAD_LIVE,
   TID_MASK,
   joinMicros,
+  objectWord,
   threadWord,
 } from './layout.js';
 import { ETIMEDOUT, type Libc } from './libc.js';
@@ -76,6 +88,8 @@ export class Namespace {
   pendingCleanup: (() => void) | null = null;
 
   #pending = new Map<number, number>();
+  /** State words whose gate this transaction closed (or found closed). */
+  readonly #gated = new Set<number>();
   #afterCommit: (() => void)[] = [];
   #wakes = new Set<number>();
   #depth = 0;
@@ -109,6 +123,66 @@ export class Namespace {
   w(word: number, value: number): void {
     if (this.#depth === 0) throw new Error('internal: write outside a transaction');
     this.#pending.set(word, value | 0);
+  }
+
+  /** The state word of an object (a mutex's owner, the others' signal), as the transaction sees its kind. */
+  #stateWord(obj: number): number {
+    return objectWord(obj, this.r(objectWord(obj, O.kind)) === KIND.mutex ? O.owner : O.signal);
+  }
+
+  /** Closes the gate of a state word (see GATED): from here on, no fast path changes it. */
+  #gate(word: number): void {
+    if (this.#depth === 0) throw new Error('internal: a state word read outside a transaction');
+    if (this.#gated.has(word)) return;
+    const h = this.i32;
+    for (;;) {
+      const seen = Atomics.load(h, word);
+      if ((seen & GATED) !== 0 || Atomics.compareExchange(h, word, seen, seen | GATED) === seen) break;
+    }
+    this.#gated.add(word);
+  }
+
+  /** An object's state (a semaphore's count, an event's signal, a mutex's owner + 1), its gate closed. */
+  state(obj: number): number {
+    const word = this.#stateWord(obj);
+    this.#gate(word);
+    return this.r(word) & STATE_MASK;
+  }
+
+  /** Writes an object's state in the current transaction, its gate closed. */
+  setState(obj: number, value: number): void {
+    const word = this.#stateWord(obj);
+    this.#gate(word);
+    this.w(word, value | GATED);
+  }
+
+  /** An object's state as the transaction sees it, without closing its gate: one read, for queries and scans. */
+  peekState(obj: number): number {
+    return this.r(this.#stateWord(obj)) & STATE_MASK;
+  }
+
+  /**
+   * After the transaction (committed or not), opens the gates it closed where nobody
+   * waits on the object and it is not an abandoned mutex (whose next acquirer must be
+   * told, which only a transaction does). Still under the lock: no one else changes a
+   * gated word meanwhile.
+   */
+  #openGates(): void {
+    const h = this.i32;
+    for (const word of this.#gated) {
+      const obj = Math.floor((word - OFFSET.objects) / OBJECT_WORDS);
+      const kind = h[objectWord(obj, O.kind)]!;
+      // A slot freed (or reused by another kind) since: allocation rewrote the word.
+      if (kind === KIND.free || this.#committedStateWord(obj, kind) !== word) continue;
+      if (h[objectWord(obj, O.waiters)] !== 0) continue;
+      if (kind === KIND.mutex && h[objectWord(obj, O.abandoned)] !== 0) continue;
+      Atomics.store(h, word, h[word]! & STATE_MASK);
+    }
+    this.#gated.clear();
+  }
+
+  #committedStateWord(obj: number, kind: number): number {
+    return objectWord(obj, kind === KIND.mutex ? O.owner : O.signal);
   }
 
   /** Runs `fn` after the transaction commits (system calls with local effects, such as closing a pidfd). */
@@ -160,6 +234,7 @@ export class Namespace {
       throw error;
     } finally {
       this.#depth = 0;
+      this.#openGates();
       this.#unlock();
     }
     const after = this.#afterCommit.splice(0);
@@ -302,7 +377,12 @@ export class Namespace {
     const tid = Atomics.load(h, threadWord(slot, T.tid));
     const pid = h[threadWord(slot, T.pid)]!;
     const start = joinMicros(h[threadWord(slot, T.startHi)]!, h[threadWord(slot, T.startLo)]!);
-    if (state === THREAD_LIVE) return isThreadAlive(pid, tid, start);
+    if (state === THREAD_LIVE) {
+      // The kernel marked its life word as it ended (robust-list.ts; a claim clears the
+      // word before the slot can become live): dead, whatever /proc says yet.
+      if ((Atomics.load(h, threadWord(slot, T.life)) & LIFE_OWNER_DIED) !== 0) return false;
+      return isThreadAlive(pid, tid, start);
+    }
     if ((state & ~TID_MASK) !== THREAD_CLAIMED) return false;
     const claimer = state & TID_MASK;
     // The claimer writes pid and start time, then tid: a tid that matches means the others are its own.

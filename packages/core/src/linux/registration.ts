@@ -33,6 +33,7 @@ import {
   threadWord,
 } from './layout.js';
 import { threadStartTime } from './liveness.js';
+import { linkLifeWord } from './robust-list.js';
 import { LockDeadlineError, Namespace } from './namespace.js';
 
 /** How long a thread waits for another one that is freeing the dead to finish, before it gives up. */
@@ -99,6 +100,7 @@ export function registerThread(ns: Namespace, engine: Engine): void {
     ns.process = -1;
     throw error;
   }
+  linkLifeWord(ns);
 }
 
 function claimOf(tid: number): number {
@@ -124,6 +126,7 @@ function claimSlot(ns: Namespace, start: number, from: number, to: number): numb
       Atomics.store(h, threadWord(i, T.startLo), startLo);
       Atomics.store(h, threadWord(i, T.status), IDLE);
       Atomics.store(h, threadWord(i, T.lockHeld), 0);
+      Atomics.store(h, threadWord(i, T.life), 0); // the previous thread's, marked dead by the kernel
       Atomics.store(h, threadWord(i, T.tid), ns.tid); // last: with it, the fields above are this claim's
       return i;
     }
