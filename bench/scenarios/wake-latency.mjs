@@ -35,9 +35,11 @@ async function atomicsFloor(samples, warmup) {
   await once(worker, 'online');
   const out = await measure(samples, warmup, async () => {
     Atomics.store(words, 1, 0);
+    // Waiting before the worker is told, as ours waits before the set: otherwise a worker
+    // quicker than this thread leaves waitAsync nothing to wait for, and no wake is timed.
+    const r = Atomics.waitAsync(words, 1, 0);
     Atomics.store(words, 0, 1);
     Atomics.notify(words, 0);
-    const r = Atomics.waitAsync(words, 1, 0);
     if (r.async) await r.value;
     return () => time[0];
   });
