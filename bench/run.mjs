@@ -21,7 +21,18 @@ const only = args
   ?.slice(7)
   .split(',');
 const jsonOut = args.find((a) => a.startsWith('--json-out='))?.slice(11);
-const ALL = ['wake-latency', 'handoff', 'throughput', 'contended', 'scale', 'ticks', 'names', 'c-baselines', 'scale-out'];
+const ALL = [
+  'wake-latency',
+  'handoff',
+  'throughput',
+  'contended',
+  'scale',
+  'abandon-latency',
+  'ticks',
+  'names',
+  'c-baselines',
+  'scale-out',
+];
 const WINE = quick ? ['wake-latency', 'throughput'] : ['wake-latency', 'handoff', 'throughput', 'ticks', 'names'];
 const platform = process.platform === 'win32' ? 'windows (Node under Wine)' : `${process.platform} (native)`;
 
