@@ -92,7 +92,7 @@ describe('kill -9 in the middle of fast paths', () => {
       children.push(child);
       victims.add(child);
       await new Promise<void>((resolve, reject) => {
-        child.stdout!.once('data', () => resolve());
+        child.stdout.once('data', () => resolve());
         child.once('exit', () => reject(new Error('a victim ended before it was ready')));
       });
     };
