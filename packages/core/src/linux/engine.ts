@@ -294,6 +294,12 @@ export class Engine {
     const ns = this.ns;
     // `waiting` lets a change skip the scan; a waiter looking for itself scans regardless (a damaged count must not strand it).
     if (changed.size === 0 || (!force && ns.r(H.waiting) <= 0)) return;
+    // Nobody waits on what changed: nothing to hand over (the waiters' own looks repair a damaged count).
+    if (!force) {
+      let waited = false;
+      for (const obj of changed) if (ns.r(objectWord(obj, O.waiters)) !== 0) waited = true;
+      if (!waited) return;
+    }
     const high = ns.r(H.threadsHigh);
     const waiters: { thread: number; ticket: number; list: number[] }[] = [];
     const i32 = ns.i32;

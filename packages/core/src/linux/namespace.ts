@@ -29,6 +29,8 @@ import {
   HEADER_WORDS,
   KIND,
   LIFE_OWNER_DIED,
+  LIFE_TID_MASK,
+  LIFE_WAITERS,
   O,
   OBJECT_WORDS,
   STATE_MASK,
@@ -44,7 +46,7 @@ import {
   objectWord,
   threadWord,
 } from './layout.js';
-import { ETIMEDOUT, type Libc } from './libc.js';
+import { ETIMEDOUT, FUTEX2_SIZE_U32, type Libc } from './libc.js';
 import { mapRegion } from './region.js';
 
 /** How long a thread sleeps on the lock before it checks whether the holder is still alive. */
@@ -96,6 +98,9 @@ export class Namespace {
   /** Changes at each acquisition of the lock by this thread (see H.lock). */
   #epoch = 0;
   readonly #timespec = new BigInt64Array(2);
+  /** futex_waitv arguments of a lock wait: the lock word and the holder's life word. */
+  readonly #lockWaiters = new BigInt64Array(6);
+  readonly #lockDeadline = new BigInt64Array(2);
 
   constructor(readonly libc: Libc) {
     const region = mapRegion(libc, libc.getuid());
@@ -325,10 +330,16 @@ export class Namespace {
         if (left <= 0) throw new LockDeadlineError(this.lockHolder());
         sliceMs = Math.min(sliceMs, left);
       }
-      Atomics.add(h, H.lockSleepers, 1);
-      const r = this.#futexWait(H.lock, holder, sliceMs);
-      Atomics.sub(h, H.lockSleepers, 1);
-      if (r === -ETIMEDOUT && Date.now() - since >= LOCK_CHECK_MS && !this.#holdsLock(holder)) {
+      let r = 0;
+      const died = this.#markedDead(holder);
+      if (!died) {
+        Atomics.add(h, H.lockSleepers, 1);
+        r = this.#sleepOnLock(holder, sliceMs);
+        Atomics.sub(h, H.lockSleepers, 1);
+      }
+      // A holder the kernel marked dead is taken over at once; otherwise after LOCK_CHECK_MS.
+      const due = died || this.#markedDead(holder) || (r === -ETIMEDOUT && Date.now() - since >= LOCK_CHECK_MS);
+      if (due && !this.#holdsLock(holder)) {
         // The holder died holding the lock, or the word is not anybody's: take it over, then
         // finish any committed work.
         if (this.#tryTake(holder)) {
@@ -337,6 +348,44 @@ export class Namespace {
         }
       }
     }
+  }
+
+  /** The life word of the thread slot a lock word names (robust-list.ts), or -1. */
+  #lifeWordOf(lockWord: number): number {
+    const slot = (lockWord & LOCK_SLOT_MASK) - 1;
+    return slot >= 0 && slot < LIMITS.threads && slot !== this.thread ? threadWord(slot, T.life) : -1;
+  }
+
+  /** Whether the kernel marked the thread that a lock word names as ended. */
+  #markedDead(lockWord: number): boolean {
+    const life = this.#lifeWordOf(lockWord);
+    return life >= 0 && (Atomics.load(this.i32, life) & LIFE_OWNER_DIED) !== 0;
+  }
+
+  /**
+   * Sleeps on the lock word while it is `holder`, and on the holder's life word when it
+   * has one (futex_waitv), so that the holder's death wakes this thread at once.
+   */
+  #sleepOnLock(holder: number, sliceMs: number): number {
+    const h = this.i32;
+    const word = this.#lifeWordOf(holder);
+    const life = word >= 0 ? Atomics.load(h, word) : 0;
+    if ((life & LIFE_TID_MASK) === 0 || (life & LIFE_OWNER_DIED) !== 0) return this.#futexWait(H.lock, holder, sliceMs);
+    if ((life & LIFE_WAITERS) === 0 && Atomics.compareExchange(h, word, life, life | LIFE_WAITERS) !== life) return 0;
+    const waiters = this.#lockWaiters;
+    waiters[0] = BigInt(holder >>> 0);
+    waiters[1] = this.address(H.lock);
+    waiters[2] = BigInt(FUTEX2_SIZE_U32);
+    waiters[3] = BigInt((life | LIFE_WAITERS) >>> 0);
+    waiters[4] = this.address(word);
+    waiters[5] = BigInt(FUTEX2_SIZE_U32);
+    const deadline = process.hrtime.bigint() + BigInt(Math.max(0, Math.round(sliceMs * 1e6)));
+    this.#lockDeadline[0] = deadline / 1_000_000_000n;
+    this.#lockDeadline[1] = deadline % 1_000_000_000n;
+    const r = this.libc.futexWaitv(waiters, 2, this.#lockDeadline);
+    // The kernel wakes one sleeper on a dead thread's life word: wake the others too.
+    if (r === 1) this.libc.futexWake(this.address(word), 0x7fff_ffff);
+    return r;
   }
 
   #unlock(): void {
