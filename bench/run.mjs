@@ -5,7 +5,7 @@
 // Options: --no-wine, --only=id,id. A scenario that throws fails the run; a missed
 // target does not (these machines are shared and noisy).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { barChart, lineChart } from './lib/svg.mjs';
@@ -103,6 +103,16 @@ function await_cpus() {
 }
 
 const ids = (only ?? ALL).filter((id) => ALL.includes(id));
+
+// On Linux the run has a namespace of its own (its scenarios and their child processes
+// inherit it), as the tests do: the user's own namespace, and a file left there by
+// another version, neither disturb the figures nor are disturbed. WAITABLES_SHM_DIR, if
+// set, is used as it is.
+if (process.platform === 'linux' && !process.env.WAITABLES_SHM_DIR) {
+  const dir = mkdtempSync('/dev/shm/waitables-bench-');
+  process.env.WAITABLES_SHM_DIR = dir;
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+}
 if (jsonOut) {
   // The Windows half, run under Wine by the Linux half.
   const run = await runScenarios(ids);

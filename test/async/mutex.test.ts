@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { Mutex, TimeoutError, waitPool } from '@waitables/async';
-import { MUTEX_ALL_ACCESS, WAIT_OBJECT_0, WAIT_TIMEOUT } from '@waitables/core';
+import { MUTEX_ALL_ACCESS, WAIT_OBJECT_0, WAIT_TIMEOUT, inspectNamespace } from '@waitables/core';
 import { useActors } from '../helpers/actors.js';
 import { isSettled, settle } from '../helpers/async.js';
 import { uniqueName } from '../helpers/names.js';
@@ -62,6 +62,29 @@ describe('Mutex.acquire', () => {
     await owner.call('releaseMutex', m.core.handle);
     m.close();
   });
+
+  test.runIf(process.platform === 'linux')(
+    'a lock acquired through a wait thread is owned by the awaiting thread itself (Linux): it outlives that wait thread',
+    async () => {
+      const name = uniqueName('async-mutex-owner');
+      const m = Mutex.create({ name });
+      const other = await child();
+      const h = await other.call('openMutex', name, MUTEX_ALL_ACCESS, false);
+      expect(await other.call('waitForMultipleObjects', [h], false, 0, false)).toBe(WAIT_OBJECT_0);
+      const pending = m.acquire();
+      expect(await isSettled(pending)).toBe(false);
+      await other.call('releaseMutex', h);
+      const lock = await pending; // through a wait thread: the mutex was held by another process
+      expect(inspectNamespace().objects.find((o) => o.name === name)?.owner?.pid).toBe(process.pid);
+      // The wait thread that took it dies: the mutex is not abandoned, the lock still holds it.
+      await waitPool().killThreadForTesting(0);
+      expect(await other.call('waitForMultipleObjects', [h], false, 0, false)).toBe(WAIT_TIMEOUT);
+      await lock[Symbol.asyncDispose]();
+      expect(await other.call('waitForMultipleObjects', [h], false, 5_000, false)).toBe(WAIT_OBJECT_0); // not WAIT_ABANDONED
+      await other.call('releaseMutex', h);
+      m.close();
+    },
+  );
 
   test('reports a mutex abandoned by a thread that ended while owning it', async () => {
     const m = Mutex.create();

@@ -56,6 +56,7 @@ test('names every thread slot word where the code has it', () => {
     sequence: 'ticket',
     pid: 'pid',
     lockHeld: 'lockHeld',
+    acquireFor: 'acquireFor',
     life: 'life',
     robustNode: 'robust node',
   } as Record<string, string>;

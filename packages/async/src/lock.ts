@@ -86,7 +86,7 @@ interface Request {
 /** The local holders and awaiters of one mutex object. */
 export class MutexGroup implements LockOwner {
   readonly #queue = new AwaiterQueue<Request>();
-  #holder: { lock: Lock; thread: WaitThread | null } | null = null;
+  #holder: { lock: Lock; thread: WaitThread | null; forCaller: boolean } | null = null;
   #inFlight = false;
   /** close() was called while a lock was held: the handle closes at its release. */
   #closing = false;
@@ -176,7 +176,7 @@ export class MutexGroup implements LockOwner {
     this.pool.acquire(this.mutex, { signal, timeout, ref }).then(
       (grant: Grant) => {
         this.#inFlight = false;
-        head.resolve(this.#hold(grant.thread, grant.abandoned));
+        head.resolve(this.#hold(grant.thread, grant.abandoned, grant.forCaller === true));
       },
       (error: unknown) => {
         this.#inFlight = false;
@@ -186,10 +186,12 @@ export class MutexGroup implements LockOwner {
     );
   }
 
-  #hold(thread: WaitThread | null, abandoned: boolean): Lock {
+  /** `forCaller`: a wait thread acquired it for this thread, which owns it (closeWaitPool() releases it too). */
+  #hold(thread: WaitThread | null, abandoned: boolean, forCaller = false): Lock {
     const lock = new Lock(this, abandoned);
-    this.#holder = { lock, thread };
+    this.#holder = { lock, thread, forCaller };
     thread?.locks.add(lock);
+    if (forCaller) this.pool.locksForCaller.add(lock);
     return lock;
   }
 
@@ -197,13 +199,14 @@ export class MutexGroup implements LockOwner {
     const holder = this.#holder;
     if (!holder || holder.lock !== lock) return RELEASED;
     holder.thread?.locks.delete(lock);
+    this.pool.locksForCaller.delete(lock);
     // A local awaiter takes over the ownership as it is, on the same thread: no system
     // call, unless other processes' waiters must have their turn first (handoff.ts).
     if (this.#queue.length === 0) this.pool.handoff.end(this.raw);
     else if (!this.#closing && this.pool.handoff.allow(this.raw)) {
       const next = this.#queue.shift()!;
       next.detach();
-      next.resolve(this.#hold(holder.thread, false));
+      next.resolve(this.#hold(holder.thread, false, holder.forCaller));
       return RELEASED;
     }
     this.#holder = null;

@@ -40,12 +40,14 @@ import { setLongTimeout, type LongTimer } from './long-timer.js';
 import type { CheckedWaitOptions } from './options.js';
 import type { Report } from './protocol.js';
 import { WaitThread } from './wait-thread-handle.js';
-import { RELEASED } from './lock.js';
+import { type Lock, RELEASED } from './lock.js';
 
 /** Where an acquired object came from: `thread` null means this thread (the caller's) owns it. */
 export interface Grant {
   readonly abandoned: boolean;
   readonly thread: WaitThread | null;
+  /** A wait thread acquired it for this thread (a mutex this thread owns; see WaitThreadData.acquireFor). */
+  readonly forCaller?: boolean;
   /** When the object was acquired, in performance.now() milliseconds (on the thread that acquired it). */
   readonly at: number;
 }
@@ -82,6 +84,11 @@ interface Retired {
   readonly pending: Promise<void>[];
 }
 
+/** Who owns a mutex a wait thread acquired: the thread itself, or (null) the pool's own thread it acquired for. */
+function ownerOf(thread: WaitThread, kind: Kind): WaitThread | null {
+  return kind === 'mutex' && thread.acquiresForOwner ? null : thread;
+}
+
 /** How long the 'exit' hook waits for the wait threads to give back what they hold. */
 const EXIT_GRACE_MS = 2000;
 
@@ -106,6 +113,8 @@ export class WaitPool {
   /** Slots disarmed while they may still fire: id -> what to give back. */
   readonly #retired = new Map<number, Retired>();
   readonly #compounds = new Map<number, Compound>();
+  /** @internal Locks a wait thread acquired for this thread (Linux): closing the pool releases them, as those its threads own. */
+  readonly locksForCaller = new Set<Lock>();
   readonly #releases = new Map<number, { thread: WaitThread; resolve(): void; reject(e: unknown): void }>();
   #refs = 0;
   #keepAlive: NodeJS.Timeout | null = null;
@@ -342,8 +351,8 @@ export class WaitPool {
   /**
    * Rejects every pending wait with PoolClosedError, releases the mutexes its wait
    * threads own for locks (on those threads: a thread that ended owning them would leave
-   * them abandoned), and stops the threads. Locks taken on the caller's own thread stay
-   * with their holders.
+   * them abandoned) or acquired for this thread (Linux), and stops the threads. Locks
+   * taken on the caller's own thread without a wait thread stay with their holders.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -365,8 +374,9 @@ export class WaitPool {
       }
       const threads = [...this.#batch, ...this.#compoundThreads].filter((t) => t.alive);
       // A release may hand a lock over to the next local awaiter on the same thread: repeat.
-      for (let round = 0; round < 16 && threads.some((t) => t.locks.size > 0); round++) {
-        await Promise.all(threads.flatMap((t) => [...t.locks].map((lock) => lock[Symbol.asyncDispose]().catch(() => undefined))));
+      for (let round = 0; round < 16 && (this.locksForCaller.size > 0 || threads.some((t) => t.locks.size > 0)); round++) {
+        const held = [...this.locksForCaller, ...threads.flatMap((t) => [...t.locks])];
+        await Promise.all(held.map((lock) => lock[Symbol.asyncDispose]().catch(() => undefined)));
       }
       const exits = threads.map((t) => new Promise((resolve) => (t.alive ? t.worker.once('exit', resolve) : resolve(undefined))));
       for (const t of threads) t.stop(keepOf(t));
@@ -449,7 +459,7 @@ export class WaitPool {
         if (!slot) {
           const retired = this.#retired.get(report.id);
           if (retired) {
-            const released = this.#giveBack(retired.raw, retired.kind, report.count, thread);
+            const released = this.#giveBack(retired.raw, retired.kind, report.count, ownerOf(thread, retired.kind));
             if (released) retired.pending.push(released);
           }
           return;
@@ -459,17 +469,23 @@ export class WaitPool {
           // Nobody can take it (the process is ending, or the object was closed under the wait).
           const error = new ObjectClosedError();
           if (!this.#exiting) for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
-          void this.#giveBack(slot.raw, slot.kind, report.count, thread);
+          void this.#giveBack(slot.raw, slot.kind, report.count, ownerOf(thread, slot.kind));
           if (slot.queue.length === 0) this.#removeSlot(slot);
           return;
         }
+        const owner = ownerOf(thread, slot.kind);
         for (let i = 0; i < report.count; i++) {
           const awaiter = slot.queue.shift();
           if (!awaiter) {
-            void this.#giveBack(slot.raw, slot.kind, report.count - i, thread);
+            void this.#giveBack(slot.raw, slot.kind, report.count - i, owner);
             break;
           }
-          awaiter.settle({ abandoned: i === 0 && report.abandoned, thread, at: report.at + hrtimeToPerformance });
+          awaiter.settle({
+            abandoned: i === 0 && report.abandoned,
+            thread: owner,
+            forCaller: owner === null && slot.kind === 'mutex',
+            at: report.at + hrtimeToPerformance,
+          });
         }
         if (slot.queue.length > 0) this.#arm(slot);
         else this.#removeSlot(slot);

@@ -42,4 +42,10 @@ export interface WaitThreadData {
   readonly wake: SharedArrayBuffer;
   /** Where the thread writes its reports (report-ring.ts). */
   readonly reports: SharedArrayBuffer;
+  /**
+   * Batch threads where the backend allows it (Linux): the pool owner's token
+   * (Backend.ownerToken): mutexes the thread acquires are owned by the pool's thread,
+   * which releases them itself. Null: the thread owns what it acquires.
+   */
+  readonly acquireFor: number | null;
 }

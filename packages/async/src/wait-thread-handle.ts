@@ -24,6 +24,8 @@ export class WaitThread {
   isOnline = false;
   /** It reported `stopped`: it owns no mutex but those it was told to keep, and fires nothing more. */
   stoppedReported = false;
+  /** The mutexes it acquires are owned by the pool's own thread (see WaitThreadData.acquireFor), not by it. */
+  readonly acquiresForOwner: boolean;
   /** Settles once the thread has loaded the backend and waits for commands (or has died). */
   readonly online: Promise<void>;
 
@@ -37,7 +39,9 @@ export class WaitThread {
     this.#port = port1;
     this.#port.unref(); // the command port must not keep the process alive either
     const reports = createReportBuffer();
-    const data: WaitThreadData = { mode, port: port2, control: this.#control.handle, wake: this.#wake.buffer, reports };
+    const acquireFor = mode === 'batch' ? getBackend().ownerToken() : null;
+    this.acquiresForOwner = acquireFor !== null;
+    const data: WaitThreadData = { mode, port: port2, control: this.#control.handle, wake: this.#wake.buffer, reports, acquireFor };
     this.worker = new Worker(entry, { workerData: data, transferList: [port2] });
     this.online = new Promise((resolve) => {
       this.#reader = new ReportReader(reports, (report: Report) => {

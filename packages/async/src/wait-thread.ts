@@ -8,7 +8,9 @@
  * pool holds no thread in the OS, so the process can exit and terminate() works.
  *
  * It counts the mutexes it owns, so that a shutdown releases those nobody holds a lock
- * on (a thread that ends owning a mutex leaves it abandoned).
+ * on (a thread that ends owning a mutex leaves it abandoned). Where the backend lets it
+ * acquire for the pool's own thread (Linux), a batch thread owns none: the pool's thread
+ * does, and releases them itself.
  */
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { INFINITE, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT, Win32Error, getBackend } from '@waitables/core';
@@ -119,12 +121,12 @@ function batchRound(): void {
   const handles = [data.control, ...ids.map((id) => armed.get(id)!.raw)];
   let code: number;
   try {
-    code = backend.waitAnyForPool(handles, INFINITE);
+    code = backend.waitAnyForPool(handles, INFINITE, data.acquireFor ?? undefined);
   } catch {
     // One of the handles is bad (closed under us): find it, fail its slot, keep the others.
     for (const id of ids) {
       try {
-        backend.waitAnyForPool([armed.get(id)!.raw], 0);
+        backend.waitAnyForPool([armed.get(id)!.raw], 0, data.acquireFor ?? undefined);
       } catch (error) {
         armed.delete(id);
         report({ op: 'failed', id, ...errorFields(error) });
@@ -140,8 +142,9 @@ function batchRound(): void {
   armed.delete(id);
   let count = 1;
   // More awaiters wait for this object: take what else is available now, in one report.
-  if (entry.mutex) own(entry.raw, 1);
-  else while (count < entry.want && backend.waitAnyForPool([entry.raw], 0) !== WAIT_TIMEOUT) count++;
+  if (entry.mutex) {
+    if (data.acquireFor === null) own(entry.raw, 1); // else the pool's thread owns it
+  } else while (count < entry.want && backend.waitAnyForPool([entry.raw], 0) !== WAIT_TIMEOUT) count++;
   report({ op: 'fired', id, count, abandoned, at });
 }
 

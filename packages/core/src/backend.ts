@@ -113,7 +113,14 @@ export interface Backend {
    * place in the FIFO order when renewed, unless it adds an object another thread
    * queued on since.
    */
-  waitAnyForPool(handles: readonly RawHandle[], timeoutMs: number): number;
+  waitAnyForPool(handles: readonly RawHandle[], timeoutMs: number, acquireFor?: number): number;
+  /**
+   * Linux: a token for the calling thread that another thread of this process passes to
+   * waitAnyForPool as `acquireFor`, so that a mutex that wait acquires is owned by the
+   * calling thread (which then releases it itself, with no round trip to the wait
+   * thread). Null where a thread cannot acquire for another (Windows).
+   */
+  ownerToken(): number | null;
   /** Whether two handles refer to one object (CompareObjectHandles). */
   sameObject(first: RawHandle, second: RawHandle): boolean;
   /** A semaphore's count and maximum (NtQuerySemaphore; needs SEMAPHORE_QUERY_STATE). */

@@ -217,8 +217,15 @@ export class Engine {
 
   // --- Registered waits -------------------------------------------------------------
 
-  register(thread: number, objects: readonly number[], waitAll: boolean): void {
+  /** The thread a registered wait of `thread` acquires mutexes for (itself, or the one in its acquireFor). */
+  ownerFor(thread: number): number {
+    const other = this.ns.r(threadWord(thread, T.acquireFor)) - 1;
+    return other >= 0 && other < LIMITS.threads ? other : thread;
+  }
+
+  register(thread: number, objects: readonly number[], waitAll: boolean, acquireFor = thread): void {
     const ns = this.ns;
+    ns.w(threadWord(thread, T.acquireFor), acquireFor === thread ? 0 : acquireFor + 1);
     objects.forEach((obj, i) => {
       ns.w(waitEntryWord(thread, i), obj);
       ns.w(waitEntryWord(thread, i) + 1, ns.r(objectWord(obj, O.generation)));
@@ -326,7 +333,7 @@ export class Engine {
         this.reclaimThread(thread, freed);
         continue;
       }
-      const code = this.tryWait(thread, list, ns.r(threadWord(thread, T.waitAll)) === 1);
+      const code = this.tryWait(this.ownerFor(thread), list, ns.r(threadWord(thread, T.waitAll)) === 1);
       if (code < 0) continue;
       this.#finishWait(thread, code, list);
       ns.wakeThread(thread);
@@ -546,7 +553,8 @@ export class Engine {
 
   /**
    * Returns what a wait was handed and its thread never took. A mutex is released one
-   * level if `releaseMutexes` (the thread lives); otherwise the caller abandons it.
+   * level if `releaseMutexes` (the thread lives) or if it was acquired for another thread
+   * (which never learnt of it); otherwise the caller abandons it.
    */
   #giveBack(t: number, status: number, changed: Set<number>, releaseMutexes: boolean): void {
     const ns = this.ns;
@@ -564,7 +572,7 @@ export class Engine {
         if (count < ns.r(objectWord(obj, O.maximum))) ns.setState(obj, count + 1);
       } else if ((kind === KIND.event || kind === KIND.timer) && ns.r(objectWord(obj, O.manualReset)) === 0) {
         ns.setState(obj, 1);
-      } else if (kind === KIND.mutex && releaseMutexes && ns.state(obj) === t + 1) {
+      } else if (kind === KIND.mutex && (releaseMutexes || this.ownerFor(t) !== t) && ns.state(obj) === this.ownerFor(t) + 1) {
         const recursion = ns.r(objectWord(obj, O.recursion)) - 1;
         ns.w(objectWord(obj, O.recursion), Math.max(0, recursion));
         if (recursion <= 0) ns.setState(obj, 0);

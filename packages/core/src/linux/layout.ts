@@ -99,6 +99,11 @@ export const T = {
    */
   lockHeld: 10,
   /**
+   * The thread slot + 1 its registered wait acquires mutexes for (a wait thread of the
+   * async runtime, for the thread it serves), 0: for itself.
+   */
+  acquireFor: 11,
+  /**
    * Its life word: its tid once the word is on the thread's robust futex list, which the
    * kernel walks when the thread ends, setting LIFE_OWNER_DIED here and waking one sleeper
    * if LIFE_WAITERS is set. Waiters for a mutex it owns sleep on it too (futex_waitv).

@@ -45,6 +45,7 @@ import {
   TIMER_MONOTONIC,
   TIMER_REALTIME,
   TIMER_INACTIVE,
+  THREAD_LIVE,
   WAITING,
   objectWord,
   splitMicros,
@@ -226,8 +227,10 @@ export function createLinuxBackend(): Backend {
     timeoutMs: number,
     before?: () => void,
     keepPlace?: (objects: readonly number[], ticket: number) => boolean,
+    acquireFor?: number,
   ): number {
     const me = ns.thread;
+    const owner = acquireFor ?? me;
     const start = Namespace.monotonicMicros();
     const deadline = timeoutMs === INFINITE ? Infinity : start + timeoutMs * 1000;
     const lockDeadline = timeoutMs === INFINITE ? Infinity : Math.max(deadline, start + LOCK_WAIT_FLOOR_US);
@@ -241,11 +244,13 @@ export function createLinuxBackend(): Backend {
         const changed = new Set<number>();
         engine.refresh(objects, changed, timeoutMs === 0);
         engine.dispatch(changed);
-        const code = engine.tryWait(me, objects, waitAll);
+        if (owner !== me && !(ns.r(threadWord(owner, T.state)) === THREAD_LIVE && ns.r(threadWord(owner, T.process)) === ns.process))
+          throw new Win32Error(ERROR_INVALID_PARAMETER, 'WaitForMultipleObjectsEx'); // not a live thread of this process
+        const code = engine.tryWait(owner, objects, waitAll);
         if (code >= 0) return code;
         if (timeoutMs === 0) return WAIT_TIMEOUT;
         const ticket = ns.r(threadWord(me, T.sequence));
-        engine.register(me, objects, waitAll);
+        engine.register(me, objects, waitAll, owner);
         if (keepPlace?.(objects, ticket)) ns.w(threadWord(me, T.sequence), ticket);
         return WAITING;
       }, lockDeadline);
@@ -462,7 +467,10 @@ export function createLinuxBackend(): Backend {
       throw new Win32Error(ERROR_NOT_GUI_PROCESS, 'WaitForInputIdle');
     },
 
-    waitAnyForPool(handles, timeoutMs) {
+    ownerToken: () => ns.thread,
+    waitAnyForPool(handles, timeoutMs, acquireFor) {
+      if (acquireFor !== undefined && !(Number.isInteger(acquireFor) && acquireFor >= 0 && acquireFor < LIMITS.threads))
+        throw new Win32Error(ERROR_INVALID_PARAMETER, 'WaitForMultipleObjectsEx');
       // A pool wait that its first handle (the wait thread's control event) interrupted keeps its
       // place in the FIFO order when renewed: a command to the wait thread must not send its
       // awaiters behind waiters that came meanwhile. Objects it adds may share that place only if
@@ -483,7 +491,7 @@ export function createLinuxBackend(): Backend {
         keys = objects.map(objectKey); // in the transaction: the generations are the ones waited on
         return objects;
       };
-      const code = wait(resolveAndKeep, false, timeoutMs, undefined, keepPlace);
+      const code = wait(resolveAndKeep, false, timeoutMs, undefined, keepPlace, acquireFor);
       // The place kept is that of the last wait that queued: a wait that returned at once
       // carries its objects and its standing forward (after a wait that was served, none).
       if (registered) poolWait = { objects: new Set(keys), interrupted: code === WAIT_OBJECT_0 };

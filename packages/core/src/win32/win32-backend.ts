@@ -201,6 +201,7 @@ export function createWin32Backend(): Backend {
       return code;
     },
 
+    ownerToken: () => null,
     waitAnyForPool(handles, timeoutMs) {
       return waited(k32.WaitForMultipleObjectsEx(handles.length, handles, 0, timeoutMs, 0), 'WaitForMultipleObjectsEx');
     },
