@@ -47,7 +47,8 @@ async function runOnce(scenario: Scenario, mutexCount: number, semaphoreCount: n
       output += String(chunk);
       if (output.includes('queued')) queued();
     });
-    const exited = once(child, 'exit') as Promise<[number | null]>;
+    // 'close', not 'exit': the child's last output may still be in its stdout pipe at 'exit'.
+    const exited = once(child, 'close') as Promise<[number | null]>;
     await Promise.race([isQueued, exited]);
     // The line and the releases race the child's aborts, exit or first grants.
     if (racing) child.stdin!.write('go\n');

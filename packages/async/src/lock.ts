@@ -186,12 +186,16 @@ export class MutexGroup implements LockOwner {
     );
   }
 
-  /** `forCaller`: a wait thread acquired it for this thread, which owns it (closeWaitPool() releases it too). */
-  #hold(thread: WaitThread | null, abandoned: boolean, forCaller = false): Lock {
+  /**
+   * `forCaller`: a wait thread acquired it for this thread, which owns it (closeWaitPool()
+   * releases it too); `handedOver`: from the previous local holder, not from a grant.
+   */
+  #hold(thread: WaitThread | null, abandoned: boolean, forCaller = false, handedOver = false): Lock {
     const lock = new Lock(this, abandoned);
     this.#holder = { lock, thread, forCaller };
     thread?.locks.add(lock);
-    if (forCaller) this.pool.locksForCaller.add(lock);
+    if (forCaller && handedOver) this.pool.locksForCaller.add(lock);
+    else if (forCaller) this.pool.tookForCaller(this.raw, lock);
     return lock;
   }
 
@@ -206,7 +210,7 @@ export class MutexGroup implements LockOwner {
     else if (!this.#closing && this.pool.handoff.allow(this.raw)) {
       const next = this.#queue.shift()!;
       next.detach();
-      next.resolve(this.#hold(holder.thread, false, holder.forCaller));
+      next.resolve(this.#hold(holder.thread, false, holder.forCaller, true));
       return RELEASED;
     }
     this.#holder = null;

@@ -115,6 +115,8 @@ export class WaitPool {
   readonly #compounds = new Map<number, Compound>();
   /** @internal Locks a wait thread acquired for this thread (Linux): closing the pool releases them, as those its threads own. */
   readonly locksForCaller = new Set<Lock>();
+  /** Mutexes acquired for this thread and handed to an awaiter, not yet made into a lock: handle -> count. */
+  readonly #grantedForCaller = new Map<RawHandle, number>();
   readonly #releases = new Map<number, { thread: WaitThread; resolve(): void; reject(e: unknown): void }>();
   #refs = 0;
   #keepAlive: NodeJS.Timeout | null = null;
@@ -480,6 +482,8 @@ export class WaitPool {
             void this.#giveBack(slot.raw, slot.kind, report.count - i, owner);
             break;
           }
+          if (owner === null && slot.kind === 'mutex')
+            this.#grantedForCaller.set(slot.raw, (this.#grantedForCaller.get(slot.raw) ?? 0) + 1);
           awaiter.settle({
             abandoned: i === 0 && report.abandoned,
             thread: owner,
@@ -563,6 +567,26 @@ export class WaitPool {
     const deadline = performance.now() + EXIT_GRACE_MS;
     // A thread still starting up has acquired nothing; it ends with the process.
     for (const t of threads) if (t.isOnline) t.awaitStoppedSync(deadline);
+    // Mutexes acquired for this thread whose lock never reached its holder (the event loop
+    // did not turn again): this thread owns them, and releases them now.
+    for (const [raw, count] of this.#grantedForCaller) {
+      for (let i = 0; i < count; i++) {
+        try {
+          getBackend().releaseMutex(raw);
+        } catch {
+          break; // closed meanwhile
+        }
+      }
+    }
+    this.#grantedForCaller.clear();
+  }
+
+  /** @internal A lock was made of a grant acquired for this thread: its holder has it now. */
+  tookForCaller(raw: RawHandle, lock: Lock): void {
+    this.locksForCaller.add(lock);
+    const left = (this.#grantedForCaller.get(raw) ?? 0) - 1;
+    if (left > 0) this.#grantedForCaller.set(raw, left);
+    else this.#grantedForCaller.delete(raw);
   }
 
   /**
