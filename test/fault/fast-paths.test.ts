@@ -8,9 +8,9 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ERROR_TOO_MANY_POSTS, Event, Mutex, Semaphore, inspectNamespace, waitAll } from '@waitables/core';
-import { countOf } from '../helpers/counts.js';
+import { ERROR_TOO_MANY_POSTS, Event, Mutex, Semaphore, inspectNamespace } from '@waitables/core';
 import { expectWin32Error } from '../helpers/expect-error.js';
+import { faultObjects, killAndWait } from '../helpers/fault-objects.js';
 import { uniqueName } from '../helpers/names.js';
 import { layout, lines, privateNamespaceDir, region, startFixture } from '../helpers/region.js';
 
@@ -19,13 +19,6 @@ const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
 
 describe.each(['semaphore', 'mutex'] as const)('a %s taken by four threads through every path at once', (kind) => {
   test('is never held by two of them, and is left as it was', async () => {
@@ -79,11 +72,9 @@ describe.each(['semaphore', 'mutex', 'event'] as const)('a %s that a thread wait
 
 describe('kill -9 in the middle of fast paths', () => {
   test('leaves the semaphore count exact up to the units the dead held, the mutex free or abandoned, and all usable', async () => {
-    const names = { sem: uniqueName('fast-sem'), mutex: uniqueName('fast-mutex'), event: uniqueName('fast-event') };
     const maximum = 4;
-    using sem = Semaphore.create({ name: names.sem, initialCount: maximum, maximumCount: maximum });
-    using mutex = Mutex.create({ name: names.mutex });
-    using event = Event.create({ name: names.event });
+    using objects = faultObjects('fast', maximum);
+    const { names, mutex, event } = objects;
     const victims = new Set<ChildProcess>();
     const spawnVictim = async () => {
       const child = spawn(process.execPath, [fixture('fast-path-victim.mjs'), names.sem, names.mutex, names.event], {
@@ -109,25 +100,13 @@ describe('kill -9 in the middle of fast paths', () => {
       }
       const victim = [...victims][Math.floor(Math.random() * victims.size)]!;
       victims.delete(victim);
-      await kill(victim);
+      await killAndWait(victim);
       await spawnVictim();
     }
-    await Promise.all([...victims].map(kill));
+    await Promise.all([...victims].map(killAndWait));
     expect(blockingTurns).toBe(30);
 
-    expect(['signaled', 'abandoned']).toContain(mutex.wait(10_000));
-    mutex.release();
-    expect(mutex.wait(0)).toBe('signaled');
-    mutex.release();
-    // A unit is lost only with a victim that held it (as on Windows), never made out of nothing.
-    const count = countOf(sem);
-    expect(count).toBeLessThanOrEqual(maximum);
-    if (count < maximum) expect(sem.release(maximum - count)).toBe(count);
-    expect(countOf(sem)).toBe(maximum);
-    expectWin32Error(() => sem.release(), ERROR_TOO_MANY_POSTS, 'ReleaseSemaphore');
-    expect(waitAll([sem, mutex], 0)).not.toBeNull();
-    mutex.release();
-    sem.release();
+    objects.expectSoundAfterKills();
     event.reset();
     expect(event.wait(0)).toBe('timeout');
     event.set();
@@ -160,7 +139,7 @@ describe('an owner killed while a waiter is blocked on its mutex', () => {
     const waiterSays = lines(waiter);
     expect(await waiterSays()).toBe('waiting');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await kill(holder);
+    await killAndWait(holder);
     expect(await waiterSays()).toBe('abandoned');
     const lives = slots.map((t) => words.read(threadWord(t, T.life))[0]!);
     expect(lives.some((life) => (life & LIFE_OWNER_DIED) !== 0)).toBe(true);

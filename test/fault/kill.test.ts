@@ -6,9 +6,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { ERROR_FILE_NOT_FOUND, Event, Mutex, Semaphore, inspectNamespace, waitAll } from '@waitables/core';
+import { ERROR_FILE_NOT_FOUND, Event, Mutex, Semaphore, inspectNamespace } from '@waitables/core';
 import { countOf } from '../helpers/counts.js';
 import { expectWin32Error } from '../helpers/expect-error.js';
+import { faultObjects, killAndWait } from '../helpers/fault-objects.js';
 import { uniqueName } from '../helpers/names.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -44,22 +45,13 @@ function printed(child: ChildProcess, line: string): Promise<void> {
   });
 }
 
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
-
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('kill -9', () => {
   test('hundreds of processes killed at random points of heavy traffic leave every object usable and consistent', async () => {
-    const names = { sem: uniqueName('fault-sem'), mutex: uniqueName('fault-mutex'), event: uniqueName('fault-event') };
     const maximum = 3;
-    using sem = Semaphore.create({ name: names.sem, initialCount: maximum, maximumCount: maximum });
-    using mutex = Mutex.create({ name: names.mutex });
-    using event = Event.create({ name: names.event });
+    using objects = faultObjects('fault', maximum);
+    const { names, event } = objects;
     const before = inspectNamespace();
     const victims = new Set<ChildProcess>();
     const ownNames: string[] = [];
@@ -78,24 +70,12 @@ describe('kill -9', () => {
       await pause(Math.random() * 15);
       const victim = [...victims][Math.floor(Math.random() * victims.size)]!;
       victims.delete(victim);
-      await kill(victim);
+      await killAndWait(victim);
       await spawnVictim();
     }
-    await Promise.all([...victims].map(kill));
+    await Promise.all([...victims].map(killAndWait));
 
-    // The mutex is free or abandoned, never owned by the dead, and works afterwards.
-    expect(['signaled', 'abandoned']).toContain(mutex.wait(10_000));
-    mutex.release();
-    expect(mutex.wait(0)).toBe('signaled');
-    mutex.release();
-    // No unit was made out of nothing; each victim held at most one when it died.
-    const count = countOf(sem);
-    expect(count).toBeLessThanOrEqual(maximum);
-    expect(count).toBeGreaterThanOrEqual(0);
-    expect(sem.release(maximum - count)).toBe(count);
-    expect(waitAll([sem, mutex], 0)).not.toBeNull();
-    mutex.release();
-    sem.release();
+    objects.expectSoundAfterKills();
     // Events still work.
     event.set();
     expect(event.wait(0)).toBe('signaled');
@@ -119,7 +99,7 @@ describe('kill -9', () => {
     await Promise.all(waiters.map((w) => printed(w, 'waiting')));
     // Hand-shake through the namespace: all three are registered waiters of the semaphore.
     while (inspectNamespace().objects.find((o) => o.name === name)?.waiters !== 3) await pause(5);
-    await Promise.all(waiters.map(kill));
+    await Promise.all(waiters.map(killAndWait));
     expect(sem.release(2)).toBe(0);
     expect(countOf(sem)).toBe(2);
     const snapshot = inspectNamespace().objects.find((o) => o.name === name);
@@ -134,7 +114,7 @@ describe('kill -9', () => {
     const waiter = start('blocked-mutex-waiter.mjs', [name]);
     await printed(waiter, 'waiting');
     while (inspectNamespace().objects.find((o) => o.name === name)?.waiters !== 1) await pause(5);
-    await kill(holder);
+    await killAndWait(holder);
     await printed(waiter, 'abandoned');
     await once(waiter, 'exit');
     expect(m.wait(0)).toBe('signaled');
