@@ -1,6 +1,7 @@
 // The Linux namespace: private to its user, names that are never paths, and a clear
 // error (never a crash) for a region that is damaged or of another layout version.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, ftruncateSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { cp, mkdtemp, rm, chmod, chown } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -158,6 +159,34 @@ describe('a damaged or foreign region', () => {
     });
     expect(r).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
     expect(r.message).toMatch(/layout version 99/);
+  });
+
+  test('whose header was zeroed while in use is refused, not initialized over the live tables; the message says how to recover', async () => {
+    const dir = await privateDir();
+    // A process that has the namespace open: its registration is in the tables.
+    const user = spawn(process.execPath, ['-e', "import('@waitables/core').then(({ Event }) => { globalThis.e = Event.create({ name: 'Local\\\\held' }); console.log('up'); })"], {
+      env: { ...process.env, WAITABLES_SHM_DIR: dir },
+      cwd: fileURLToPath(new URL('../../packages/core/', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await once(user.stdout, 'data');
+      const fd = openSync(join(dir, namespaceFile), 'r+');
+      writeSync(fd, Buffer.alloc(256), 0, 256, 0);
+      closeSync(fd);
+      const r = await runProbe({ env: { WAITABLES_SHM_DIR: dir } });
+      expect(r).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
+      expect(r.message).toMatch(/header is zero but its tables are in use/);
+      expect(r.message).toContain(`rm '${join(dir, namespaceFile)}'`);
+    } finally {
+      user.kill('SIGKILL');
+    }
+  });
+
+  test('that is all zero (sized by a process that died before writing the header) is initialized', async () => {
+    const bytes = await size();
+    const r = await withRegion((fd) => ftruncateSync(fd, bytes));
+    expect(r).toEqual({ ok: true });
   });
 
   test('a change committed by a holder that died before applying it is finished by the next one, which takes the lock over', async () => {

@@ -34,15 +34,30 @@ export class PoolClosedError extends Error {
 }
 
 /**
- * A wait thread died: a mutex it held for a lock is lost (the OS abandons it), or a
- * compound wait it ran cannot complete. `code: 'ERR_WAIT_THREAD_DIED'`.
+ * A wait thread could not start or died: every wait it held rejects with this (a later
+ * wait starts a fresh thread), and a mutex it owned for a lock is lost (the OS abandons
+ * it). `cause` is the worker's error when there was one (for example a start-up failure).
+ * `code: 'ERR_WAIT_THREAD_DIED'`.
+ * @example
+ * ```ts
+ * try {
+ *   await sem.acquire();
+ * } catch (error) {
+ *   if (error instanceof WaitThreadError) console.error('wait thread failed:', error.cause);
+ * }
+ * ```
  */
 export class WaitThreadError extends Error {
   readonly code = 'ERR_WAIT_THREAD_DIED';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(options?.cause === undefined ? message : `${message}: ${describe(options.cause)}`, options);
     this.name = 'WaitThreadError';
   }
+}
+
+function describe(cause: unknown): string {
+  if (cause instanceof Error) return (cause as { code?: unknown }).code ? `${String((cause as { code?: unknown }).code)}: ${cause.message}` : cause.message;
+  return String(cause);
 }
 
 /**

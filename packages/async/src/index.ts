@@ -15,6 +15,8 @@ export { Semaphore } from './semaphore.js';
 export { Permit } from './permit.js';
 export { ticks, type Tick } from './ticks.js';
 export { processExit } from './process-exit.js';
+export { setLongTimeout, type LongTimer } from './long-timer.js';
+export { refuseCloning } from './uncloneable.js';
 export { waitAny, waitAll, type Waitable, type AsyncWaitAnyResult, type AsyncWaitAllResult } from './wait.js';
 export { WaitPool, waitPool, closeWaitPool, type Grant } from './pool.js';
 // The objects' own errors and options, so that a user of this package needs no import

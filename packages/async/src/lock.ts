@@ -13,13 +13,18 @@ import { setLongTimeout, type LongTimer } from './long-timer.js';
 import type { CheckedWaitOptions } from './options.js';
 import type { Grant, WaitPool } from './pool.js';
 import type { WaitThread } from './wait-thread-handle.js';
+import { refuseCloning } from './uncloneable.js';
+
+const LOCK_CLONE_MESSAGE =
+  'a Lock cannot be cloned or sent to another thread or process (its mutex is owned here): release it here and acquire the mutex there';
 
 /** The settled promise of a release done synchronously (shared: an uncontended release allocates nothing). */
 export const RELEASED: Promise<void> = Promise.resolve();
 
 /**
  * Ownership of a mutex. `release()` gives it up (on the thread that owns it in the OS);
- * `using` and `await using` release it at the end of the block.
+ * `using` and `await using` release it at the end of the block. It belongs to the thread
+ * that acquired it: `postMessage` or `structuredClone` of it throws a DataCloneError.
  */
 export class Lock implements Disposable, AsyncDisposable {
   #released = false;
@@ -31,7 +36,9 @@ export class Lock implements Disposable, AsyncDisposable {
     /** @internal */ readonly owner: LockOwner,
     /** The previous owner ended while owning the mutex: its state may be inconsistent. */
     readonly abandoned: boolean,
-  ) {}
+  ) {
+    refuseCloning(this, LOCK_CLONE_MESSAGE);
+  }
 
   get released(): boolean {
     return this.#released;
@@ -146,9 +153,12 @@ export class MutexGroup implements LockOwner {
     if (timeout === 0) return Promise.reject(new TimeoutError(0));
     return new Promise<Lock>((resolve, reject) => {
       const timer: { current?: LongTimer } = {};
+      // Queued behind a local holder, it is in no pool slot: it keeps the process alive itself.
+      const unref = options.ref ? this.pool.keepAlive() : () => undefined;
       const detach = () => {
         timer.current?.clear();
         signal?.removeEventListener('abort', onAbort);
+        unref();
       };
       const leave = (error: unknown) => {
         if (!this.#queue.remove(entry)) return;
@@ -159,7 +169,7 @@ export class MutexGroup implements LockOwner {
       const onAbort = () => leave(new AbortError({ cause: signal!.reason }));
       const entry: QueueEntry<Request> = this.#queue.push({ options, deadline: performance.now() + timeout, resolve, reject, detach });
       signal?.addEventListener('abort', onAbort, { once: true });
-      timer.current = setLongTimeout(timeout, () => leave(new TimeoutError(timeout)), options.ref);
+      timer.current = setLongTimeout(timeout, () => leave(new TimeoutError(timeout)));
       this.#pump();
     });
   }

@@ -14,6 +14,11 @@ export interface LongTimer {
 /**
  * Calls `callback` once `ms` milliseconds have passed (Infinity: never). `ref: false`
  * (the default) does not keep the process alive, as a wait's own timeout must not.
+ * @example
+ * ```ts
+ * const timer = setLongTimeout(30 * 24 * 3600_000, () => console.log('a month later'));
+ * timer.clear();
+ * ```
  */
 export function setLongTimeout(ms: number, callback: () => void, ref = false): LongTimer {
   if (ms === Infinity) return { clear: () => undefined };

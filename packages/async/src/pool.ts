@@ -119,6 +119,7 @@ export class WaitPool {
   readonly #grantedForCaller = new Map<RawHandle, number>();
   readonly #releases = new Map<number, { thread: WaitThread; resolve(): void; reject(e: unknown): void }>();
   #refs = 0;
+  #threadFailures = 0;
   #keepAlive: NodeJS.Timeout | null = null;
   #closed = false;
   #exitHook = false;
@@ -157,6 +158,8 @@ export class WaitPool {
       slots: this.#slots.size,
       pending: pending + [...this.#compounds.values()].filter((job) => !job.left).length,
       keepsAlive: this.#keepAlive !== null,
+      /** Wait threads that could not start or died (their waits rejected with WaitThreadError). */
+      threadFailures: this.#threadFailures,
     };
   }
 
@@ -388,6 +391,19 @@ export class WaitPool {
     }
   }
 
+  /**
+   * @internal Keeps the process alive until the returned function is called (once): a
+   * wait queued outside the pool's slots (behind a local lock holder) with `ref: true`.
+   */
+  keepAlive(): () => void {
+    this.#ref();
+    let held = true;
+    return () => {
+      if (held) this.#unref();
+      held = false;
+    };
+  }
+
   /** For tests: kills a batch thread (as a crash would) and returns when it is gone. */
   async killThreadForTesting(index = 0): Promise<void> {
     const thread = this.#batch.filter((t) => t.alive)[index];
@@ -434,7 +450,7 @@ export class WaitPool {
     const thread = slot.thread;
     thread.bound--;
     // Retire a thread that holds nothing, keeping the first one for the next wait.
-    if (thread.bound === 0 && thread.locks.size === 0 && this.#batch.filter((t) => t.alive && !t.stopping).length > 1) {
+    if (thread.alive && thread.bound === 0 && thread.locks.size === 0 && this.#batch.filter((t) => t.alive && !t.stopping).length > 1) {
       thread.stop(keepOf(thread));
       this.#batch.splice(this.#batch.indexOf(thread), 1);
     }
@@ -620,36 +636,39 @@ export class WaitPool {
     for (const [token, waiter] of this.#releases) {
       if (waiter.thread !== thread) continue;
       this.#releases.delete(token);
-      if (died) waiter.reject(new WaitThreadError('the wait thread that owned this mutex died; the OS abandoned it'));
+      if (died) waiter.reject(threadDied(thread, 'the wait thread that owned this mutex died; the OS abandoned it'));
       else waiter.resolve();
     }
     for (const [id, job] of this.#compounds) {
       if (job.thread !== thread) continue;
       this.#compounds.delete(id);
       if (job.left) this.#unref();
-      else job.fail(new WaitThreadError('the wait thread running this wait died'));
+      else job.fail(threadDied(thread, 'the wait thread running this wait died'));
     }
     // Its last reports were delivered before this: a slot still retired will never be confirmed.
     for (const [id, retired] of this.#retired) if (retired.thread === thread) this.#disarmed(id);
     if (died) this.#onDeath(thread);
   }
 
+  /**
+   * A thread died (or could not start): every wait it held rejects with the cause, its
+   * slots go, and later waits start a fresh thread. Its waits are not re-armed: what it
+   * took and had not reported is unknown, and a thread that cannot start would fail again.
+   */
   #onDeath(thread: WaitThread): void {
+    this.#threadFailures++;
     for (const lock of thread.locks) lock.lost();
     thread.locks.clear();
-    if (thread.mode === 'compound') {
-      this.#compoundThreads.splice(this.#compoundThreads.indexOf(thread), 1);
-      return;
-    }
-    // Re-arm its slots on a live thread: their awaiters keep their places.
-    this.#batch.splice(this.#batch.indexOf(thread), 1);
-    for (const slot of this.#byId.values()) {
+    const list = thread.mode === 'compound' ? this.#compoundThreads : this.#batch;
+    const at = list.indexOf(thread);
+    if (at >= 0) list.splice(at, 1);
+    for (const slot of [...this.#byId.values()]) {
       if (slot.thread !== thread) continue;
-      const next = this.#batch.find((t) => t.alive && t.bound < this.batchCapacity) ?? this.#spawn('batch');
-      next.bound++;
-      slot.thread = next;
       slot.armed = false;
-      this.#arm(slot);
+      const awaiters: Awaiter[] = [];
+      for (let a = slot.queue.shift(); a; a = slot.queue.shift()) awaiters.push(a);
+      this.#removeSlot(slot);
+      for (const a of awaiters) a.fail(threadDied(thread, 'the wait thread running this wait died'));
     }
   }
 
@@ -663,6 +682,10 @@ export class WaitPool {
       this.#keepAlive = null;
     }
   }
+}
+
+function threadDied(thread: WaitThread, message: string): WaitThreadError {
+  return new WaitThreadError(message, { cause: thread.failure });
 }
 
 /** The handles of the locks a thread's holders still have: a shutdown keeps their ownership. */

@@ -7,6 +7,19 @@ import { ReportReader, createReportBuffer } from './report-ring.js';
 
 const entry = new URL('./wait-thread.js', import.meta.url);
 
+/**
+ * A wait thread runs only this package's code: it takes none of the program's Node
+ * options. Inherited, `--input-type` makes a worker with a file entry fail at start,
+ * `--inspect*`/`--require`/`--import` hooks would run (and may grab a port or start an
+ * agent) once more per thread. Node also reads NODE_OPTIONS again for a worker given
+ * its own `execArgv`, so the thread's environment leaves it out.
+ */
+function waitThreadEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
 export class WaitThread {
   readonly worker: Worker;
   readonly #port: MessagePort;
@@ -28,6 +41,8 @@ export class WaitThread {
   readonly acquiresForOwner: boolean;
   /** Settles once the thread has loaded the backend and waits for commands (or has died). */
   readonly online: Promise<void>;
+  /** Why the worker ended, if it ended with an error (a start-up failure, an uncaught exception). */
+  failure: unknown = undefined;
 
   constructor(
     readonly mode: 'batch' | 'compound',
@@ -42,7 +57,14 @@ export class WaitThread {
     const acquireFor = mode === 'batch' ? getBackend().ownerToken() : null;
     this.acquiresForOwner = acquireFor !== null;
     const data: WaitThreadData = { mode, port: port2, control: this.#control.handle, wake: this.#wake.buffer, reports, acquireFor };
-    this.worker = new Worker(entry, { workerData: data, transferList: [port2] });
+    this.worker = new Worker(entry, {
+      workerData: data,
+      transferList: [port2],
+      execArgv: [],
+      argv: [],
+      env: waitThreadEnv(),
+      stdin: false,
+    });
     this.online = new Promise((resolve) => {
       this.#reader = new ReportReader(reports, (report: Report) => {
         if (report.op === 'ready') {
@@ -55,8 +77,10 @@ export class WaitThread {
       });
       this.worker.once('exit', () => resolve());
     });
-    this.worker.on('error', () => undefined); // reported through 'exit'
-    this.worker.on('exit', () => {
+    // Kept for 'exit', which reports the death with it as the cause.
+    this.worker.on('error', (error) => (this.failure ??= error));
+    this.worker.on('exit', (code) => {
+      if (!this.stopping) this.failure ??= new Error(`the wait thread exited with code ${code}`);
       this.#reader?.stop();
       this.alive = false;
       this.#control.close();

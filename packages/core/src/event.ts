@@ -7,7 +7,7 @@ import { EVENT_ALL_ACCESS } from './constants.js';
 import { WaitHandle } from './handle.js';
 import { getBackend } from './load-backend.js';
 import { type OpenOptions, readFlag, readName, readOpenArgs } from './options.js';
-import { validateObject } from './validate.js';
+import { validateObject, validateHandle } from './validate.js';
 
 export interface EventOptions {
   /** A name shared across processes (`Local\` and `Global\` prefixes allowed); absent or `''`: anonymous. */
@@ -63,7 +63,7 @@ export class Event extends WaitHandle {
 
   /** Adopts a raw event handle (for example one posted from another thread); the new object owns it. */
   static fromHandle(handle: RawHandle): Event {
-    return new Event(handle, false);
+    return new Event(validateHandle(handle, 'handle'), false);
   }
 
   /** Signals the event (SetEvent). */

@@ -6,7 +6,7 @@ import { MUTEX_ALL_ACCESS } from './constants.js';
 import { WaitHandle } from './handle.js';
 import { getBackend } from './load-backend.js';
 import { type OpenOptions, readFlag, readName, readOpenArgs } from './options.js';
-import { validateObject } from './validate.js';
+import { validateObject, validateHandle } from './validate.js';
 
 export interface MutexOptions {
   /** A name shared across processes; absent or `''`: anonymous. */
@@ -57,7 +57,7 @@ export class Mutex extends WaitHandle {
 
   /** Adopts a raw mutex handle; the new object owns the handle (not the mutex). */
   static fromHandle(handle: RawHandle): Mutex {
-    return new Mutex(handle, false);
+    return new Mutex(validateHandle(handle, 'handle'), false);
   }
 
   /**

@@ -5,7 +5,7 @@ import type { RawHandle } from './backend.js';
 import { PROCESS_QUERY_LIMITED_INFORMATION, SYNCHRONIZE } from './constants.js';
 import { WaitHandle } from './handle.js';
 import { getBackend } from './load-backend.js';
-import { validateAccess, validateInteger, validateObject } from './validate.js';
+import { validateAccess, validateInteger, validateObject, validateHandle } from './validate.js';
 
 export interface ProcessOpenOptions {
   /** Access rights. Default: SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION. */
@@ -40,7 +40,7 @@ export class Process extends WaitHandle {
 
   /** Adopts a raw process handle; the new object owns it. */
   static fromHandle(handle: RawHandle): Process {
-    return new Process(handle);
+    return new Process(validateHandle(handle, 'handle'));
   }
 
   /** This process's id (GetCurrentProcessId). */

@@ -7,7 +7,7 @@ import { ArgumentOutOfRangeError } from './errors.js';
 import { WaitHandle } from './handle.js';
 import { getBackend } from './load-backend.js';
 import { type OpenOptions, readName, readOpenArgs } from './options.js';
-import { validateCount, validateObject } from './validate.js';
+import { validateCount, validateObject, validateHandle } from './validate.js';
 
 export interface SemaphoreOptions {
   /** A name shared across processes; absent or `''`: anonymous. */
@@ -63,7 +63,7 @@ export class Semaphore extends WaitHandle {
 
   /** Adopts a raw semaphore handle; the new object owns it. */
   static fromHandle(handle: RawHandle): Semaphore {
-    return new Semaphore(handle, false);
+    return new Semaphore(validateHandle(handle, 'handle'), false);
   }
 
   /** The current count and the maximum (NtQuerySemaphore; the handle needs SEMAPHORE_QUERY_STATE). */

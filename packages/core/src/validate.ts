@@ -25,6 +25,22 @@ export function validateInteger(value: unknown, path: string, min: number, max: 
 }
 
 /**
+ * A raw handle to adopt (`fromHandle`): an integer (a bigint within the safe integers is
+ * taken as its number). Negative values are Windows' pseudo-handles (-1: this process).
+ * Whether it names an open object of the right kind is the OS's answer, at first use.
+ */
+export function validateHandle(value: unknown, path: string): number {
+  if (typeof value === 'bigint' && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    return Number(value);
+  }
+  if (typeof value !== 'number' && typeof value !== 'bigint') throw new InvalidArgumentTypeError(path, 'a handle (an integer)', value);
+  if (!Number.isSafeInteger(Number(value)) || typeof value === 'bigint') {
+    throw new ArgumentOutOfRangeError(path, 'a handle (a safe integer)', value);
+  }
+  return value as number;
+}
+
+/**
  * A wait timeout in milliseconds: an integer from 0 to INFINITE (0xFFFFFFFF), or
  * `Infinity`, which means INFINITE.
  */

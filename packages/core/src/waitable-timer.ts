@@ -7,7 +7,7 @@ import { ArgumentOutOfRangeError, InvalidArgumentTypeError } from './errors.js';
 import { WaitHandle } from './handle.js';
 import { getBackend } from './load-backend.js';
 import { type OpenOptions, readFlag, readName, readOpenArgs } from './options.js';
-import { validateBoolean, validateInteger, validateObject } from './validate.js';
+import { validateBoolean, validateInteger, validateObject, validateHandle } from './validate.js';
 
 /** 100 ns units between 1601-01-01 (FILETIME's epoch) and 1970-01-01. */
 const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
@@ -119,7 +119,7 @@ export class WaitableTimer extends WaitHandle {
 
   /** Adopts a raw timer handle; the new object owns it. */
   static fromHandle(handle: RawHandle): WaitableTimer {
-    return new WaitableTimer(handle, false, false);
+    return new WaitableTimer(validateHandle(handle, 'handle'), false, false);
   }
 
   /**

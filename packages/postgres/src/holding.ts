@@ -1,4 +1,5 @@
 /** Locks and permits: what a grant hands to the program, until released or lost. */
+import { refuseCloning } from '@waitables/async';
 import { ERROR_NOT_OWNER, Win32Error } from '@waitables/core';
 import { SessionLostError } from './errors.js';
 import type { Holding, Session } from './session.js';
@@ -20,6 +21,10 @@ abstract class Held implements Holding, Disposable, AsyncDisposable {
      */
     readonly fence: number,
   ) {
+    refuseCloning(
+      this,
+      `a ${new.target.name} cannot be cloned or sent to another thread or process (its session holds it): release it here and acquire it there`,
+    );
     session.hold(this);
   }
 

@@ -14,7 +14,7 @@
  * dies while waits are queued is noticed within that bound (a new wait notices at once,
  * in the engine); wake-ups themselves are pushed by the engine.
  */
-import { AbortError, TimeoutError } from '@waitables/async';
+import { AbortError, TimeoutError, setLongTimeout } from '@waitables/async';
 import type { EngineEvents, EngineSession, GrantReport, ObjectKind, WaitReply } from './engine.js';
 import { DatabaseClosedError, SessionLostError } from './errors.js';
 import type { CheckedWaitOptions } from './options.js';
@@ -154,7 +154,8 @@ export class Session implements EngineEvents {
       signal?.addEventListener('abort', onAbort, { once: true });
       if (timeout !== Infinity) {
         const left = Math.max(0, timeout - (performance.now() - started));
-        timer = after(left, () => cancel(new TimeoutError(timeout)));
+        const long = setLongTimeout(left, () => cancel(new TimeoutError(timeout)));
+        timer = () => long.clear();
       }
       if (signal?.aborted) onAbort();
       const early = this.#early.get(wait);
@@ -267,15 +268,4 @@ export class Session implements EngineEvents {
       this.#reapTimer = undefined;
     }
   }
-}
-
-/** Node's timers hold at most 2^31-1 ms (longer ones fire at once): longer waits re-arm. Returns the cancel. */
-function after(ms: number, fn: () => void): () => void {
-  const MAX = 0x7fffffff;
-  let timer: NodeJS.Timeout;
-  const arm = (left: number) => {
-    timer = setTimeout(() => (left > MAX ? arm(left - MAX) : fn()), Math.min(left, MAX));
-  };
-  arm(ms);
-  return () => clearTimeout(timer);
 }

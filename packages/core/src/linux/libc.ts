@@ -26,6 +26,9 @@ export const ETIMEDOUT = 110;
 export const EAGAIN = 11;
 export const EINTR = 4;
 export const ESRCH = 3;
+export const ENXIO = 6;
+/** lseek(2) whence: the next offset at or after the given one that holds data (not a hole). */
+export const SEEK_DATA = 3;
 /** futex_waitv(2): a 32-bit futex word (shared: no FUTEX2_PRIVATE). */
 export const FUTEX2_SIZE_U32 = 0x02;
 export const CLOCK_MONOTONIC = 1;
@@ -57,6 +60,7 @@ export function loadLibc() {
     'int waitid(int idtype, uint32_t id, void *infop, int options)',
   );
   const close = fn<(fd: number) => number>(libc, 'int close(int fd)');
+  const lseek = fn<(fd: number, offset: number, whence: number) => number>(libc, 'intptr_t lseek(int fd, intptr_t offset, int whence)');
   // The same syscall(2) with the argument types of futex_waitv and get_robust_list.
   const syscallWaitv = fn<
     (n: number, waiters: BigInt64Array, count: number, flags: number, timeout: BigInt64Array, clock: number) => number
@@ -99,6 +103,11 @@ export function loadLibc() {
     pidfdOpen(pid: number): number {
       const fd = syscall(numbers.pidfd_open, pid, 0, 0, null, 0, 0);
       return fd >= 0 ? fd : -koffi.errno();
+    },
+    /** lseek(2): the new offset, or -errno (SEEK_DATA past the last data: -ENXIO). */
+    lseek(fd: number, offset: number, whence: number): number {
+      const r = lseek(fd, offset, whence);
+      return r >= 0 ? r : -koffi.errno();
     },
     mmap,
     flock,

@@ -22,7 +22,7 @@ import {
 import { dirname, join } from 'node:path';
 import { NamespaceError } from '../errors.js';
 import { H, LAYOUT_VERSION, MAGIC, OFFSET } from './layout.js';
-import { LOCK_EX, LOCK_UN, MAP_SHARED, PROT_READ, PROT_WRITE, type Libc } from './libc.js';
+import { ENXIO, LOCK_EX, LOCK_UN, MAP_SHARED, PROT_READ, PROT_WRITE, SEEK_DATA, type Libc } from './libc.js';
 
 /** The directory of this user's namespace: private to the user (0700). */
 export function namespaceDirectory(uid: number): string {
@@ -103,6 +103,23 @@ function headerIsBlank(i32: Int32Array): boolean {
   return true;
 }
 
+const PAGE_BYTES = 4096;
+
+/**
+ * Whether everything after the header is zero. A file only sized (ftruncate) is one hole,
+ * and nobody reads or writes past the header before writing it, so the data pages tell
+ * (SEEK_DATA): only where there are some is the memory read, to be sure.
+ */
+function restIsBlank(libc: Libc, fd: number, i32: Int32Array): boolean {
+  const firstPageWords = PAGE_BYTES / 4;
+  for (let w = H.ready + 1; w < firstPageWords; w++) if (i32[w] !== 0) return false;
+  const data = libc.lseek(fd, PAGE_BYTES, SEEK_DATA);
+  if (data === -ENXIO) return true; // no data past the first page
+  const from = data >= 0 ? Math.floor(data / 4) : firstPageWords;
+  for (let w = from; w < i32.length; w++) if (i32[w] !== 0) return false;
+  return true;
+}
+
 /** Opens (creating and initializing if needed) and maps this user's namespace. */
 export function mapRegion(libc: Libc, uid: number): MappedRegion {
   const dir = namespaceDirectory(uid);
@@ -123,6 +140,13 @@ export function mapRegion(libc: Libc, uid: number): MappedRegion {
       const i32 = new Int32Array(buffer, 0, OFFSET.words);
       if (headerIsBlank(i32)) {
         // New, or sized by a process that died before the header was written: every table is zero, which is empty.
+        // A blank header over tables in use is damage: initializing it would build on live state.
+        if (!restIsBlank(libc, fd, i32)) {
+          throw new NamespaceError(
+            `${file} is damaged: its header is zero but its tables are in use. Stop every process that uses waitables ` +
+              `as this user, then delete the file (rm '${file}'); the next process creates it anew`,
+          );
+        }
         i32[H.magic] = MAGIC;
         i32[H.version] = LAYOUT_VERSION;
         i32[H.sizeBytes] = OFFSET.sizeBytes;
