@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { Event, Mutex, PoolClosedError, Semaphore, closeWaitPool, waitPool } from '@waitables/async';
+import { Event, Mutex, PoolClosedError, Semaphore, WaitThreadError, closeWaitPool, waitPool } from '@waitables/async';
 import { Event as CoreEvent, WAIT_OBJECT_0 } from '@waitables/core';
 import { useActors } from '../helpers/actors.js';
 import { settle } from '../helpers/async.js';
@@ -47,6 +47,20 @@ describe('the process', () => {
     expect(output()).not.toContain('resolved');
   });
 
+  test('is kept alive by an acquire queued behind a lock this process holds, until it is granted', async () => {
+    const { child, output } = run('async-mutex-pending.mjs', ['true', '300']);
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+    expect(output()).toBe('waiting\nresolved\n');
+  });
+
+  test('is not kept alive by an acquire with ref: false queued behind a lock this process holds', async () => {
+    const { child, output } = run('async-mutex-pending.mjs', ['false', '600000']);
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+    expect(output()).toBe('waiting\n');
+  });
+
   test('exits on its own when the pool is idle', async () => {
     const { child, output } = run('async-idle.mjs', []);
     const [code] = (await once(child, 'exit')) as [number];
@@ -82,17 +96,29 @@ describe('the pool', () => {
     m.close();
   });
 
-  test('re-arms the waits of a wait thread that died on another thread; nothing stays pending', async () => {
+  test('a wait thread that died rejects every wait it held with WaitThreadError and its cause; later waits get a fresh thread', async () => {
     const s = Semaphore.create({ initialCount: 0, maximumCount: 10 });
-    const pending = Array.from({ length: 5 }, () => s.acquire());
-    await settle(50);
-    await waitPool().killThreadForTesting(0);
-    await settle(50);
-    expect(waitPool().stats().batchThreads).toBe(1);
-    s.release(5);
-    const permits = await Promise.all(pending);
-    permits.forEach((p) => p.release());
-    expect(countOf(s.core)).toBe(5);
+    const pool = waitPool();
+    const failuresBefore = pool.stats().threadFailures;
+    const pending = Array.from({ length: 5 }, () =>
+      s.acquire().then(
+        () => 'granted',
+        (error: unknown) => error,
+      ),
+    );
+    await until(() => pool.stats().batchThreads === 1 && pool.warm);
+    await pool.killThreadForTesting(0);
+    const outcomes = await Promise.all(pending);
+    for (const error of outcomes) {
+      expect(error).toBeInstanceOf(WaitThreadError);
+      expect(error).toMatchObject({ code: 'ERR_WAIT_THREAD_DIED', cause: expect.any(Error) as Error });
+    }
+    expect(pool.stats()).toMatchObject({ pending: 0, slots: 0, threadFailures: failuresBefore + 1 });
+    expect(countOf(s.core)).toBe(0); // nothing was taken
+    const later = s.acquire();
+    s.core.release(1);
+    (await later).release();
+    expect(countOf(s.core)).toBe(1);
     s.close();
   });
 });

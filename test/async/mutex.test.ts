@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { Mutex, TimeoutError, waitPool } from '@waitables/async';
+import { MessageChannel } from 'node:worker_threads';
+import { Mutex, Semaphore, TimeoutError, waitPool } from '@waitables/async';
 import { MUTEX_ALL_ACCESS, WAIT_OBJECT_0, WAIT_TIMEOUT, inspectNamespace } from '@waitables/core';
 import { useActors } from '../helpers/actors.js';
 import { isSettled, settle } from '../helpers/async.js';
@@ -155,5 +156,24 @@ describe('Mutex.create({ initialOwner: true })', () => {
     expect(b.initialLock).toBeNull();
     a.close();
     b.close();
+  });
+});
+
+describe('a lock or permit sent to another thread', () => {
+  test('refuses structured cloning and postMessage with a message that says what to do', async () => {
+    const m = Mutex.create();
+    const s = Semaphore.create({ initialCount: 1, maximumCount: 1 });
+    const lock = await m.acquire();
+    const permit = await s.acquire();
+    const { port1 } = new MessageChannel();
+    expect(() => port1.postMessage(lock)).toThrow(
+      /a Lock cannot be cloned or sent to another thread or process .*: release it here and acquire the mutex there/,
+    );
+    expect(() => structuredClone(permit)).toThrow(/a Permit cannot be cloned .*: release it here and acquire the semaphore there/);
+    port1.close();
+    lock.release();
+    permit.release();
+    m.close();
+    s.close();
   });
 });

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { ERROR_INVALID_HANDLE, Event, HandleClosedError, Semaphore, WAIT_OBJECT_0, getBackend } from '@waitables/core';
+import { ERROR_INVALID_HANDLE, Event, HandleClosedError, Process, Semaphore, WAIT_OBJECT_0, getBackend } from '@waitables/core';
 import { useActors } from '../helpers/actors.js';
 import { expectWin32Error } from '../helpers/expect-error.js';
 import { uniqueName } from '../helpers/names.js';
@@ -10,6 +10,16 @@ import { uniqueName } from '../helpers/names.js';
 const { thread } = useActors();
 
 describe('a handle', () => {
+  test('adopted from a bigint is the same handle; one that names nothing fails at use with ERROR_INVALID_HANDLE', () => {
+    using e = Event.create();
+    using same = Event.fromHandle(BigInt(e.duplicateHandle()) as never);
+    same.set();
+    expect(e.wait(0)).toBe('signaled');
+    const nothing = Process.fromHandle(-10000n as never);
+    expectWin32Error(() => nothing.wait(0), ERROR_INVALID_HANDLE);
+    nothing.detach();
+  });
+
   test('closed twice is harmless', () => {
     const e = Event.create();
     e.close();

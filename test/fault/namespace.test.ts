@@ -164,11 +164,18 @@ describe('a damaged or foreign region', () => {
   test('whose header was zeroed while in use is refused, not initialized over the live tables; the message says how to recover', async () => {
     const dir = await privateDir();
     // A process that has the namespace open: its registration is in the tables.
-    const user = spawn(process.execPath, ['-e', "import('@waitables/core').then(({ Event }) => { globalThis.e = Event.create({ name: 'Local\\\\held' }); console.log('up'); })"], {
-      env: { ...process.env, WAITABLES_SHM_DIR: dir },
-      cwd: fileURLToPath(new URL('../../packages/core/', import.meta.url)),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const user = spawn(
+      process.execPath,
+      [
+        '-e',
+        "import('@waitables/core').then(({ Event }) => { globalThis.e = Event.create({ name: 'Local\\\\held' }); console.log('up'); })",
+      ],
+      {
+        env: { ...process.env, WAITABLES_SHM_DIR: dir },
+        cwd: fileURLToPath(new URL('../../packages/core/', import.meta.url)),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     try {
       await once(user.stdout, 'data');
       const fd = openSync(join(dir, namespaceFile), 'r+');

@@ -130,3 +130,17 @@ describe('processes', () => {
     rangeError(() => Process.open(1, { access: 2 ** 32 }), 'options.access');
   });
 });
+
+describe('adopted handles', () => {
+  test('fromHandle takes an integer (a bigint within the safe integers too) and names the argument otherwise', () => {
+    for (const Kind of [Event, Mutex, Semaphore, WaitableTimer, Process] as const) {
+      typeError(() => Kind.fromHandle('12' as never), 'handle');
+      typeError(() => Kind.fromHandle(null as never), 'handle');
+      typeError(() => Kind.fromHandle(undefined as never), 'handle');
+      typeError(() => Kind.fromHandle({} as never), 'handle');
+      rangeError(() => Kind.fromHandle(1.5), 'handle');
+      rangeError(() => Kind.fromHandle(NaN), 'handle');
+      rangeError(() => Kind.fromHandle(2n ** 64n as never), 'handle');
+    }
+  });
+});

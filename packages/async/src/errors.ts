@@ -56,7 +56,8 @@ export class WaitThreadError extends Error {
 }
 
 function describe(cause: unknown): string {
-  if (cause instanceof Error) return (cause as { code?: unknown }).code ? `${String((cause as { code?: unknown }).code)}: ${cause.message}` : cause.message;
+  if (cause instanceof Error)
+    return (cause as { code?: unknown }).code ? `${String((cause as { code?: unknown }).code)}: ${cause.message}` : cause.message;
   return String(cause);
 }
 

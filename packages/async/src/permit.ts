@@ -15,10 +15,7 @@ export class Permit implements Disposable, AsyncDisposable {
 
   /** @internal */
   constructor(readonly semaphore: CoreSemaphore) {
-    refuseCloning(
-      this,
-      'a Permit cannot be cloned or sent to another thread or process: release it here and acquire the semaphore there',
-    );
+    refuseCloning(this, 'a Permit cannot be cloned or sent to another thread or process: release it here and acquire the semaphore there');
   }
 
   get released(): boolean {

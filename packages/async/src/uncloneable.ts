@@ -16,5 +16,10 @@
  * ```
  */
 export function refuseCloning(target: object, message: string): void {
+  // Cloning meets properties in their order: this one must come first, before any field
+  // set already (those are moved after it, unchanged).
+  const before = Object.getOwnPropertyDescriptors(target);
+  for (const key of Object.keys(before)) delete (target as Record<string, unknown>)[key];
   Object.defineProperty(target, 'cloning', { value: Symbol(message), enumerable: true });
+  Object.defineProperties(target, before);
 }
