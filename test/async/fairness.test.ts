@@ -19,16 +19,23 @@ const TURNS = 200;
 /** Async workers of the busy process. */
 const WORKERS = 20;
 /**
- * Bypasses allowed per turn. Linux, counted from when this process's wait is queued:
- * the busy process hands over locally only while no other process waits, so it passes a
- * queued waiter at most once (its wait thread's older registration): the median turn
- * counts at most that. Windows, counted from the request (the kernel shows no queue):
- * at most two streaks of 16 handoffs. On top of both, slack for what load stretches:
- * acquisitions counted late (the tally is the busy process's own, after its grant) and,
- * on Windows, those made while the request was on its way to the kernel. One turn in a
- * few hundred was seen at 9-23 on Linux with a load average of 9 on 2 cores.
+ * Bypasses allowed per turn: what the guarantee bounds, counted from where it starts.
+ *
+ * Linux, counted from when this process's wait is queued in the namespace (the wait
+ * thread's hop before that, which load stretches at will, is not a matter of fairness).
+ * Once it is queued the busy process cannot hand over locally any more, and the namespace
+ * serves waiters in FIFO order. What can still pass it: one local handoff decided just
+ * before the registration committed, one grant to the busy process's wait thread,
+ * registered earlier, and one acquisition made before but tallied after (the tally is
+ * the busy process's own, after its grant; one holder at a time). A turn granted before
+ * the poll below saw it queued cannot be counted from there and is left out of the bound
+ * (a starved wait stays queued, so it is seen); a quarter of the turns at least must be
+ * seen (under a load of 4 spinning processes on 2 cores, a third went unseen).
+ *
+ * Windows, counted from the request (the kernel shows no queue): at most two streaks of
+ * 16 handoffs, with slack for those made while the request was on its way to the kernel.
  */
-const BOUND = process.platform === 'win32' ? 2 * 16 + 24 : 1 + 24;
+const BOUND = process.platform === 'win32' ? 2 * 16 + 24 : 3;
 
 /** Whether a thread of this process (its wait thread) has a wait queued in the namespace (Linux). */
 function ownWaitQueued(): boolean {
@@ -64,7 +71,7 @@ async function startBusy(kind: Kind, name: string, tallyName: string): Promise<{
 }
 
 /** Takes TURNS turns of the object while the busy process runs; returns the bypasses of each turn. */
-async function turnsAgainstBusy(kind: Kind): Promise<{ bypasses: number[]; busyAcquisitions: number }> {
+async function turnsAgainstBusy(kind: Kind): Promise<{ bypasses: number[]; unseen: number; busyAcquisitions: number }> {
   const name = uniqueName(`fair-${kind}`);
   const tallyName = uniqueName('fair-tally');
   using tally = CoreSemaphore.create({ name: tallyName, initialCount: 0, maximumCount: 0x7fffffff });
@@ -77,13 +84,13 @@ async function turnsAgainstBusy(kind: Kind): Promise<{ bypasses: number[]; busyA
   await waitPool().warmUp(); // a wait thread's start-up is not a matter of fairness
   const busy = await startBusy(kind, name, tallyName);
   const bypasses: number[] = [];
+  let unseen = 0;
   for (let turn = 0; turn < TURNS; turn++) {
     await new Promise((resolve) => setTimeout(resolve, 4)); // the busy process runs on its own meanwhile
     let before = tally.query().count;
     const request = object instanceof Event ? object.wait({ timeout: 20_000 }) : object.acquire({ timeout: 20_000 });
+    let counted = true;
     if (process.platform === 'linux') {
-      // Count from when this process's wait is queued in the namespace: the wait thread's hop
-      // before it (stretched by load) is not a matter of fairness.
       let settled = false;
       void request.then(
         () => (settled = true),
@@ -91,25 +98,28 @@ async function turnsAgainstBusy(kind: Kind): Promise<{ bypasses: number[]; busyA
       );
       while (!settled && !ownWaitQueued()) await new Promise((resolve) => setImmediate(resolve));
       if (!settled) before = tally.query().count;
+      else counted = false; // granted between two polls: its queueing was not seen
     }
     const held = await request;
-    bypasses.push(tally.query().count - before);
+    if (counted) bypasses.push(tally.query().count - before);
+    else unseen++;
     if (held === undefined)
       (object as Event).set(); // the token goes back
     else await held[Symbol.asyncDispose]();
   }
   const busyAcquisitions = await busy.stop();
   object.close();
-  return { bypasses, busyAcquisitions };
+  return { bypasses, unseen, busyAcquisitions };
 }
 
 describe.each(['semaphore', 'mutex', 'event'] as const)('a %s taken in turn by a busy process', (kind) => {
   test(`another process's async waiter gets each of its ${TURNS} turns within ${BOUND} of the busy process's acquisitions`, async () => {
-    const { bypasses, busyAcquisitions } = await turnsAgainstBusy(kind);
-    if (process.env.WAITABLES_FAIRNESS_LOG) console.log(kind, busyAcquisitions, bypasses.join(' '));
-    expect(bypasses).toHaveLength(TURNS);
+    const { bypasses, unseen, busyAcquisitions } = await turnsAgainstBusy(kind);
+    if (process.env.WAITABLES_FAIRNESS_LOG) console.log(kind, busyAcquisitions, unseen, bypasses.join(' '));
+    expect(bypasses.length + unseen).toBe(TURNS);
+    expect(bypasses.length).toBeGreaterThanOrEqual(TURNS / 4);
     expect(Math.max(...bypasses)).toBeLessThanOrEqual(BOUND);
-    if (process.platform === 'linux') expect([...bypasses].sort((a, b) => a - b)[TURNS / 2]).toBeLessThanOrEqual(1);
+    if (process.platform === 'linux') expect([...bypasses].sort((a, b) => a - b)[bypasses.length >> 1]).toBeLessThanOrEqual(1);
     expect(busyAcquisitions).toBeGreaterThan(300 + TURNS); // it was busy, handing over locally, all along
   }, 120_000);
 });
