@@ -3,10 +3,13 @@
  * uses, without it, to tell how far we are from the limit on this machine.
  *
  *   baselines flock FILE MS   lock + unlock pairs of flock(2) on FILE for MS ms; prints the count
- *   baselines fifo FILE MS    one process of a strict-FIFO lock on futexes in FILE (a ticket
+ *   baselines fifo FILE       one process of a strict-FIFO lock on futexes in FILE (a ticket
  *                             lock: take a ticket, sleep until it is served, serve the next
- *                             and wake the sleepers); holds it as often as it can for MS ms
- *                             and prints how many times it did
+ *                             and wake the sleepers), through the bench's start barrier
+ *                             (bench/lib/start-barrier.mjs): prints "ready", reads
+ *                             "go START END" (CLOCK_MONOTONIC ms), holds the lock as often as
+ *                             it can from START to END, and prints how many times it did with
+ *                             its CPU time (µs) and context switches over that window
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -32,9 +36,26 @@ static long futex(atomic_uint *word, int op, unsigned value) {
   return syscall(SYS_futex, word, op, value, NULL, NULL, 0);
 }
 
+/* The barrier: "ready", then "go START END"; sleeps until START, returns END. */
+static double start_together(void) {
+  printf("ready\n");
+  fflush(stdout);
+  double start, end;
+  if (scanf(" go %lf %lf", &start, &end) != 2) exit(3);
+  double wait = start - now_ms();
+  if (wait > 0) {
+    struct timespec ts = {(time_t)(wait / 1e3), (long)((wait - (time_t)(wait / 1e3) * 1e3) * 1e6)};
+    nanosleep(&ts, NULL);
+  }
+  return end;
+}
+
+static struct rusage usage_at_start;
+
 int main(int argc, char **argv) {
-  if (argc != 4) return 2;
-  double until = now_ms() + atof(argv[3]);
+  int fifo = argc == 3 && strcmp(argv[1], "fifo") == 0;
+  if (!fifo && argc != 4) return 2;
+  double until = fifo ? 0 : now_ms() + atof(argv[3]);
   long count = 0;
   int fd = open(argv[2], O_RDWR | O_CREAT, 0600);
   if (fd < 0) return perror("open"), 1;
@@ -46,6 +67,8 @@ int main(int argc, char **argv) {
     atomic_uint *words = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (words == MAP_FAILED) return perror("mmap"), 1;
     atomic_uint *next = &words[0], *serving = &words[16];
+    until = start_together();
+    getrusage(RUSAGE_SELF, &usage_at_start);
     while (now_ms() < until) {
       unsigned ticket = atomic_fetch_add(next, 1);
       for (unsigned s; (s = atomic_load(serving)) != ticket;) futex(serving, FUTEX_WAIT, s);
@@ -53,6 +76,12 @@ int main(int argc, char **argv) {
       atomic_fetch_add(serving, 1);
       futex(serving, FUTEX_WAKE, INT_MAX);
     }
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    long cpu = (u.ru_utime.tv_sec - usage_at_start.ru_utime.tv_sec + u.ru_stime.tv_sec - usage_at_start.ru_stime.tv_sec) * 1000000L +
+               (u.ru_utime.tv_usec - usage_at_start.ru_utime.tv_usec + u.ru_stime.tv_usec - usage_at_start.ru_stime.tv_usec);
+    printf("%ld %ld %ld %ld\n", count, cpu, u.ru_nvcsw - usage_at_start.ru_nvcsw, u.ru_nivcsw - usage_at_start.ru_nivcsw);
+    return 0;
   } else {
     return 2;
   }

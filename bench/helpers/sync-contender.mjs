@@ -1,16 +1,17 @@
-// One process of the c-baselines scenario's contended run: for `ms` milliseconds, take
-// the named mutex with a blocking wait and release it; prints how many times it held it.
-//   node sync-contender.mjs <mutex-name> <ms>
+// One process of the blocking contended hand-over (c-baselines): through the start
+// barrier, take the named mutex with a blocking wait and release it, as often as it can
+// in the common window; reports how many times it held it.
+//   node sync-contender.mjs <mutex-name>
 import { Mutex } from '@waitables/core';
+import { monotonicMs } from '../lib/start-barrier.mjs';
+import { report, startTogether } from '../lib/barrier-child.mjs';
 
-const [name, ms] = process.argv.slice(2);
-const mutex = Mutex.open(name);
-const until = Date.now() + Number(ms);
+const mutex = Mutex.open(process.argv[2]);
+const until = await startTogether();
 let held = 0;
-while (Date.now() < until) {
-  for (let i = 0; i < 100; i++, held++) {
-    mutex.wait();
-    mutex.release();
-  }
+while (monotonicMs() < until) {
+  mutex.wait();
+  held++;
+  mutex.release();
 }
-process.stdout.write(`${held}\n`);
+report(held);

@@ -91,6 +91,54 @@ describe('a lock holder stopped by SIGSTOP', () => {
   }, 120_000);
 });
 
+describe('a registered wait given up because a stopped holder kept the lock', () => {
+  test('is never handed anything its thread will not take, even if that thread makes no other call', async () => {
+    const dir = await privateNamespaceDir();
+    const name = uniqueName('gave-up');
+    const waiter = start(dir, 'namespace-user.mjs', [name]); // the event: auto-reset, unsignaled
+    expect(await waiter.next()).toBe('ready');
+    const other = start(dir, 'namespace-user.mjs', [name]);
+    expect(await other.next()).toBe('ready');
+    const holder = start(dir, 'set-loop.mjs', [`${name}-busy`]);
+    expect(await holder.next()).toBe('started');
+    const words = region(dir);
+
+    // The waiter registers its wait, then its periodic look finds the lock held by a stopped
+    // process until the wait's deadline: it gives the wait up without unregistering it.
+    waiter.child.stdin!.write('wait 3000\n');
+    while (!(await ask(other, 'inspect')).waiting) await new Promise((r) => setTimeout(r, 5));
+    let stoppedHolding = false;
+    for (let attempt = 0; attempt < 2000 && !stoppedHolding; attempt++) {
+      holder.child.kill('SIGSTOP');
+      await new Promise((r) => setTimeout(r, 5));
+      stoppedHolding = lockHolder(words).pid === holder.child.pid;
+      if (!stoppedHolding) holder.child.kill('SIGCONT');
+    }
+    expect(stoppedHolding).toBe(true);
+    expect(JSON.parse(await waiter.next())).toMatchObject({ result: 'timeout' });
+    // It gave the wait up while registered (not timed out under the lock): its slot says so.
+    const slot = Array.from({ length: LIMITS.threads }, (_, t) => t).find((t) => {
+      const [state, , , , , , , , , pid] = words.read(threadWord(t, 0), 10);
+      return state === THREAD_LIVE && pid === waiter.child.pid;
+    })!;
+    expect(words.read(threadWord(slot, T.status))[0]).toBe(layout.WAITING);
+    expect(words.read(threadWord(slot, T.gaveUp))[0]).toBe(1);
+    holder.child.kill('SIGCONT');
+    holder.child.kill('SIGKILL');
+    await once(holder.child, 'exit');
+
+    // The waiter makes no call any more. A set now must not go to its given-up wait (it
+    // would keep the signal for nobody): another process's wait gets it.
+    expect(await ask(other, 'set')).toEqual({ ok: true });
+    const got = await ask(other, 'wait 10000');
+    expect(got.result).toBe('signaled');
+    expect(got.elapsedMs as number).toBeLessThan(10_000);
+    // The given-up wait is gone from the namespace, and the waiter works on.
+    expect(await ask(other, 'inspect')).toEqual({ ok: true, waiting: 0 });
+    expect((await ask(waiter, 'wait 0')).result).toBe('timeout');
+  }, 120_000);
+});
+
 describe('a lock word that names a live thread which does not hold the lock', () => {
   test('is taken over: other processes go on, and the named thread works too', async () => {
     const dir = await privateNamespaceDir();

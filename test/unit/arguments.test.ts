@@ -140,7 +140,7 @@ describe('adopted handles', () => {
       typeError(() => Kind.fromHandle({} as never), 'handle');
       rangeError(() => Kind.fromHandle(1.5), 'handle');
       rangeError(() => Kind.fromHandle(NaN), 'handle');
-      rangeError(() => Kind.fromHandle(2n ** 64n as never), 'handle');
+      rangeError(() => Kind.fromHandle((2n ** 64n) as never), 'handle');
     }
   });
 });

@@ -57,6 +57,7 @@ test('names every thread slot word where the code has it', () => {
     pid: 'pid',
     lockHeld: 'lockHeld',
     acquireFor: 'acquireFor',
+    gaveUp: 'gaveUp',
     life: 'life',
     robustNode: 'robust node',
   } as Record<string, string>;

@@ -89,6 +89,9 @@ function ownerOf(thread: WaitThread, kind: Kind): WaitThread | null {
   return kind === 'mutex' && thread.acquiresForOwner ? null : thread;
 }
 
+/** Idle compound threads kept for the next wait-any or wait-all. */
+const COMPOUND_IDLE_KEPT = 2;
+
 /** How long the 'exit' hook waits for the wait threads to give back what they hold. */
 const EXIT_GRACE_MS = 2000;
 
@@ -241,11 +244,17 @@ export class WaitPool {
    * compound thread. Resolves to the WAIT_* code and the thread that owns any mutex
    * acquired.
    */
-  compound(
+  compound<R>(
     objects: readonly WaitHandle[],
     waitAll: boolean,
     options: CheckedWaitOptions,
-  ): Promise<{ code: number; thread: WaitThread | null }> {
+    /**
+     * Makes the result of what was acquired, synchronously as the grant arrives: the
+     * locks of mutexes a compound thread acquired must be on that thread before it can
+     * be chosen for another wait (it would take them again, as their owner).
+     */
+    take: (code: number, thread: WaitThread | null) => R,
+  ): Promise<R> {
     if (this.#closed) return Promise.reject(new PoolClosedError());
     const { signal, timeout, ref } = options;
     if (signal?.aborted) return Promise.reject(new AbortError({ cause: signal.reason }));
@@ -255,7 +264,7 @@ export class WaitPool {
     const mutexes = objects.some((o) => o.kind === 'mutex');
     if (!mutexes) {
       const now = getBackend().waitForMultipleObjects(raws, waitAll, 0, false);
-      if (now !== WAIT_TIMEOUT) return Promise.resolve({ code: now, thread: null });
+      if (now !== WAIT_TIMEOUT) return Promise.resolve(take(now, null));
       if (timeout === 0) return Promise.reject(new TimeoutError(0));
     }
     const thread = this.#compoundThreads.find((t) => t.alive && !t.busy && (!mutexes || t.locks.size === 0)) ?? this.#spawn('compound');
@@ -278,7 +287,7 @@ export class WaitPool {
           cleanup();
           // The thread's own deadline passed (see below): nothing was acquired.
           if (code === WAIT_TIMEOUT) reject(new TimeoutError(timeout));
-          else resolve({ code, thread });
+          else resolve(take(code, thread));
         },
         fail: (error) => {
           cleanup();
@@ -529,6 +538,7 @@ export class WaitPool {
         this.#releases.delete(report.token);
         if (report.errno) waiter?.reject(new Win32Error(report.errno, report.syscall));
         else waiter?.resolve();
+        this.#retireIdleCompound(thread);
         return;
       }
       case 'compound-done':
@@ -544,11 +554,27 @@ export class WaitPool {
         }
         if (!job.left && !this.#exiting) job.settle(report.code);
         else this.#giveBackCompound(job, report.code);
+        this.#retireIdleCompound(thread);
         return;
       }
       case 'stopped':
         return;
     }
+  }
+
+  /**
+   * Compound threads are started as wait-any/wait-all calls overlap; once the burst is
+   * over, all but COMPOUND_IDLE_KEPT idle ones stop (one holding locks stays until they
+   * are released: it owns their mutexes; it is looked at again after each release).
+   */
+  #retireIdleCompound(thread: WaitThread): void {
+    if (thread.mode !== 'compound' || thread.busy || thread.stopping || !thread.alive || thread.locks.size > 0) return;
+    // A release under way on it keeps the process alive until done: let it finish first.
+    for (const waiter of this.#releases.values()) if (waiter.thread === thread) return;
+    const idle = this.#compoundThreads.filter((t) => t.alive && !t.busy && !t.stopping);
+    if (idle.length <= COMPOUND_IDLE_KEPT) return;
+    thread.stop();
+    this.#compoundThreads.splice(this.#compoundThreads.indexOf(thread), 1);
   }
 
   /** The thread let go of a retired slot: the process need not wait for it any more. */

@@ -129,9 +129,18 @@ export class ReportReader {
   #drain(): void {
     const words = this.#words;
     for (let read = Atomics.load(words, 1); read !== Atomics.load(words, 0) && !this.#stopped; read++) {
-      this.deliver(this.#decode(HEADER + (read % CAPACITY) * RECORD));
+      const report = this.#decode(HEADER + (read % CAPACITY) * RECORD);
       Atomics.store(words, 1, read + 1);
       Atomics.notify(words, 1);
+      try {
+        this.deliver(report);
+      } catch (error) {
+        // A report the pool failed to handle must not stop the delivery of the next ones
+        // (their waits would hang): the error surfaces as an uncaught exception instead.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
     }
   }
 

@@ -59,16 +59,17 @@ export interface AsyncWaitAllResult {
 export async function waitAny<T extends Waitable>(objects: readonly T[], options?: WaitOptions): Promise<AsyncWaitAnyResult<T>> {
   const cores = coresOf(objects, false);
   const pool = waitPool();
-  const { code, thread } = await pool.compound(cores, false, checkWaitOptions(options));
-  const abandoned = code >= WAIT_ABANDONED_0;
-  const index = abandoned ? code - WAIT_ABANDONED_0 : code;
-  const core = cores[index]!;
-  let lock: Lock | null = null;
-  if (core.kind === 'mutex') {
-    lock = new Lock(new CompoundLockOwner(pool, core.handle, thread), abandoned);
-    thread?.locks.add(lock);
-  }
-  return { index, object: objects[index]!, abandoned, lock };
+  return pool.compound(cores, false, checkWaitOptions(options), (code, thread) => {
+    const abandoned = code >= WAIT_ABANDONED_0;
+    const index = abandoned ? code - WAIT_ABANDONED_0 : code;
+    const core = cores[index]!;
+    let lock: Lock | null = null;
+    if (core.kind === 'mutex') {
+      lock = new Lock(new CompoundLockOwner(pool, core.handle, thread), abandoned);
+      thread?.locks.add(lock);
+    }
+    return { index, object: objects[index]!, abandoned, lock };
+  });
 }
 
 /**
@@ -81,13 +82,14 @@ export async function waitAny<T extends Waitable>(objects: readonly T[], options
 export async function waitAll(objects: readonly Waitable[], options?: WaitOptions): Promise<AsyncWaitAllResult> {
   const cores = coresOf(objects, true);
   const pool = waitPool();
-  const { code, thread } = await pool.compound(cores, true, checkWaitOptions(options));
-  const locks = cores
-    .filter((c) => c.kind === 'mutex')
-    .map((c) => {
-      const lock = new Lock(new CompoundLockOwner(pool, c.handle, thread), code === WAIT_ABANDONED_0);
-      thread?.locks.add(lock);
-      return lock;
-    });
-  return { abandoned: code === WAIT_ABANDONED_0, locks };
+  return pool.compound(cores, true, checkWaitOptions(options), (code, thread) => {
+    const locks = cores
+      .filter((c) => c.kind === 'mutex')
+      .map((c) => {
+        const lock = new Lock(new CompoundLockOwner(pool, c.handle, thread), code === WAIT_ABANDONED_0);
+        thread?.locks.add(lock);
+        return lock;
+      });
+    return { abandoned: code === WAIT_ABANDONED_0, locks };
+  });
 }

@@ -325,6 +325,11 @@ export class Engine {
     const freed = new Set<number>();
     for (const { thread, list } of waiters) {
       if (list.includes(-1) || ns.r(threadWord(thread, T.status)) !== WAITING) continue;
+      // A wait its thread gave up (T.gaveUp) would hold what it is handed for nobody: end it instead.
+      if (ns.r(threadWord(thread, T.gaveUp)) === 1) {
+        this.#dropStaleWait(thread, freed);
+        continue;
+      }
       // Never hand an object to a waiter whose process has died: drop its wait instead (the
       // rest of that process is reclaimed by bounded passes, see reclaim()).
       const process = ns.r(threadWord(thread, T.process));
@@ -516,6 +521,7 @@ export class Engine {
     else if (status !== IDLE) this.#giveBack(t, status, changed, false);
     this.#abandonOwnedBy(t, changed, -1);
     ns.w(threadWord(t, T.status), IDLE);
+    ns.w(threadWord(t, T.gaveUp), 0);
     ns.w(threadWord(t, T.process), -1);
     ns.afterCommit(() => Atomics.compareExchange(ns.i32, threadWord(t, T.state), THREAD_LIVE, THREAD_FREE));
   }
@@ -543,12 +549,30 @@ export class Engine {
    * since (a mutex is released, not abandoned: this thread is alive).
    */
   dropOwnStaleWait(changed: Set<number>): void {
+    this.#dropStaleWait(this.ns.thread, changed);
+  }
+
+  #dropStaleWait(t: number, changed: Set<number>): void {
     const ns = this.ns;
-    const t = ns.thread;
     const status = ns.r(threadWord(t, T.status));
     if (status === WAITING) this.#finishWait(t, WAIT_TIMEOUT, this.waitList(t));
     else if (status !== IDLE) this.#giveBack(t, status, changed, true);
     ns.w(threadWord(t, T.status), IDLE);
+    ns.w(threadWord(t, T.gaveUp), 0);
+  }
+
+  /**
+   * Ends the waits that live threads gave up without unregistering them (T.gaveUp), and
+   * gives back what they were handed: their thread may not make another transaction for
+   * a long time (an idle wait thread), and what was handed to them would be held by nobody.
+   */
+  sweepGivenUpWaits(changed: Set<number>): void {
+    const ns = this.ns;
+    const high = ns.r(H.threadsHigh);
+    for (let t = 0; t < high && t < LIMITS.threads; t++) {
+      if (ns.r(threadWord(t, T.gaveUp)) !== 1 || ns.r(threadWord(t, T.state)) !== THREAD_LIVE) continue;
+      this.#dropStaleWait(t, changed);
+    }
   }
 
   /**

@@ -104,6 +104,14 @@ export const T = {
    */
   acquireFor: 11,
   /**
+   * 1: this thread gave up a registered wait without unregistering it (the namespace lock
+   * was not free by its deadline), so whatever is handed to that wait is nobody's. Set by
+   * the thread itself without the lock; the next transaction that sees it (this thread's
+   * own next one, or another waiter's periodic pass) ends the wait, gives back what it
+   * was handed and clears it: a thread that gave up and then idles cannot keep a mutex.
+   */
+  gaveUp: 12,
+  /**
    * Its life word: its tid once the word is on the thread's robust futex list, which the
    * kernel walks when the thread ends, setting LIFE_OWNER_DIED here and waking one sleeper
    * if LIFE_WAITERS is set. Waiters for a mutex it owns sleep on it too (futex_waitv).

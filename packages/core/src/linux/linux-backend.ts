@@ -277,8 +277,10 @@ export function createLinuxBackend(): Backend {
           if (ns.r(H.waiting) <= 0 || objects.some((obj) => ns.r(objectWord(obj, O.waiters)) <= 0)) engine.recountWaiting(objects, changed);
           engine.dispatch(changed);
           if (ns.r(status) !== WAITING) return;
-          // Still waiting: now (not before handing out what fell due) reclaim what the dead hold.
+          // Still waiting: now (not before handing out what fell due) reclaim what the dead hold,
+          // and what was handed to waits that live threads gave up.
           const freed = new Set<number>();
+          engine.sweepGivenUpWaits(freed);
           engine.reclaim(freed, false);
           engine.dispatch(freed);
           if (ns.r(status) === WAITING && Namespace.monotonicMicros() >= deadline) engine.timeOut(me);
@@ -286,6 +288,9 @@ export function createLinuxBackend(): Backend {
       } catch (error) {
         if (!(error instanceof LockDeadlineError)) throw error;
         if (Atomics.load(ns.i32, status) !== WAITING) break; // handed a result meanwhile: take it
+        // Said in the slot too: if this thread makes no transaction for a long time, another
+        // waiter's periodic pass ends the wait and gives back what it is handed meanwhile.
+        Atomics.store(ns.i32, threadWord(me, T.gaveUp), 1);
         ns.pendingCleanup = () => {
           const changed = new Set<number>();
           engine.dropOwnStaleWait(changed);

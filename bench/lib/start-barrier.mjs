@@ -1,0 +1,80 @@
+// A start barrier for contended scenarios: every contender process starts, prepares (opens
+// its objects) and says "ready"; once all have, each is told one common monotonic instant
+// to begin and one to stop, so that all count over the same window, with every contender
+// running. Without it, the first processes to start run uncontended while the others are
+// still loading, and the figure measures start-up skew instead of contention.
+//
+// Protocol (stdin/stdout lines): child -> "ready"; parent -> "go <startMs> <endMs>"
+// (CLOCK_MONOTONIC milliseconds: process.hrtime in Node, clock_gettime in C); child ->
+// "<count> <cpuMicros> <voluntarySwitches> <involuntarySwitches>", the last three measured
+// over its window (getrusage).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+
+/** CLOCK_MONOTONIC now, in milliseconds. */
+export const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+/** How long after the last "ready" the window opens: every child must read "go" and sleep until then. */
+const LEAD_MS = 100;
+
+/**
+ * Runs `count` processes of `command args` through the barrier; resolves with the summed
+ * count per second of the common window and, per hand-over (per counted acquisition),
+ * the CPU time and context switches of all contenders together.
+ */
+export async function runTogether(count, command, args, windowMs) {
+  const children = Array.from({ length: count }, () => spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const lines = children.map((child) => {
+    const queue = [];
+    let waiting = null;
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n')) {
+        const line = text.slice(0, i).trim();
+        text = text.slice(i + 1);
+        if (waiting) (waiting(line), (waiting = null));
+        else queue.push(line);
+      }
+    });
+    const exited = once(child, 'exit');
+    return async () => {
+      if (queue.length > 0) return queue.shift();
+      return Promise.race([
+        new Promise((resolve) => (waiting = resolve)),
+        exited.then(([code]) => {
+          throw new Error(`${command} ${args.join(' ')} exited with ${code} before its report`);
+        }),
+      ]);
+    };
+  });
+  try {
+    const ready = await Promise.all(lines.map((next) => next()));
+    for (const line of ready) if (line !== 'ready') throw new Error(`a contender said "${line}" instead of "ready"`);
+    const start = monotonicMs() + LEAD_MS;
+    for (const child of children) child.stdin.end(`go ${start} ${start + windowMs}\n`);
+    const reports = await Promise.all(lines.map((next) => next()));
+    await Promise.all(children.map((child) => (child.exitCode === null ? once(child, 'exit') : null)));
+    let total = 0;
+    let cpu = 0;
+    let voluntary = 0;
+    let involuntary = 0;
+    for (const report of reports) {
+      const [n, c, v, i] = report.split(/\s+/).map(Number);
+      if (!Number.isFinite(n)) throw new Error(`a contender reported "${report}"`);
+      total += n;
+      cpu += c;
+      voluntary += v;
+      involuntary += i;
+    }
+    const per = (x) => (total > 0 ? x / total : null);
+    return {
+      perSecond: total / (windowMs / 1000),
+      cpuMicrosPerHandover: per(cpu),
+      switchesPerHandover: per(voluntary + involuntary),
+      voluntaryPerHandover: per(voluntary),
+    };
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
