@@ -1,26 +1,30 @@
-// One process of the contended-mutex benchmark: for `ms` milliseconds, take the lock,
-// touch the shared counter file, release; prints how many times it held the lock.
-//   node contender.mjs ours <mutex-name> <ms> | lockfile <file> <ms>
+// One process of the contended-mutex benchmark, through the start barrier
+// (lib/start-barrier.mjs): take the lock, touch the shared counter file (proper-lockfile)
+// or nothing (ours), release, as often as it can in the common window; reports how many
+// times it held the lock.
+//   node contender.mjs ours <mutex-name> | lockfile <file>
 import { readFileSync, writeFileSync } from 'node:fs';
 import lockfile from 'proper-lockfile';
 import { Mutex } from '@waitables/async';
+import { monotonicMs } from '../lib/start-barrier.mjs';
+import { report, startTogether } from '../lib/barrier-child.mjs';
 
-const [kind, target, msArg] = process.argv.slice(2);
-const until = Date.now() + Number(msArg);
+const [kind, target] = process.argv.slice(2);
+const mutex = kind === 'ours' ? Mutex.open(target) : null;
+const until = await startTogether();
 let held = 0;
-if (kind === 'ours') {
-  const mutex = Mutex.open(target);
-  while (Date.now() < until) {
+if (mutex) {
+  while (monotonicMs() < until) {
     const lock = await mutex.acquire();
     held++;
     lock.release();
   }
 } else {
-  while (Date.now() < until) {
+  while (monotonicMs() < until) {
     const release = await lockfile.lock(target, { realpath: false, retries: { retries: 1000, minTimeout: 1, maxTimeout: 20 } });
     writeFileSync(target, String(Number(readFileSync(target, 'utf8') || 0) + 1));
     held++;
     await release();
   }
 }
-process.stdout.write(`${held}\n`);
+report(held);

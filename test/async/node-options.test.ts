@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,7 +47,9 @@ function expectDone(run: Run): void {
 }
 
 const hookCjs = fixture('hooks/count-thread.cjs');
-const hookMjs = fixture('hooks/count-thread.mjs');
+// --import and --experimental-loader take module specifiers: file URLs (a path is not one on Windows).
+const hookMjs = pathToFileURL(fixture('hooks/count-thread.mjs')).href;
+const loader = pathToFileURL(fixture('hooks/loader.mjs')).href;
 const hookRuns = (run: Run) => run.stderr.match(/hook ran on [a-z ]+/g) ?? [];
 
 describe('a program whose waits reach the wait threads, started', () => {
@@ -92,7 +94,7 @@ describe('a program whose waits reach the wait threads, started', () => {
   });
 
   test('with a module loader (--experimental-loader)', async () => {
-    const run = await node(['--no-warnings', '--experimental-loader', hookMjs.replace('count-thread.mjs', 'loader.mjs'), '-e', source]);
+    const run = await node(['--no-warnings', '--experimental-loader', loader, '-e', source]);
     expect(run.code).toBe(0);
     expectDone(run);
   });

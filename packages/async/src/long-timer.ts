@@ -7,7 +7,9 @@
 /** Longest delay one setTimeout honours. */
 export const MAX_TIMER_MS = 0x7fffffff;
 
+/** A timer started by {@link setLongTimeout}. */
 export interface LongTimer {
+  /** Cancels it: the callback is not called (nothing happens if it was already). */
   clear(): void;
 }
 

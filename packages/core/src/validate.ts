@@ -37,7 +37,7 @@ export function validateHandle(value: unknown, path: string): number {
   if (!Number.isSafeInteger(Number(value)) || typeof value === 'bigint') {
     throw new ArgumentOutOfRangeError(path, 'a handle (a safe integer)', value);
   }
-  return value as number;
+  return value;
 }
 
 /**
