@@ -26,6 +26,8 @@ import {
   KIND,
   type Kind,
   LIMITS,
+  LIFE_OWNER_DIED,
+  LIFE_TID_MASK,
   O,
   P,
   T,
@@ -201,6 +203,24 @@ export class Engine {
     }
   }
 
+  /**
+   * Whether the thread of a registered wait lives. A thread on its robust futex list has a
+   * life word the kernel marks as the thread ends, whatever kills it (robust-list.ts): read
+   * without a system call, which matters on a hand-over path. Otherwise its process is asked.
+   */
+  #waiterAlive(thread: number, process: number): boolean {
+    const life = Atomics.load(this.ns.i32, threadWord(thread, T.life));
+    if ((life & LIFE_OWNER_DIED) !== 0) return false;
+    if ((life & LIFE_TID_MASK) !== 0) return true;
+    return this.isProcessSlotAlive(process);
+  }
+
+  /** Whether {@link tryWait} would take something now (it changes nothing). */
+  #couldTake(thread: number, objects: readonly number[], waitAll: boolean): boolean {
+    if (waitAll) return objects.every((obj) => obj >= 0 && this.canAcquire(obj, thread));
+    return objects.some((obj) => obj >= 0 && this.canAcquire(obj, thread));
+  }
+
   /** Acquires what the wait can take now: its WAIT_* code, or -1 if it must wait. */
   tryWait(thread: number, objects: readonly number[], waitAll: boolean): number {
     if (waitAll) {
@@ -330,15 +350,20 @@ export class Engine {
         this.#dropStaleWait(thread, freed);
         continue;
       }
+      const owner = this.ownerFor(thread);
+      const waitAll = ns.r(threadWord(thread, T.waitAll)) === 1;
+      // Nothing it waits for can be taken now: whether it lives does not matter yet (asking
+      // costs a system call, and every waiter behind the one served would ask).
+      if (!this.#couldTake(owner, list, waitAll)) continue;
       // Never hand an object to a waiter whose process has died: drop its wait instead (the
       // rest of that process is reclaimed by bounded passes, see reclaim()).
       const process = ns.r(threadWord(thread, T.process));
       if (!(process >= 0 && process < LIMITS.processes)) throw ns.damaged('thread table: process slot');
-      if (!this.isProcessSlotAlive(process)) {
+      if (!this.#waiterAlive(thread, process)) {
         this.reclaimThread(thread, freed);
         continue;
       }
-      const code = this.tryWait(this.ownerFor(thread), list, ns.r(threadWord(thread, T.waitAll)) === 1);
+      const code = this.tryWait(owner, list, waitAll);
       if (code < 0) continue;
       this.#finishWait(thread, code, list);
       ns.wakeThread(thread);

@@ -48,6 +48,7 @@ import {
 } from './layout.js';
 import { ETIMEDOUT, FUTEX2_SIZE_U32, type Libc } from './libc.js';
 import { mapRegion } from './region.js';
+import { WriteSet } from './write-set.js';
 
 /** How long a thread sleeps on the lock before it checks whether the holder is still alive. */
 const LOCK_CHECK_MS = 20;
@@ -89,7 +90,7 @@ export class Namespace {
    */
   pendingCleanup: (() => void) | null = null;
 
-  #pending = new Map<number, number>();
+  readonly #pending = new WriteSet();
   /** State words whose gate this transaction closed (or found closed). */
   readonly #gated = new Set<number>();
   #afterCommit: (() => void)[] = [];
@@ -251,27 +252,28 @@ export class Namespace {
 
   #commit(): void {
     const pending = this.#pending;
-    if (pending.size === 0) return;
-    for (const word of pending.keys()) {
+    const size = pending.size;
+    if (size === 0) return;
+    for (let i = 0; i < size; i++) {
+      const word = pending.wordAt(i);
       if (!isLoggable(word)) {
         pending.clear();
         throw this.damaged(`a change reached word ${word}, outside the tables`);
       }
     }
-    if (pending.size > LIMITS.log) {
-      const size = pending.size;
+    if (size > LIMITS.log) {
       pending.clear();
       throw new NamespaceError(`a change of ${size} words is larger than the redo log (${LIMITS.log})`);
     }
     const h = this.i32;
     let at = OFFSET.log;
-    for (const [word, value] of pending) {
-      h[at++] = word;
-      h[at++] = value;
+    for (let i = 0; i < size; i++) {
+      h[at++] = pending.wordAt(i);
+      h[at++] = pending.valueAt(i);
     }
-    h[H.logCount] = pending.size;
+    h[H.logCount] = size;
     Atomics.store(h, H.logCommitted, 1); // the commit point
-    for (const [word, value] of pending) Atomics.store(h, word, value);
+    for (let i = 0; i < size; i++) Atomics.store(h, pending.wordAt(i), pending.valueAt(i));
     Atomics.store(h, H.logCommitted, 0);
     pending.clear();
   }
