@@ -75,3 +75,55 @@ describe('a name held by another kind of object is said to be so (status 1)', ()
     expect(await holder.status).toBe(0);
   });
 });
+
+describe('a usage error is one line that says where to read more (status 2)', () => {
+  test.each([
+    [['lock'], /^waitables: missing required argument 'name' \(see waitables lock --help\)$/],
+    [['wait', 'x', '--timeout', 'soon'], /^waitables: .*"soon" is not a duration .*\(see waitables wait --help\)$/],
+    [['bogus'], /^waitables: unknown command 'bogus' \(see waitables --help\)$/],
+    [['sem', 'x', '--max', '1', 'ls', '-l'], /^waitables: unknown option '-l'; put -- before the command .*\(see waitables sem --help\)$/],
+    [['set', 'x', '--connect', 'base'], /^waitables: --connect \(or WAITABLES_CONNECT\): "base" is not a PostgreSQL URL/],
+    [['lock', 'x', '--connect', 'postgres//db', ...nodeCommand('0')], /is not a PostgreSQL URL/],
+  ])('waitables %j', async (args, expected) => {
+    const r = await failing(args);
+    expect(r.message).toMatch(expected);
+    expect(r.status).toBe(2);
+  });
+
+  test('a password in a malformed --connect is not shown', async () => {
+    const r = await failing(['ls', '--connect', 'mysql://app:secret@db/app']);
+    expect(r.message).not.toContain('secret');
+    expect(r.status).toBe(2);
+  });
+});
+
+describe('durations', () => {
+  test.each([
+    ['250ms', 250],
+    ['5', 5_000],
+    ['1.5s', 1_500],
+    ['2m', 120_000],
+    ['1h', 3_600_000],
+    ['1h30m', 5_400_000],
+    ['1m30s250ms', 90_250],
+  ])('%s is %i ms', async (text, ms) => {
+    const { parseDuration } = await import('../../packages/cli/dist/duration.js');
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  test.each(['', 'h', '1x', '1h 30m', '-1s', 'ms', '1.s'])('%j is refused', async (text) => {
+    const { parseDuration } = await import('../../packages/cli/dist/duration.js');
+    expect(() => parseDuration(text)).toThrow(/is not a duration/);
+  });
+
+  test('a timeout is said in whole milliseconds, as given', async () => {
+    const name = uniqueName('cli-timeout-ms');
+    const holder = holdUntilReleased();
+    const held = cli(['lock', plain(name), ...holder.command]);
+    await held.printed('held');
+    const r = await failing(['lock', '--timeout', '0.2501', plain(name), ...nodeCommand('0')]);
+    expect(r.message).toMatch(/^waitables: timed out after 250 ms waiting for mutex /);
+    holder.release();
+    expect(await held.status).toBe(0);
+  });
+});

@@ -190,7 +190,8 @@ export class MutexGroup implements LockOwner {
       },
       (error: unknown) => {
         this.#inFlight = false;
-        head.reject(error);
+        // The pool was given what was left of the timeout: the error says the one asked for.
+        head.reject(error instanceof TimeoutError ? new TimeoutError(head.options.timeout) : error);
         this.#pump();
       },
     );

@@ -29,7 +29,7 @@ export async function lock(name: string, command: string[], options: TimeoutOpti
       `waitables: mutex ${escapeControls(name)} was abandoned by its previous holder (it died holding it); you hold it now\n`,
     );
   try {
-    return await runCommand(command[0]!, command.slice(1));
+    return await runCommand(command[0]!, command.slice(1), { WAITABLES_NAME: name });
   } finally {
     await held[Symbol.asyncDispose]();
   }
@@ -55,7 +55,7 @@ export async function sem(name: string, command: string[], options: TimeoutOptio
     return statusOf(error, `semaphore ${name}`);
   }
   try {
-    return await runCommand(command[0]!, command.slice(1));
+    return await runCommand(command[0]!, command.slice(1), { WAITABLES_NAME: name });
   } finally {
     permit.release();
   }

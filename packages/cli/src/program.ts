@@ -14,7 +14,29 @@ function positiveInteger(text: string): number {
 const verbose = () => new Option('-v, --verbose', 'say on stderr when it has to wait (a terminal shows a running count anyway)');
 
 const timeout = () =>
-  new Option('-t, --timeout <duration>', 'give up after this long (250ms, 5s, 2m; a bare number is seconds)').argParser(parseDuration);
+  new Option('-t, --timeout <duration>', 'give up after this long (250ms, 5s, 2m, 1h30m; a bare number is seconds)').argParser(
+    parseDuration,
+  );
+
+/**
+ * Usage errors in one line, as every other failure: commander's message, where to read
+ * more, and for a command run under a lock the reminder that its own options come after --.
+ */
+function oneLineUsageErrors(command: Command, path: string, runsACommand: boolean): void {
+  command.configureOutput({
+    outputError: (text, write) => {
+      const message = text
+        .replace(/^error: /, '')
+        .trim()
+        .split('\n')[0]!;
+      const hint =
+        runsACommand && /^unknown option/.test(message)
+          ? `; put -- before the command if the option is its own (waitables ${path} NAME -- COMMAND ARGS...)`
+          : '';
+      write(`waitables: ${message}${hint} (see waitables${path ? ` ${path}` : ''} --help)\n`);
+    },
+  });
+}
 
 // Loaded only with --connect: local commands do not load pg.
 const remote = () => import('./remote.js');
@@ -44,7 +66,6 @@ export function program(run: Runner, version: string): Command {
   const cli = new Command('waitables')
     .description('Named mutexes, semaphores, events and timers shared by processes (Windows semantics, on Linux and Windows).')
     .version(version, '-V, --version', 'print the version')
-    .showHelpAfterError()
     .addHelpText('after', STATUSES)
     // Usage errors exit with status 2 (commander's default is 1), for the subcommands too.
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.usage));
@@ -158,5 +179,7 @@ export function program(run: Runner, version: string): Command {
       ),
     );
 
+  oneLineUsageErrors(cli, '', false);
+  for (const command of cli.commands) oneLineUsageErrors(command, command.name(), ['lock', 'sem'].includes(command.name()));
   return cli;
 }

@@ -28,8 +28,24 @@ function checkName(name: string): void {
   if (name === '') throw new CliError('NAME must not be empty', EXIT.usage);
 }
 
+/** A URL `connect()` takes: postgres:// or postgresql:// (or memory: for tests); otherwise a usage error naming the option. */
+function checkUrl(url: string): void {
+  let protocol: string | null = null;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // not a URL at all
+  }
+  if (protocol === 'postgres:' || protocol === 'postgresql:' || protocol === 'memory:') return;
+  throw new CliError(
+    `--connect (or WAITABLES_CONNECT): "${escapeControls(redact(url))}" is not a PostgreSQL URL (postgres://user@host:5432/database)`,
+    EXIT.usage,
+  );
+}
+
 /** Connects, runs `body`, and closes the connection whatever happens. */
 async function withDatabase(url: string, body: (db: Database) => Promise<number>): Promise<number> {
+  checkUrl(url);
   let db: Database;
   try {
     db = await connect(url, { label: `waitables cli, pid ${process.pid}` });
@@ -69,7 +85,7 @@ export function lock(name: string, command: string[], options: RemoteOptions): P
       );
     warnIfLost(held, `mutex ${name}`);
     try {
-      return await runCommand(command[0]!, command.slice(1));
+      return await runCommand(command[0]!, command.slice(1), { WAITABLES_NAME: name, WAITABLES_FENCE: String(held.fence) });
     } finally {
       await held.release().catch(() => undefined);
     }
@@ -99,7 +115,7 @@ export function sem(name: string, command: string[], options: RemoteOptions & { 
     }
     warnIfLost(permit, `a unit of semaphore ${name}`);
     try {
-      return await runCommand(command[0]!, command.slice(1));
+      return await runCommand(command[0]!, command.slice(1), { WAITABLES_NAME: name, WAITABLES_FENCE: String(permit.fence) });
     } finally {
       await permit.release().catch(() => undefined);
     }

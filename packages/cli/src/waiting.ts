@@ -58,7 +58,7 @@ export async function waitFor<T>(what: string, start: (signal: AbortSignal) => P
 export function statusOf(error: unknown, what: string): number {
   if (error instanceof Interrupted) return error.status;
   if (error instanceof TimeoutError) {
-    process.stderr.write(`waitables: timed out after ${error.timeout} ms waiting for ${escapeControls(what)}\n`);
+    process.stderr.write(`waitables: timed out after ${Math.round(error.timeout)} ms waiting for ${escapeControls(what)}\n`);
     return EXIT.timeout;
   }
   return reportFailure(error);
