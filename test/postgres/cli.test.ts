@@ -158,17 +158,28 @@ describe('waitables --connect', () => {
   });
 
   it.each([
-    ['a server nobody listens on', 'postgres://nobody:secret@127.0.0.1:1/none'],
-    ['not a URL at all', 'postgres://[::1'],
-  ])('a bad URL (%s) is one line on stderr and status 1, without the password', async (_what, bad) => {
+    ['a server nobody listens on', 'postgres://nobody:secret@127.0.0.1:1/none', 1, /^waitables: cannot connect to [^\n]+\n$/],
+    [
+      'not a URL at all',
+      'postgres://[::1',
+      2,
+      /^waitables: --connect \(or WAITABLES_CONNECT\): "[^\n]+" is not a PostgreSQL URL [^\n]+\n$/,
+    ],
+    [
+      'not a PostgreSQL URL',
+      'mysql://nobody:secret@db/none',
+      2,
+      /^waitables: --connect \(or WAITABLES_CONNECT\): "[^\n]+" is not a PostgreSQL URL [^\n]+\n$/,
+    ],
+  ])('a bad URL (%s) is one line on stderr, without the password', async (_what, bad, status, message) => {
     for (const args of [
       ['lock', '--connect', bad, 'x', ...nodeCommand('')],
       ['ls', '--connect', bad],
     ]) {
       const run = cli(args);
-      expect(await run.status).toBe(1);
+      expect(await run.status).toBe(status);
       const err = run.stderr();
-      expect(err).toMatch(/^waitables: cannot connect to [^\n]+\n$/);
+      expect(err).toMatch(message);
       expect(err).not.toContain('secret');
       expect(run.stdout()).toBe('');
     }
