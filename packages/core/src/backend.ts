@@ -50,6 +50,8 @@ export interface CreateSemaphoreArgs {
   readonly initialCount: number;
   readonly maximumCount: number;
   readonly access: number;
+  /** Record each process's units and give back those of a process that dies (Linux; see Semaphore.create). */
+  readonly crashSafe?: boolean;
 }
 export interface CreateTimerArgs {
   readonly name: string | null;
@@ -124,7 +126,7 @@ export interface Backend {
   /** Whether two handles refer to one object (CompareObjectHandles). */
   sameObject(first: RawHandle, second: RawHandle): boolean;
   /** A semaphore's count and maximum (NtQuerySemaphore; needs SEMAPHORE_QUERY_STATE). */
-  querySemaphore(handle: RawHandle): { count: number; maximum: number };
+  querySemaphore(handle: RawHandle): SemaphoreState;
   /** Whether an event is manual-reset; null if the handle may not query it. */
   isManualResetEvent(handle: RawHandle): boolean | null;
   /**
@@ -148,6 +150,18 @@ export interface Backend {
   closeHandle(handle: RawHandle): void;
 }
 
+/** What NtQuerySemaphore tells, and what a crash-safe semaphore adds. */
+export interface SemaphoreState {
+  readonly count: number;
+  readonly maximum: number;
+  /** Each process's units are recorded and a dead process's go back (false on Windows, where no semaphore is). */
+  readonly crashSafe: boolean;
+  /** Units given back from processes that died holding them, since the semaphore was created. */
+  readonly recovered: number;
+  /** Units the calling process holds by its record (0 for a plain semaphore). */
+  readonly held: number;
+}
+
 /** One object of a {@link NamespaceSnapshot}. */
 export interface ObjectSnapshot {
   readonly kind: 'event' | 'mutex' | 'semaphore' | 'waitable-timer' | 'process';
@@ -164,6 +178,8 @@ export interface ObjectSnapshot {
   readonly abandoned: boolean;
   /** Threads blocked on it. */
   readonly waiters: number;
+  /** A crash-safe semaphore: units given back from dead holders so far, and who holds units now. Otherwise null. */
+  readonly crashSafe: { readonly recovered: number; readonly holders: readonly { readonly pid: number; readonly units: number }[] } | null;
 }
 
 /** The state of the Linux backend's shared namespace, after reclaiming what dead processes held. */

@@ -1,13 +1,13 @@
 /**
  * Semaphores: a count from 0 to a maximum; a wait takes one unit.
  */
-import type { RawHandle } from './backend.js';
+import type { RawHandle, SemaphoreState } from './backend.js';
 import { SEMAPHORE_ALL_ACCESS } from './constants.js';
 import { ArgumentOutOfRangeError } from './errors.js';
 import { WaitHandle } from './handle.js';
 import { getBackend } from './load-backend.js';
 import { type OpenOptions, readName, readOpenArgs } from './options.js';
-import { validateCount, validateObject, validateHandle } from './validate.js';
+import { validateBoolean, validateCount, validateObject, validateHandle } from './validate.js';
 
 export interface SemaphoreOptions {
   /** A name shared across processes; absent or `''`: anonymous. */
@@ -16,6 +16,18 @@ export interface SemaphoreOptions {
   readonly initialCount?: number;
   /** Most units it can hold, 1..2^31-1. */
   readonly maximumCount: number;
+  /**
+   * Crash-safe permits (Linux): each process's units are recorded as it takes them, and
+   * the units of a process that dies without releasing them go back to the semaphore (to
+   * the oldest waiter first) as soon as its death is seen, as System V's SEM_UNDO does. A
+   * release takes the caller's record down first; units released beyond what the caller
+   * holds are a plain ReleaseSemaphore. Asked of an existing plain semaphore, it makes it
+   * crash-safe from then on (units held before are not recorded). Every change of such a
+   * semaphore is a transaction of the namespace (no fast path): see the async README for
+   * the cost. Windows: Win32Error ERROR_NOT_SUPPORTED (no kernel support; see
+   * packages/core/docs/crash-safe-semaphores.md). Default: false.
+   */
+  readonly crashSafe?: boolean;
 }
 
 /**
@@ -51,7 +63,8 @@ export class Semaphore extends WaitHandle {
       throw new ArgumentOutOfRangeError('options.initialCount', `at most options.maximumCount (${maximumCount})`, initialCount);
     }
     const name = readName(opts);
-    const { handle, existed } = getBackend().createSemaphore({ name, initialCount, maximumCount, access: SEMAPHORE_ALL_ACCESS });
+    const crashSafe = opts.crashSafe === undefined ? false : validateBoolean(opts.crashSafe, 'options.crashSafe');
+    const { handle, existed } = getBackend().createSemaphore({ name, initialCount, maximumCount, access: SEMAPHORE_ALL_ACCESS, crashSafe });
     return new Semaphore(handle, existed);
   }
 
@@ -66,8 +79,12 @@ export class Semaphore extends WaitHandle {
     return new Semaphore(validateHandle(handle, 'handle'), false);
   }
 
-  /** The current count and the maximum (NtQuerySemaphore; the handle needs SEMAPHORE_QUERY_STATE). */
-  query(): { count: number; maximum: number } {
+  /**
+   * The current count and the maximum (NtQuerySemaphore; the handle needs
+   * SEMAPHORE_QUERY_STATE), whether it is crash-safe, the units given back from dead
+   * holders, and the units this process holds by its record.
+   */
+  query(): SemaphoreState {
     return getBackend().querySemaphore(this.handle);
   }
 

@@ -42,6 +42,7 @@ import {
   threadWord,
   waitEntryWord,
 } from './layout.js';
+import { Holdings } from './holdings.js';
 import { POLLIN, type Libc } from './libc.js';
 import { unlinkName } from './names.js';
 import { Namespace } from './namespace.js';
@@ -55,11 +56,14 @@ export class Engine {
   readonly #pollfd = new Int32Array(2);
   /** pidfds of the other processes in the namespace, opened once each: a cheap, reuse-proof liveness test. */
   readonly #peers = new Map<number, { pid: number; start: number; pidfd: number }>();
+  readonly holdings: Holdings;
 
   constructor(
     readonly ns: Namespace,
     readonly libc: Libc,
-  ) {}
+  ) {
+    this.holdings = new Holdings(ns, (p) => this.isProcessSlotAlive(p));
+  }
 
   // --- Objects and handles ----------------------------------------------------------
 
@@ -95,6 +99,7 @@ export class Engine {
       ns.afterCommit(() => this.libc.close(fd));
     }
     if (ns.r(objectWord(obj, O.nameLength)) !== 0) unlinkName(ns, obj);
+    if (this.holdings.isCrashSafe(obj)) this.holdings.objectFreed(obj);
     ns.w(objectWord(obj, O.refs), 0);
     ns.w(objectWord(obj, O.kind), KIND.free);
   }
@@ -112,6 +117,7 @@ export class Engine {
       ns.w(handleWord(slot, HD.access), access);
       ns.w(handleWord(slot, HD.generation), ns.r(objectWord(obj, O.generation)));
       ns.w(objectWord(obj, O.refs), ns.r(objectWord(obj, O.refs)) + 1);
+      if (this.holdings.isCrashSafe(obj)) this.holdings.handleOpened(obj, ns.process, syscall);
       return (slot + 1) * 4;
     }
     throw new Win32Error(ERROR_NOT_ENOUGH_MEMORY, syscall);
@@ -160,8 +166,11 @@ export class Engine {
   #freeHandleSlot(slot: number): void {
     const ns = this.ns;
     const obj = ns.r(handleWord(slot, HD.object)) - 1;
+    const process = ns.r(handleWord(slot, HD.process));
     for (let field = 0; field < 4; field++) ns.w(handleWord(slot, field), 0);
-    if (obj >= 0 && obj < LIMITS.objects) this.unref(obj);
+    if (!(obj >= 0 && obj < LIMITS.objects)) return;
+    if (this.holdings.isCrashSafe(obj)) this.holdings.handleClosed(obj, process);
+    this.unref(obj);
   }
 
   // --- Acquiring --------------------------------------------------------------------
@@ -186,6 +195,7 @@ export class Engine {
     switch (ns.r(objectWord(obj, O.kind))) {
       case KIND.semaphore:
         ns.setState(obj, ns.state(obj) - 1);
+        if (this.holdings.isCrashSafe(obj)) this.holdings.took(obj, thread);
         return false;
       case KIND.mutex: {
         ns.setState(obj, thread + 1);
@@ -383,6 +393,7 @@ export class Engine {
       if (kind === KIND.timer) this.#refreshTimer(obj, changed);
       else if (kind === KIND.process) this.#refreshProcess(obj, changed);
       else if (kind === KIND.mutex && checkOwners) this.#checkOwner(obj, changed);
+      else if (kind === KIND.semaphore && checkOwners && this.holdings.isCrashSafe(obj)) this.holdings.checkHolders(obj, changed);
     }
   }
 
@@ -435,6 +446,16 @@ export class Engine {
     this.#pollfd[0] = pidfd;
     this.#pollfd[1] = POLLIN;
     return this.libc.poll(this.#pollfd, 1, 0) > 0 && this.#pollfd[1] >>> 16 !== 0;
+  }
+
+  /** Waits up to `timeoutMs` (without the lock) for the process in slot `p` to exit. */
+  awaitExit(p: number, timeoutMs: number): void {
+    if (!this.isProcessSlotAlive(p)) return;
+    const peer = this.#peers.get(p);
+    if (!peer) return;
+    this.#pollfd[0] = peer.pidfd;
+    this.#pollfd[1] = POLLIN;
+    this.libc.poll(this.#pollfd, 1, timeoutMs);
   }
 
   /**
@@ -516,13 +537,18 @@ export class Engine {
     return true;
   }
 
-  /** One bounded step of freeing a dead process: true once its slot is free. */
+  /**
+   * One bounded step of freeing a dead process: true once its slot is free. Its threads
+   * first (what was handed to their waits goes back), then the units it holds of
+   * crash-safe semaphores, then its handles.
+   */
   #reclaimProcess(p: number, changed: Set<number>): boolean {
     const ns = this.ns;
     const high = ns.r(H.threadsHigh);
     for (let t = 0; t < high && t < LIMITS.threads; t++) {
       if (ns.r(threadWord(t, T.state)) === THREAD_LIVE && ns.r(threadWord(t, T.process)) === p) this.reclaimThread(t, changed);
     }
+    this.holdings.reclaimProcess(p, changed);
     const handles = ns.r(H.handlesHigh);
     for (let slot = 0; slot < handles && slot < LIMITS.handles; slot++) {
       if (ns.r(handleWord(slot, HD.object)) === 0 || ns.r(handleWord(slot, HD.process)) !== p) continue;
@@ -619,6 +645,8 @@ export class Engine {
       if (kind === KIND.semaphore) {
         const count = ns.state(obj);
         if (count < ns.r(objectWord(obj, O.maximum))) ns.setState(obj, count + 1);
+        // Its own process (the same as the owner's), read before a reclaim marks its slot.
+        if (this.holdings.isCrashSafe(obj)) this.holdings.released(obj, ns.r(threadWord(t, T.process)), 1);
       } else if ((kind === KIND.event || kind === KIND.timer) && ns.r(objectWord(obj, O.manualReset)) === 0) {
         ns.setState(obj, 1);
       } else if (kind === KIND.mutex && (releaseMutexes || this.ownerFor(t) !== t) && ns.state(obj) === this.ownerFor(t) + 1) {

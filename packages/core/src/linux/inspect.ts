@@ -6,7 +6,22 @@
 import type { NamespaceSnapshot, ObjectSnapshot } from '../backend.js';
 import { NamespaceBusyError } from '../errors.js';
 import type { Engine } from './engine.js';
-import { H, KIND, LIMITS, NS_GLOBAL, O, P, T, THREAD_LIVE, WAITING, objectWord, processWord, threadWord } from './layout.js';
+import {
+  H,
+  HL,
+  KIND,
+  LIMITS,
+  NS_GLOBAL,
+  O,
+  P,
+  T,
+  THREAD_LIVE,
+  WAITING,
+  holdingWord,
+  objectWord,
+  processWord,
+  threadWord,
+} from './layout.js';
 import { LockDeadlineError, Namespace } from './namespace.js';
 
 /** How long a snapshot waits for the namespace lock before it reports who holds it. */
@@ -89,6 +104,15 @@ function snapshotOf(ns: Namespace, engine: Engine): NamespaceSnapshot {
             : null,
         abandoned: ns.r(objectWord(obj, O.abandoned)) === 1,
         waiters: waitersOf.get(obj) ?? 0,
+        crashSafe: engine.holdings.isCrashSafe(obj)
+          ? {
+              recovered: ns.r(objectWord(obj, O.recovered)),
+              holders: engine.holdings
+                .chain(obj)
+                .map((slot) => ({ pid: pidOfSlot(ns, ns.r(holdingWord(slot, HL.process))), units: ns.r(holdingWord(slot, HL.units)) }))
+                .filter((holder) => holder.units > 0),
+            }
+          : null,
       });
     }
     return {

@@ -1,5 +1,5 @@
 /**
- * The shared-memory layout of a namespace, version 6. Documented for other processes
+ * The shared-memory layout of a namespace, version 7. Documented for other processes
  * and languages in packages/core/docs/linux-shared-memory.md; change both together and
  * bump LAYOUT_VERSION when anything here moves.
  *
@@ -9,7 +9,7 @@
  */
 
 export const MAGIC = 0x54494157; // "WAIT"
-export const LAYOUT_VERSION = 6;
+export const LAYOUT_VERSION = 7;
 
 export const LIMITS = {
   processes: 256,
@@ -30,6 +30,8 @@ export const LIMITS = {
   nameUnits: 260,
   /** Buckets of the name index (a power of two, twice the objects: chains stay short). */
   nameBuckets: 131072,
+  /** Records of the units a process holds of a crash-safe semaphore (one per process and semaphore). */
+  holdings: 32768,
 } as const;
 
 /** Header words. */
@@ -65,6 +67,9 @@ export const H = {
   /** Times a thread took the lock over from a dead holder, and replayed a committed log (statistics). */
   lockTakeovers: 19,
   logReplays: 20,
+  /** Next-fit allocation hint, and one past the highest slot ever used, of the holdings table. */
+  hintHolding: 21,
+  holdingsHigh: 22,
   /** Redo log: 1 while a committed transaction is being applied. */
   logCommitted: 16,
   /** Redo log: number of (word, value) pairs. */
@@ -184,6 +189,16 @@ export const O = {
   nameNext: 19,
   /** Registered waits that name it (a wait naming it twice counts twice): its gate stays closed while non-zero. */
   waiters: 20,
+  /**
+   * Semaphore: 1 if crash-safe. Every unit a process takes is then recorded in its holding
+   * (HL below) in the same transaction, and a dead process's units go back. Its gate never
+   * opens: the fast paths cannot record, so every change is a transaction.
+   */
+  crashSafe: 21,
+  /** Crash-safe semaphore: its first holding, slot + 1 (0: none); the rest follow HL.next. */
+  holdings: 22,
+  /** Crash-safe semaphore: units given back from dead holders since it was created (statistics). */
+  recovered: 23,
 } as const;
 export const OBJECT_WORDS = 32;
 
@@ -213,6 +228,29 @@ export const NS_GLOBAL = 2;
 export const HD = { object: 0, process: 1, access: 2, generation: 3 } as const;
 export const HANDLE_WORDS = 4;
 
+/**
+ * Holding slot: the units one process holds of one crash-safe semaphore, and its open
+ * handles to it. Allocated when the process opens a handle to it (or first takes a unit),
+ * freed when both counts are 0, when the process is reclaimed (its units go back to the
+ * semaphore first), or when the semaphore is freed.
+ */
+export const HL = {
+  /** The semaphore's slot + 1; 0: a free holding. */
+  object: 0,
+  generation: 1,
+  process: 2,
+  /**
+   * The thread slot + 1 that took its last unit: its life word (T.life) tells a blocked
+   * waiter at once that the holder died. 0: none to watch (the waiter's periodic look finds the death).
+   */
+  thread: 3,
+  units: 4,
+  handles: 5,
+  /** The next holding of the same semaphore, slot + 1 (0: the last). */
+  next: 6,
+} as const;
+export const HOLDING_WORDS = 8;
+
 /** Word offsets of each table, and the region's size. */
 export const OFFSET = (() => {
   let at = HEADER_WORDS;
@@ -228,10 +266,11 @@ export const OFFSET = (() => {
   const objects = take(LIMITS.objects * OBJECT_WORDS);
   const handles = take(LIMITS.handles * HANDLE_WORDS);
   const nameBuckets = take(LIMITS.nameBuckets);
+  const holdings = take(LIMITS.holdings * HOLDING_WORDS);
   const words = at;
   const namesByte = words * 4;
   const sizeBytes = namesByte + LIMITS.objects * LIMITS.nameUnits * 2;
-  return { log, processes, threads, waitLists, objects, handles, nameBuckets, words, namesByte, sizeBytes };
+  return { log, processes, threads, waitLists, objects, handles, nameBuckets, holdings, words, namesByte, sizeBytes };
 })();
 
 export const processWord = (slot: number, field: number) => OFFSET.processes + slot * PROCESS_WORDS + field;
@@ -239,6 +278,7 @@ export const threadWord = (slot: number, field: number) => OFFSET.threads + slot
 export const waitEntryWord = (thread: number, i: number) => OFFSET.waitLists + (thread * LIMITS.waitList + i) * WAIT_ENTRY_WORDS;
 export const objectWord = (slot: number, field: number) => OFFSET.objects + slot * OBJECT_WORDS + field;
 export const handleWord = (slot: number, field: number) => OFFSET.handles + slot * HANDLE_WORDS + field;
+export const holdingWord = (slot: number, field: number) => OFFSET.holdings + slot * HOLDING_WORDS + field;
 /** The name-index bucket of a name hash: the first object of its chain, slot + 1 (0: empty). */
 export const nameBucketWord = (hash: number) => OFFSET.nameBuckets + ((hash >>> 0) & (LIMITS.nameBuckets - 1));
 

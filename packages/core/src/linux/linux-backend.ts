@@ -94,7 +94,7 @@ export function createLinuxBackend(): Backend {
   const ns = new Namespace(libc);
   const engine = new Engine(ns, libc);
   const fast = new FastPaths(ns);
-  const deathWatch = new DeathWatch(ns);
+  const deathWatch = new DeathWatch(ns, (p, ms) => engine.awaitExit(p, ms));
   registerThread(ns, engine);
 
   /**
@@ -122,7 +122,14 @@ export function createLinuxBackend(): Backend {
   }
 
   /** Creates a named or anonymous object, or opens the existing one of that name. */
-  function create(kind: Kind, name: string | null, access: number, syscall: string, init: (obj: number) => void): CreatedObject {
+  function create(
+    kind: Kind,
+    name: string | null,
+    access: number,
+    syscall: string,
+    init: (obj: number) => void,
+    onExisting?: (obj: number) => void,
+  ): CreatedObject {
     const parsed = name ? parseName(name, syscall) : null;
     const granted = mapGenericAccess(KIND_NAMES[kind as Exclude<Kind, 0>], access);
     return afterReclaim(parsed !== null, () => {
@@ -130,6 +137,7 @@ export function createLinuxBackend(): Backend {
         const found = lookupName(ns, parsed);
         if (found >= 0) {
           if (ns.r(objectWord(found, O.kind)) !== kind) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
+          onExisting?.(found);
           return { handle: engine.allocHandle(found, granted, syscall), existed: true };
         }
       }
@@ -176,6 +184,7 @@ export function createLinuxBackend(): Backend {
     const previous = ns.state(obj);
     if (previous + count > ns.r(objectWord(obj, O.maximum))) throw new Win32Error(ERROR_TOO_MANY_POSTS, 'ReleaseSemaphore');
     ns.setState(obj, previous + count);
+    if (engine.holdings.isCrashSafe(obj)) engine.holdings.released(obj, ns.process, count);
     return previous;
   }
 
@@ -374,13 +383,24 @@ export function createLinuxBackend(): Backend {
       change(handle, 0, [KIND.mutex], 'ReleaseMutex', releaseMutexLocked);
     },
 
-    createSemaphore({ name, initialCount, maximumCount, access }) {
+    createSemaphore({ name, initialCount, maximumCount, access, crashSafe = false }) {
       if (maximumCount <= 0 || initialCount < 0 || initialCount > maximumCount)
         throw new Win32Error(ERROR_INVALID_PARAMETER, 'CreateSemaphoreEx');
-      return create(KIND.semaphore, name, access, 'CreateSemaphoreEx', (obj) => {
-        ns.setState(obj, initialCount);
-        ns.w(objectWord(obj, O.maximum), maximumCount);
-      });
+      return create(
+        KIND.semaphore,
+        name,
+        access,
+        'CreateSemaphoreEx',
+        (obj) => {
+          ns.setState(obj, initialCount);
+          ns.w(objectWord(obj, O.maximum), maximumCount);
+          if (crashSafe) ns.w(objectWord(obj, O.crashSafe), 1);
+        },
+        // Asked for crash-safe permits, found a plain semaphore: it becomes crash-safe (holdings.ts).
+        (obj) => {
+          if (crashSafe && !engine.holdings.isCrashSafe(obj)) engine.holdings.makeCrashSafe(obj, 'CreateSemaphoreEx');
+        },
+      );
     },
     openSemaphore: (name, access) => open(KIND.semaphore, name, access, 'OpenSemaphore'),
     releaseSemaphore(handle, count) {
@@ -512,7 +532,13 @@ export function createLinuxBackend(): Backend {
     querySemaphore(handle) {
       return ns.transact(() => {
         const obj = engine.resolve(handle, 0x0001 /* SEMAPHORE_QUERY_STATE */, [KIND.semaphore], 'NtQuerySemaphore');
-        return { count: ns.peekState(obj), maximum: ns.r(objectWord(obj, O.maximum)) };
+        return {
+          count: ns.peekState(obj),
+          maximum: ns.r(objectWord(obj, O.maximum)),
+          crashSafe: engine.holdings.isCrashSafe(obj),
+          recovered: ns.r(objectWord(obj, O.recovered)),
+          held: engine.holdings.held(obj, ns.process),
+        };
       });
     },
     isManualResetEvent(handle) {

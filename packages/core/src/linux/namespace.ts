@@ -170,7 +170,7 @@ export class Namespace {
   /**
    * After the transaction (committed or not), opens the gates it closed where nobody
    * waits on the object and it is not an abandoned mutex (whose next acquirer must be
-   * told, which only a transaction does). Still under the lock: no one else changes a
+   * told, which only a transaction does) or a crash-safe semaphore. Still under the lock: no one else changes a
    * gated word meanwhile.
    */
   #openGates(): void {
@@ -182,6 +182,7 @@ export class Namespace {
       if (kind === KIND.free || this.#committedStateWord(obj, kind) !== word) continue;
       if (h[objectWord(obj, O.waiters)] !== 0) continue;
       if (kind === KIND.mutex && h[objectWord(obj, O.abandoned)] !== 0) continue;
+      if (kind === KIND.semaphore && h[objectWord(obj, O.crashSafe)] !== 0) continue; // the fast paths cannot record units
       Atomics.store(h, word, h[word]! & STATE_MASK);
     }
     this.#gated.clear();

@@ -16,7 +16,13 @@ import {
   SYNCHRONIZE,
   WAIT_FAILED,
 } from '../constants.js';
-import { ERROR_ACCESS_DENIED, ERROR_ALREADY_EXISTS, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER } from '../error-codes.js';
+import {
+  ERROR_ACCESS_DENIED,
+  ERROR_ALREADY_EXISTS,
+  ERROR_INVALID_HANDLE,
+  ERROR_INVALID_PARAMETER,
+  ERROR_NOT_SUPPORTED,
+} from '../error-codes.js';
 import { NotSupportedError, Win32Error } from '../errors.js';
 import type { ObjectKind } from '../handle.js';
 import { CURRENT_PROCESS, CURRENT_THREAD } from '../process-backend.js';
@@ -126,7 +132,9 @@ export function createWin32Backend(): Backend {
       check(k32.ReleaseMutex(handle), 'ReleaseMutex');
     },
 
-    createSemaphore({ name, initialCount, maximumCount, access }) {
+    createSemaphore({ name, initialCount, maximumCount, access, crashSafe = false }) {
+      // No kernel support, and not built in user space yet (packages/core/docs/crash-safe-semaphores.md).
+      if (crashSafe) throw new Win32Error(ERROR_NOT_SUPPORTED, 'CreateSemaphoreEx');
       return created(k32.CreateSemaphoreExW(null, initialCount, maximumCount, nameOrNull(name), 0, access), 'CreateSemaphoreEx');
     },
     openSemaphore(name, access, inherit) {
@@ -214,7 +222,7 @@ export function createWin32Backend(): Backend {
       const status = k32.NtQuerySemaphore(handle, 0, info, info.byteLength, null);
       // STATUS_ACCESS_DENIED (0xC0000022) and STATUS_INVALID_HANDLE / OBJECT_TYPE_MISMATCH map as kernel32 would.
       if (status !== 0) throw new Win32Error(status === -0x3fffffde ? ERROR_ACCESS_DENIED : ERROR_INVALID_HANDLE, 'NtQuerySemaphore');
-      return { count: info[0]!, maximum: info[1]! };
+      return { count: info[0]!, maximum: info[1]!, crashSafe: false, recovered: 0, held: 0 };
     },
     // The kernel shows no object's waiters: the async runtime bounds its local handoffs instead.
     waitedByOtherProcess: () => null,
