@@ -35,8 +35,13 @@ export async function lock(name: string, command: string[], options: TimeoutOpti
   }
 }
 
-export async function sem(name: string, command: string[], options: TimeoutOption & { max: number }): Promise<number> {
-  using semaphore = named('semaphore', name, () => Semaphore.create({ name, initialCount: options.max, maximumCount: options.max }));
+export async function sem(name: string, command: string[], options: TimeoutOption & { max: number; crashSafe?: boolean }): Promise<number> {
+  // Crash-safe by default where the platform has it (Linux): a wrapper killed with -9
+  // gives its unit back. Windows has no crash-safe semaphores yet: a plain one.
+  const crashSafe = options.crashSafe !== false && process.platform === 'linux';
+  using semaphore = named('semaphore', name, () =>
+    Semaphore.create({ name, initialCount: options.max, maximumCount: options.max, crashSafe }),
+  );
   if (semaphore.existed) {
     const { maximum } = semaphore.core.query();
     if (maximum !== options.max) {
@@ -151,7 +156,7 @@ export function ls(options: { json?: boolean; all?: boolean }): number {
       KNOWN_KINDS.has(o.kind) ? o.kind : 'unknown',
       o.name === null ? '(anonymous)' : escapeControls(o.name),
       o.kind === 'semaphore'
-        ? `${o.count}/${o.maximum}`
+        ? `${o.count}/${o.maximum}${o.crashSafe ? ` crash-safe${o.crashSafe.recovered > 0 ? `, ${o.crashSafe.recovered} recovered` : ''}` : ''}`
         : o.kind === 'mutex'
           ? o.owner
             ? 'owned'
@@ -161,7 +166,11 @@ export function ls(options: { json?: boolean; all?: boolean }): number {
           : o.signaled
             ? 'set'
             : 'unset',
-      o.owner ? `pid ${o.owner.pid} tid ${o.owner.tid} (${alive.get(o.owner.pid) ? 'alive' : 'dead'})` : '-',
+      o.owner
+        ? `pid ${o.owner.pid} tid ${o.owner.tid} (${alive.get(o.owner.pid) ? 'alive' : 'dead'})`
+        : o.crashSafe && o.crashSafe.holders.length > 0
+          ? o.crashSafe.holders.map((h) => `pid ${h.pid} x${h.units}`).join(', ')
+          : '-',
       String(o.waiters),
     ]);
   table(['KIND', 'NAME', 'STATE', 'OWNER', 'WAITERS'], rows);

@@ -97,6 +97,7 @@ export function program(run: Runner, version: string): Command {
     .argument('<name>', 'semaphore name')
     .argument('<command...>', 'the command and its arguments (after --)')
     .requiredOption('-m, --max <n>', 'units of the semaphore (checked against an existing one)', positiveInteger)
+    .option('--no-crash-safe', 'a plain semaphore: a unit held by a process that dies is lost (Windows semantics; always so on Windows)')
     .addOption(timeout())
     .addOption(verbose())
     .addOption(connect())
@@ -105,7 +106,7 @@ export function program(run: Runner, version: string): Command {
       '\nExamples:\n  waitables sem encoders --max 2 -- ffmpeg -i in.mov out.mp4\n' +
         '  WAITABLES_CONNECT=postgres://app@db/app waitables sem encoders --max 8 -- ./encode.sh',
     )
-    .action((name: string, command: string[], options: commands.TimeoutOption & { max: number; connect?: string }) =>
+    .action((name: string, command: string[], options: commands.TimeoutOption & { max: number; crashSafe: boolean; connect?: string }) =>
       run(() =>
         options.connect !== undefined
           ? remote().then((r) => r.sem(name, command, { ...options, connect: options.connect! }))

@@ -393,7 +393,9 @@ export class Engine {
       if (kind === KIND.timer) this.#refreshTimer(obj, changed);
       else if (kind === KIND.process) this.#refreshProcess(obj, changed);
       else if (kind === KIND.mutex && checkOwners) this.#checkOwner(obj, changed);
-      else if (kind === KIND.semaphore && checkOwners && this.holdings.isCrashSafe(obj)) this.holdings.checkHolders(obj, changed);
+      else if (kind === KIND.semaphore && checkOwners && this.holdings.isCrashSafe(obj)) {
+        for (const p of this.holdings.deadHolders(obj)) this.#reclaimProcess(p, changed);
+      }
     }
   }
 

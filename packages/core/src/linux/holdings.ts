@@ -144,21 +144,21 @@ export class Holdings {
   }
 
   /**
-   * A waiter's look at a semaphore's holders (as a mutex waiter looks at its owner): the
-   * units of a holder whose process has died go back now, without waiting for the
-   * namespace's periodic reclaim (which frees the rest of that process later). A holder's
-   * thread that ended in a process that lives on (a worker thread), or whose slot went to
-   * another process, is no longer watched: its waiters would wake for it each time
-   * (death-watch.ts).
+   * A waiter's look at a semaphore's holders (as a mutex waiter looks at its owner):
+   * returns the process slots of holders that have died, for the caller to reclaim now
+   * (their threads first: a unit handed to a wait of theirs and never taken is given back
+   * once, by that step, and the rest of their units then). A holder's thread that ended
+   * in a process that lives on (a worker thread), or whose slot went to another process,
+   * is no longer watched: its waiters would wake for it each time (death-watch.ts).
    */
-  checkHolders(obj: number, changed: Set<number>): void {
+  deadHolders(obj: number): number[] {
     const ns = this.ns;
+    const dead: number[] = [];
     for (const slot of this.chain(obj)) {
       const process = ns.r(holdingWord(slot, HL.process));
       if (process === ns.process || ns.r(holdingWord(slot, HL.units)) === 0) continue;
       if (!this.isProcessAlive(process)) {
-        this.#giveBackUnits(obj, slot, changed);
-        this.#free(obj, slot);
+        dead.push(process);
         continue;
       }
       const thread = ns.r(holdingWord(slot, HL.thread)) - 1;
@@ -168,6 +168,7 @@ export class Holdings {
         ns.w(holdingWord(slot, HL.thread), 0);
       }
     }
+    return dead;
   }
 
   /** A dead holder's units back to the semaphore (never past its maximum), counted as recovered. */
