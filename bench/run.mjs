@@ -28,6 +28,7 @@ const ALL = [
   'contended',
   'scale',
   'abandon-latency',
+  'crash-safe',
   'ticks',
   'names',
   'c-baselines',

@@ -1,12 +1,13 @@
-// One process of the blocking contended hand-over (c-baselines): through the start
-// barrier, take the named mutex with a blocking wait and release it, as often as it can
-// in the common window; reports how many times it held it.
-//   node sync-contender.mjs <mutex-name>
-import { Mutex } from '@waitables/core';
+// One process of the blocking contended hand-over (c-baselines, crash-safe): through the
+// start barrier, take the named mutex (or a unit of the named semaphore) with a blocking
+// wait and release it, as often as it can in the common window; reports how many times
+// it held it.
+//   node sync-contender.mjs <name> [mutex|semaphore]
+import { Mutex, Semaphore } from '@waitables/core';
 import { monotonicMs } from '../lib/start-barrier.mjs';
 import { report, startTogether } from '../lib/barrier-child.mjs';
 
-const mutex = Mutex.open(process.argv[2]);
+const mutex = process.argv[3] === 'semaphore' ? Semaphore.open(process.argv[2]) : Mutex.open(process.argv[2]);
 const until = await startTogether();
 let held = 0;
 while (monotonicMs() < until) {

@@ -28,7 +28,7 @@ function user(name: string, ...args: string[]): User {
   children.add(child);
   let text = '';
   const listeners = new Set<() => void>();
-  child.stdout!.on('data', (chunk) => {
+  child.stdout.on('data', (chunk) => {
     text += String(chunk);
     for (const listener of listeners) listener();
   });

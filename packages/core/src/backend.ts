@@ -152,7 +152,9 @@ export interface Backend {
 
 /** What NtQuerySemaphore tells, and what a crash-safe semaphore adds. */
 export interface SemaphoreState {
+  /** Units free now. */
   readonly count: number;
+  /** The most units it can hold. */
   readonly maximum: number;
   /** Each process's units are recorded and a dead process's go back (false on Windows, where no semaphore is). */
   readonly crashSafe: boolean;
@@ -160,6 +162,19 @@ export interface SemaphoreState {
   readonly recovered: number;
   /** Units the calling process holds by its record (0 for a plain semaphore). */
   readonly held: number;
+}
+
+/** The record of a crash-safe semaphore in a {@link NamespaceSnapshot}. */
+export interface CrashSafeSnapshot {
+  /** Units given back from processes that died holding them, since the semaphore was created. */
+  readonly recovered: number;
+  /** The processes that hold units now (a dead one until it is reclaimed). */
+  readonly holders: readonly {
+    /** The holder's process id. */
+    readonly pid: number;
+    /** The units it took and has not released. */
+    readonly units: number;
+  }[];
 }
 
 /** One object of a {@link NamespaceSnapshot}. */
@@ -179,7 +194,7 @@ export interface ObjectSnapshot {
   /** Threads blocked on it. */
   readonly waiters: number;
   /** A crash-safe semaphore: units given back from dead holders so far, and who holds units now. Otherwise null. */
-  readonly crashSafe: { readonly recovered: number; readonly holders: readonly { readonly pid: number; readonly units: number }[] } | null;
+  readonly crashSafe: CrashSafeSnapshot | null;
 }
 
 /** The state of the Linux backend's shared namespace, after reclaiming what dead processes held. */

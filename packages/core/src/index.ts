@@ -6,7 +6,7 @@
 export * from './constants.js';
 export * from './error-codes.js';
 export * from './errors.js';
-export type { Backend, RawHandle, NamespaceSnapshot, ObjectSnapshot, SemaphoreState } from './backend.js';
+export type { Backend, RawHandle, NamespaceSnapshot, ObjectSnapshot, SemaphoreState, CrashSafeSnapshot } from './backend.js';
 export type {
   ProcessBackend,
   CreateProcessArgs,

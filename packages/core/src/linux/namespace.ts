@@ -92,9 +92,14 @@ export class Namespace {
 
   readonly #pending = new WriteSet();
   /** State words whose gate this transaction closed (or found closed). */
-  readonly #gated = new Set<number>();
-  #afterCommit: (() => void)[] = [];
-  #wakes = new Set<number>();
+  // Reused from one transaction to the next (a transaction is a hot path: no allocation).
+  /** State words whose gate this transaction closed, each once. */
+  readonly #gated: number[] = [];
+  /** The same words as a set, once there are many (a wait on hundreds of objects): lookups stay O(1). */
+  #gatedSet: Set<number> | null = null;
+  readonly #afterCommit: (() => void)[] = [];
+  /** Thread slots to wake after the commit, each once. */
+  readonly #wakes: number[] = [];
   #depth = 0;
   /** Changes at each acquisition of the lock by this thread (see H.lock). */
   #epoch = 0;
@@ -139,13 +144,15 @@ export class Namespace {
   /** Closes the gate of a state word (see GATED): from here on, no fast path changes it. */
   #gate(word: number): void {
     if (this.#depth === 0) throw new Error('internal: a state word read outside a transaction');
-    if (this.#gated.has(word)) return;
+    if (this.#gatedSet ? this.#gatedSet.has(word) : this.#gated.includes(word)) return;
     const h = this.i32;
     for (;;) {
       const seen = Atomics.load(h, word);
       if ((seen & GATED) !== 0 || Atomics.compareExchange(h, word, seen, seen | GATED) === seen) break;
     }
-    this.#gated.add(word);
+    this.#gated.push(word);
+    if (this.#gatedSet) this.#gatedSet.add(word);
+    else if (this.#gated.length > 16) this.#gatedSet = new Set(this.#gated);
   }
 
   /** An object's state (a semaphore's count, an event's signal, a mutex's owner + 1), its gate closed. */
@@ -175,7 +182,9 @@ export class Namespace {
    */
   #openGates(): void {
     const h = this.i32;
-    for (const word of this.#gated) {
+    const gated = this.#gated;
+    for (let i = 0; i < gated.length; i++) {
+      const word = gated[i]!;
       const obj = Math.floor((word - OFFSET.objects) / OBJECT_WORDS);
       const kind = h[objectWord(obj, O.kind)]!;
       // A slot freed (or reused by another kind) since: allocation rewrote the word.
@@ -185,7 +194,8 @@ export class Namespace {
       if (kind === KIND.semaphore && h[objectWord(obj, O.crashSafe)] !== 0) continue; // the fast paths cannot record units
       Atomics.store(h, word, h[word]! & STATE_MASK);
     }
-    this.#gated.clear();
+    gated.length = 0;
+    this.#gatedSet = null;
   }
 
   #committedStateWord(obj: number, kind: number): number {
@@ -199,7 +209,7 @@ export class Namespace {
 
   /** Wakes the thread slot's status futex after the transaction commits. */
   wakeThread(slot: number): void {
-    this.#wakes.add(slot);
+    if (!this.#wakes.includes(slot)) this.#wakes.push(slot);
   }
 
   /** Distinct words the current transaction has written so far. */
@@ -237,17 +247,17 @@ export class Namespace {
     } catch (error) {
       this.#pending.clear();
       this.#afterCommit.length = 0;
-      this.#wakes.clear();
+      this.#wakes.length = 0;
       throw error;
     } finally {
       this.#depth = 0;
       this.#openGates();
       this.#unlock();
     }
-    const after = this.#afterCommit.splice(0);
-    for (const slot of this.#wakes) this.libc.futexWake(this.address(threadWord(slot, T.status)), 1);
-    this.#wakes.clear();
-    for (const fn of after) fn();
+    const wakes = this.#wakes;
+    for (let i = 0; i < wakes.length; i++) this.libc.futexWake(this.address(threadWord(wakes[i]!, T.status)), 1);
+    wakes.length = 0;
+    if (this.#afterCommit.length > 0) for (const fn of this.#afterCommit.splice(0)) fn();
     return result;
   }
 
