@@ -7,7 +7,7 @@
  *                             lock: take a ticket, sleep until it is served, serve the next
  *                             and wake the sleepers), through the bench's start barrier
  *                             (bench/lib/start-barrier.mjs): prints "ready", reads
- *                             "go START END" (CLOCK_MONOTONIC ms), holds the lock as often as
+ *                             "go WARM START END" (CLOCK_MONOTONIC ms), holds the lock as often as
  *                             it can from START to END, and prints how many times it did with
  *                             its CPU time (µs) and context switches over that window
  */
@@ -36,18 +36,18 @@ static long futex(atomic_uint *word, int op, unsigned value) {
   return syscall(SYS_futex, word, op, value, NULL, NULL, 0);
 }
 
-/* The barrier: "ready", then "go START END"; sleeps until START, returns END. */
-static double start_together(void) {
+/* The barrier: "ready", then "go WARM START END"; sleeps until WARM (the uncounted
+   warm-up, as for the Node contenders), returns START and END. */
+static void start_together(double *start, double *end) {
   printf("ready\n");
   fflush(stdout);
-  double start, end;
-  if (scanf(" go %lf %lf", &start, &end) != 2) exit(3);
-  double wait = start - now_ms();
+  double warm;
+  if (scanf(" go %lf %lf %lf", &warm, start, end) != 3) exit(3);
+  double wait = warm - now_ms();
   if (wait > 0) {
     struct timespec ts = {(time_t)(wait / 1e3), (long)((wait - (time_t)(wait / 1e3) * 1e3) * 1e6)};
     nanosleep(&ts, NULL);
   }
-  return end;
 }
 
 static struct rusage usage_at_start;
@@ -67,12 +67,14 @@ int main(int argc, char **argv) {
     atomic_uint *words = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (words == MAP_FAILED) return perror("mmap"), 1;
     atomic_uint *next = &words[0], *serving = &words[16];
-    until = start_together();
-    getrusage(RUSAGE_SELF, &usage_at_start);
-    while (now_ms() < until) {
+    double start;
+    start_together(&start, &until);
+    int counting = 0;
+    for (double now; (now = now_ms()) < until;) {
+      if (!counting && now >= start) counting = 1, getrusage(RUSAGE_SELF, &usage_at_start);
       unsigned ticket = atomic_fetch_add(next, 1);
       for (unsigned s; (s = atomic_load(serving)) != ticket;) futex(serving, FUTEX_WAIT, s);
-      count++; /* the critical section */
+      if (counting) count++; /* the critical section */
       atomic_fetch_add(serving, 1);
       futex(serving, FUTEX_WAKE, INT_MAX);
     }

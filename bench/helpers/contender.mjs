@@ -6,25 +6,23 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import lockfile from 'proper-lockfile';
 import { Mutex } from '@waitables/async';
-import { monotonicMs } from '../lib/start-barrier.mjs';
 import { report, startTogether } from '../lib/barrier-child.mjs';
 
 const [kind, target] = process.argv.slice(2);
 const mutex = kind === 'ours' ? Mutex.open(target) : null;
-const until = await startTogether();
-let held = 0;
+const window = await startTogether();
 if (mutex) {
-  while (monotonicMs() < until) {
+  while (window.running()) {
     const lock = await mutex.acquire();
-    held++;
+    window.count();
     lock.release();
   }
 } else {
-  while (monotonicMs() < until) {
+  while (window.running()) {
     const release = await lockfile.lock(target, { realpath: false, retries: { retries: 1000, minTimeout: 1, maxTimeout: 20 } });
     writeFileSync(target, String(Number(readFileSync(target, 'utf8') || 0) + 1));
-    held++;
+    window.count();
     await release();
   }
 }
-report(held);
+report(window);

@@ -4,15 +4,13 @@
 // it held it.
 //   node sync-contender.mjs <name> [mutex|semaphore]
 import { Mutex, Semaphore } from '@waitables/core';
-import { monotonicMs } from '../lib/start-barrier.mjs';
 import { report, startTogether } from '../lib/barrier-child.mjs';
 
 const mutex = process.argv[3] === 'semaphore' ? Semaphore.open(process.argv[2]) : Mutex.open(process.argv[2]);
-const until = await startTogether();
-let held = 0;
-while (monotonicMs() < until) {
+const window = await startTogether();
+while (window.running()) {
   mutex.wait();
-  held++;
+  window.count();
   mutex.release();
 }
-report(held);
+report(window);

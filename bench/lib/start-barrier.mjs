@@ -4,10 +4,15 @@
 // running. Without it, the first processes to start run uncontended while the others are
 // still loading, and the figure measures start-up skew instead of contention.
 //
-// Protocol (stdin/stdout lines): child -> "ready"; parent -> "go <startMs> <endMs>"
-// (CLOCK_MONOTONIC milliseconds: process.hrtime in Node, clock_gettime in C); child ->
-// "<count> <cpuMicros> <voluntarySwitches> <involuntarySwitches>", the last three measured
-// over its window (getrusage).
+// A warm-up before the counted window, in which every contender already contends: a Node
+// contender's contended path runs in the interpreter until the JIT has compiled it (in a
+// window of a few seconds that was most of the figure: 8 processes made 10,000 hand-overs
+// a second over the first 4 s and 25,000 over 12 s); a C contender just runs it too.
+//
+// Protocol (stdin/stdout lines): child -> "ready"; parent -> "go <warmMs> <startMs> <endMs>"
+// (CLOCK_MONOTONIC milliseconds: process.hrtime in Node, clock_gettime in C): run from
+// warm, count from start to end; child -> "<count> <cpuMicros> <voluntarySwitches>
+// <involuntarySwitches>", the last three measured over the counted window (getrusage).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 
@@ -22,7 +27,7 @@ const LEAD_MS = 100;
  * count per second of the common window and, per hand-over (per counted acquisition),
  * the CPU time and context switches of all contenders together.
  */
-export async function runTogether(count, command, args, windowMs) {
+export async function runTogether(count, command, args, windowMs, warmupMs = 0) {
   const children = Array.from({ length: count }, () => spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] }));
   const lines = children.map((child) => {
     const queue = [];
@@ -51,8 +56,9 @@ export async function runTogether(count, command, args, windowMs) {
   try {
     const ready = await Promise.all(lines.map((next) => next()));
     for (const line of ready) if (line !== 'ready') throw new Error(`a contender said "${line}" instead of "ready"`);
-    const start = monotonicMs() + LEAD_MS;
-    for (const child of children) child.stdin.end(`go ${start} ${start + windowMs}\n`);
+    const warm = monotonicMs() + LEAD_MS;
+    const start = warm + warmupMs;
+    for (const child of children) child.stdin.end(`go ${warm} ${start} ${start + windowMs}\n`);
     const reports = await Promise.all(lines.map((next) => next()));
     await Promise.all(children.map((child) => (child.exitCode === null ? once(child, 'exit') : null)));
     let total = 0;

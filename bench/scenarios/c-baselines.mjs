@@ -59,6 +59,8 @@ async function perSecond(count, command, args, ms) {
 export async function run({ quick, progress }) {
   if (process.platform !== 'linux') throw new Error('c-baselines runs on Linux');
   const ms = quick ? 500 : 3000;
+  // Uncounted contention first, for ours and C alike (lib/start-barrier.mjs: the JIT).
+  const warmupMs = quick ? 3000 : 6000;
   const counts = [2, 4, 8];
   const { binary, compiler } = compile();
   const dir = mkdtempSync(join(tmpdir(), 'bench-c-'));
@@ -80,8 +82,8 @@ export async function run({ quick, progress }) {
     const contended = [];
     for (const n of counts) {
       progress(`${n} processes, started together: ours, then the C FIFO lock`);
-      const ours = await runTogether(n, process.execPath, [contender, mutexName], ms);
-      const c = binary ? await runTogether(n, binary, ['fifo', join(dir, `fifo-${n}`)], ms) : null;
+      const ours = await runTogether(n, process.execPath, [contender, mutexName], ms, warmupMs);
+      const c = binary ? await runTogether(n, binary, ['fifo', join(dir, `fifo-${n}`)], ms, warmupMs) : null;
       contended.push({ n, ours, c });
     }
     keep.close();

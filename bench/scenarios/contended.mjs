@@ -1,6 +1,6 @@
 // 4. Contended cross-process mutex hand-over with 2, 4 and 8 processes started together
 // (lib/start-barrier.mjs: one common window, every contender running, for every
-// contender kind alike): awaited acquire() against proper-lockfile, and against our own
+// contender kind alike, after a common warm-up): awaited acquire() against proper-lockfile, and against our own
 // blocking wait() of the same run (what the awaited path costs on top of the engine).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,8 @@ const syncContender = fileURLToPath(new URL('../helpers/sync-contender.mjs', imp
 
 export async function run({ quick, progress }) {
   const ms = quick ? 1000 : 4000;
+  // Uncounted contention first, for every contender kind alike (lib/start-barrier.mjs: the JIT).
+  const warmupMs = quick ? 3000 : 6000;
   const counts = quick ? [2, 4] : [2, 4, 8];
   const tag = `${process.pid}-${Date.now()}`;
   const name = `Local\\bench-contended-${tag}`;
@@ -24,9 +26,9 @@ export async function run({ quick, progress }) {
   const rows = [];
   for (const n of counts) {
     progress(`${n} processes, started together`);
-    const ours = (await runTogether(n, process.execPath, [contender, 'ours', name], ms)).perSecond;
-    const blocking = (await runTogether(n, process.execPath, [syncContender, name], ms)).perSecond;
-    const lock = (await runTogether(n, process.execPath, [contender, 'lockfile', file], ms)).perSecond;
+    const ours = (await runTogether(n, process.execPath, [contender, 'ours', name], ms, warmupMs)).perSecond;
+    const blocking = (await runTogether(n, process.execPath, [syncContender, name], ms, warmupMs)).perSecond;
+    const lock = (await runTogether(n, process.execPath, [contender, 'lockfile', file], ms, warmupMs)).perSecond;
     rows.push({ n, ours, blocking, lock, ratio: ours / lock, ofBlocking: ours / blocking });
   }
   keep.close();

@@ -41,7 +41,7 @@ export async function run({ quick, progress }) {
   );
   await pair('handed over between 2 processes (blocking), per second', async (which) => {
     const name = `Local\\bench-cs-${which}-${tag}`;
-    return (await runTogether(2, process.execPath, [syncContender, name, 'semaphore'], windowMs)).perSecond;
+    return (await runTogether(2, process.execPath, [syncContender, name, 'semaphore'], windowMs, windowMs)).perSecond;
   });
   for (const sem of Object.values(semaphores)) sem.close();
   const worst = Math.max(...rows.map((r) => r.ratio));
