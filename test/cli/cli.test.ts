@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { cli, holdUntilReleased, nodeCommand } from '../helpers/cli.js';
 import { uniqueName } from '../helpers/names.js';
+import { processAlive } from '../helpers/process-alive.js';
 
 const plain = (name: string) => name.replace('Local\\', '');
 
@@ -64,6 +65,25 @@ describe('waitables lock', () => {
     expect(await next.status).toBe(0);
     expect(next.stdout()).toContain('next in');
     expect(next.stderr()).toContain('abandoned');
+  });
+});
+
+describe('the command of lock and sem never outlives its wrapper', () => {
+  // Linux: setpriv --pdeathsig KILL (test/cli-linux/lifetime.test.ts storms it). Windows:
+  // Node's libuv puts every child it spawns in a job object that kills them when the
+  // wrapper's last handle to it closes, as it does when the wrapper is killed.
+  test.each(['lock', 'sem'])('%s: the wrapper killed with -9, its command is killed too', async (command) => {
+    const name = plain(uniqueName(`lifetime-${command}`));
+    const args = command === 'sem' ? ['sem', name, '--max', '1'] : ['lock', name];
+    const run = cli([...args, ...nodeCommand("console.log('pid', process.pid, process.env.WAITABLES_NAME);setTimeout(()=>{},60000)")]);
+    await run.printed(`pid `);
+    const [, pid, seenName] = /pid (\d+) (\S+)/.exec(run.stdout())!;
+    expect(seenName).toBe(name);
+    expect(processAlive(Number(pid))).toBe(true);
+    run.child.kill('SIGKILL');
+    await run.status;
+    for (let i = 0; i < 1000 && processAlive(Number(pid)); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(processAlive(Number(pid))).toBe(false);
   });
 });
 

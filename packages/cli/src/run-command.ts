@@ -8,8 +8,10 @@
  * (util-linux): the kernel kills it when the wrapper's thread ends, whatever ends it.
  * What is not covered: processes the command itself starts (they are not the wrapper's
  * children), and a wrapper killed in the instant between the fork and setpriv's prctl.
- * Without setpriv (not on PATH) or on Windows, the command runs as a plain child: it can
- * outlive a wrapper killed with it running. Said in the CLI README.
+ * Without setpriv (not on PATH) the command runs as a plain child: it can outlive a
+ * wrapper killed with it running. On Windows, libuv assigns every child it spawns to a job
+ * object with JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, which the wrapper's death closes: the
+ * command is killed with it (tested under Wine). Said in the CLI README.
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants as fs } from 'node:fs';
