@@ -29,6 +29,7 @@ const ALL = [
   'scale',
   'abandon-latency',
   'crash-safe',
+  'cold-start',
   'ticks',
   'names',
   'c-baselines',
