@@ -6,7 +6,7 @@
  * CompareObjectHandles) therefore lets one local holder at a time, in FIFO order; the
  * next local awaiter gets ownership handed over without a system call.
  */
-import { type RawHandle, getBackend, type Mutex as CoreMutex } from '@waitables/core';
+import { type RawHandle, WAIT_ABANDONED_0, WAIT_TIMEOUT, getBackend, type Mutex as CoreMutex } from '@waitables/core';
 import { AwaiterQueue, type QueueEntry } from './awaiter-queue.js';
 import { AbortError, ObjectClosedError, TimeoutError, WaitThreadError } from './errors.js';
 import { setLongTimeout, type LongTimer } from './long-timer.js';
@@ -141,8 +141,8 @@ export class MutexGroup implements LockOwner {
   tryAcquire(): Lock | null {
     if (!this.idle) return null;
     const code = getBackend().waitForMultipleObjects([this.raw], false, 0, false);
-    if (code === 0x102) return null;
-    return this.#hold(null, code === 0x80);
+    if (code === WAIT_TIMEOUT) return null;
+    return this.#hold(null, code === WAIT_ABANDONED_0);
   }
 
   acquire(options: CheckedWaitOptions): Promise<Lock> {

@@ -111,7 +111,7 @@ export class Mutex implements Disposable {
    * yourself if it can stop early. The mutex is released however `fn` ends.
    * @example
    * ```ts
-   * const device = Mutex.create({ name: 'Local\device' });
+   * const device = Mutex.create({ name: 'Local\\device' });
    * const reading = await device.runExclusive(async (lock) => {
    *   if (lock.abandoned) console.warn('the previous holder died while holding the device');
    *   return 42; // ... talk to the device ...

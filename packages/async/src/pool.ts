@@ -169,16 +169,15 @@ export class WaitPool {
   /**
    * Acquires `object` (a wait-any of one), for this awaiter: at once on the calling
    * thread if it can be, else through a wait thread, in FIFO order among this pool's
-   * awaiters of the same handle. `acquireNow: false` skips the attempt on the calling
-   * thread (a mutex that this thread already owns for another lock).
+   * awaiters of the same handle.
    */
-  acquire(object: WaitHandle, options: CheckedWaitOptions, acquireNow = true): Promise<Grant> {
+  acquire(object: WaitHandle, options: CheckedWaitOptions): Promise<Grant> {
     if (this.#closed) return Promise.reject(new PoolClosedError());
     const { signal, timeout, ref } = options;
     if (signal?.aborted) return Promise.reject(new AbortError({ cause: signal.reason }));
     const raw = object.handle;
     const slot0 = this.#slots.get(raw);
-    if (acquireNow && (!slot0 || slot0.queue.length === 0)) {
+    if (!slot0 || slot0.queue.length === 0) {
       const code = getBackend().waitForMultipleObjects([raw], false, 0, false);
       if (code !== WAIT_TIMEOUT) return Promise.resolve({ abandoned: code === WAIT_ABANDONED_0, thread: null, at: performance.now() });
     }
@@ -528,7 +527,7 @@ export class WaitPool {
         this.#disarmed(report.id);
         if (!slot) return;
         slot.armed = false;
-        const error = slot.object.closed ? new ObjectClosedError() : new Win32Error(report.errno, report.syscall);
+        const error = slot.object.closed ? new ObjectClosedError() : failureOf(report);
         for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
         this.#removeSlot(slot);
         return;
@@ -549,7 +548,7 @@ export class WaitPool {
         if (!job) return;
         if (job.left) this.#unref(); // referenced since it left
         if (report.op === 'compound-failed') {
-          if (!job.left) job.fail(new Win32Error(report.errno, report.syscall));
+          if (!job.left) job.fail(failureOf(report));
           return;
         }
         if (!job.left && !this.#exiting) job.settle(report.code);
@@ -745,4 +744,14 @@ export async function closeWaitPool(): Promise<void> {
   const pool = defaultPool;
   defaultPool = null;
   await pool?.close();
+}
+
+/**
+ * The error a wait thread reported for a wait: its Win32 error, or (errno 0) a failure
+ * that is not one, whose text the report ring cannot carry (WAITABLES_DEBUG=1 prints it
+ * from the wait thread).
+ */
+function failureOf(report: { errno: number; syscall: string }): Error {
+  if (report.errno !== 0) return new Win32Error(report.errno, report.syscall);
+  return new WaitThreadError('the wait thread failed on this wait with an error that is not a Win32 error (WAITABLES_DEBUG=1 prints it)');
 }

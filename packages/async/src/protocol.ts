@@ -19,7 +19,7 @@ export type Command =
    */
   | { op: 'shutdown'; keep: number[] };
 
-/** Wait thread → main, by postMessage. */
+/** Wait thread → main, through the report ring (report-ring.ts): shared memory the main thread drains. */
 export type Report =
   /** The thread has loaded the backend and waits for commands. */
   | { op: 'ready' }

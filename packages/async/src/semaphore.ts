@@ -77,7 +77,7 @@ export class Semaphore implements Disposable {
    * `fn` yourself if it can stop early. The unit is released however `fn` ends.
    * @example
    * ```ts
-   * const encoders = Semaphore.create({ name: 'Local\encoders', initialCount: 2, maximumCount: 2 });
+   * const encoders = Semaphore.create({ name: 'Local\\encoders', initialCount: 2, maximumCount: 2 });
    * const sizes = await Promise.all(files.map((file) => encoders.run(() => encode(file), { signal })));
    * ```
    */

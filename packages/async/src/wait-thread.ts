@@ -62,6 +62,8 @@ function releaseOwned(keep: readonly number[]): void {
 
 function errorFields(error: unknown) {
   if (error instanceof Win32Error) return { errno: error.errno, syscall: error.syscall, message: error.message };
+  // The report ring carries numbers only: the pool says "not a Win32 error"; the text goes to stderr on demand.
+  if (process.env.WAITABLES_DEBUG) process.stderr.write(`waitables wait thread: ${(error as Error)?.stack ?? String(error)}\n`);
   return { errno: 0, syscall: '', message: String(error) };
 }
 

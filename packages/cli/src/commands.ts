@@ -14,13 +14,11 @@ export interface TimeoutOption {
   readonly verbose?: boolean;
 }
 
-const timeoutOf = (o: TimeoutOption) => (o.timeout === undefined ? undefined : o.timeout);
-
 export async function lock(name: string, command: string[], options: TimeoutOption): Promise<number> {
   using mutex = named('mutex', name, () => Mutex.create({ name }));
   let held;
   try {
-    held = await waitFor(`mutex ${name}`, (signal) => mutex.acquire({ signal, timeout: timeoutOf(options) }), options.verbose);
+    held = await waitFor(`mutex ${name}`, (signal) => mutex.acquire({ signal, timeout: options.timeout }), options.verbose);
   } catch (error) {
     return statusOf(error, `mutex ${name}`);
   }
@@ -53,7 +51,7 @@ export async function sem(name: string, command: string[], options: TimeoutOptio
   try {
     permit = await waitFor(
       `a unit of semaphore ${name}`,
-      (signal) => semaphore.acquire({ signal, timeout: timeoutOf(options) }),
+      (signal) => semaphore.acquire({ signal, timeout: options.timeout }),
       options.verbose,
     );
   } catch (error) {
@@ -77,10 +75,10 @@ export async function wait(names: string[], options: TimeoutOption & { all?: boo
   const what = names.length === 1 ? `event ${names[0]}` : `${options.all ? 'all' : 'any'} of ${names.join(', ')}`;
   try {
     if (options.all) {
-      await waitFor(what, (signal) => waitAll(events, { signal, timeout: timeoutOf(options) }), options.verbose);
+      await waitFor(what, (signal) => waitAll(events, { signal, timeout: options.timeout }), options.verbose);
       return EXIT.ok;
     }
-    const fired = await waitFor(what, (signal) => waitAny(events, { signal, timeout: timeoutOf(options) }), options.verbose);
+    const fired = await waitFor(what, (signal) => waitAny(events, { signal, timeout: options.timeout }), options.verbose);
     return fired.index;
   } catch (error) {
     return statusOf(error, what);
