@@ -21,7 +21,7 @@
 import { SYNCHRONIZE } from './constants.js';
 import { ERROR_ACCESS_DENIED, ERROR_PRIVILEGE_NOT_HELD } from './error-codes.js';
 import { Win32Error } from './errors.js';
-import type { ObjectKind } from './handle.js';
+import type { ObjectKind } from './object-kind.js';
 import { ACCESS_SYSTEM_SECURITY, GENERIC_ALL, GENERIC_EXECUTE, GENERIC_READ, GENERIC_WRITE, MAXIMUM_ALLOWED } from './process-constants.js';
 
 const STANDARD_READ = 0x00020000; // READ_CONTROL: STANDARD_RIGHTS_READ, _WRITE and _EXECUTE alike

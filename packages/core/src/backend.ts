@@ -16,11 +16,11 @@
  * - Mutex ownership belongs to the calling thread.
  */
 
-import type { ObjectKind } from './handle.js';
+import type { ObjectKind } from './object-kind.js';
 import type { ProcessBackend } from './process-backend.js';
+import type { RawHandle } from './raw-handle.js';
 
-/** An OS handle value, valid in every thread of the process that opened it. */
-export type RawHandle = number;
+export type { RawHandle } from './raw-handle.js';
 
 /** The result of a Create* call. */
 export interface CreatedObject {

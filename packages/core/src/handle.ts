@@ -9,8 +9,8 @@ import { HandleClosedError } from './errors.js';
 import { getBackend } from './load-backend.js';
 import { validateTimeout } from './validate.js';
 
-/** The kinds of waitable objects (`'thread'`: a thread handle of win32process, waitable on Windows; on Linux, see its README). */
-export type ObjectKind = 'event' | 'mutex' | 'semaphore' | 'waitable-timer' | 'process' | 'thread';
+export type { ObjectKind } from './object-kind.js';
+import type { ObjectKind } from './object-kind.js';
 
 /**
  * How a wait ended: the object was acquired (`'signaled'`), a mutex was acquired after

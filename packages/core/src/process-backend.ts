@@ -9,7 +9,7 @@
  * the access right Windows requires; a refusal is a {@link Win32Error} with Windows'
  * code; what the platform cannot do is a {@link NotSupportedError}.
  */
-import type { RawHandle } from './backend.js';
+import type { RawHandle } from './raw-handle.js';
 
 /** The pseudo handle of the calling process (GetCurrentProcess). */
 export const CURRENT_PROCESS = -1;

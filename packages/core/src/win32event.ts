@@ -37,7 +37,7 @@ import {
 } from './constants.js';
 import { ERROR_ALREADY_EXISTS, ERROR_SUCCESS } from './error-codes.js';
 import { InvalidArgumentTypeError } from './errors.js';
-import type { ObjectKind } from './handle.js';
+import type { ObjectKind } from './object-kind.js';
 import { getBackend } from './load-backend.js';
 import { PyHANDLE } from './pywintypes.js';
 import { type HandleArg, bool, call, dword, millis, noSecurity, rawListOf, rawOf, setLastError } from './pywin32-support.js';

@@ -4,7 +4,7 @@
  * would judge are judged here with the codes Windows gives.
  */
 import type { Backend, CreatedObject, RawHandle } from '../backend.js';
-import type { ObjectKind } from '../handle.js';
+import type { ObjectKind } from '../object-kind.js';
 import { CURRENT_PROCESS, CURRENT_THREAD } from '../process-backend.js';
 import {
   EVENT_MODIFY_STATE,

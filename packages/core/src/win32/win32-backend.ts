@@ -24,7 +24,7 @@ import {
   ERROR_NOT_SUPPORTED,
 } from '../error-codes.js';
 import { NotSupportedError, Win32Error } from '../errors.js';
-import type { ObjectKind } from '../handle.js';
+import type { ObjectKind } from '../object-kind.js';
 import { CURRENT_PROCESS, CURRENT_THREAD } from '../process-backend.js';
 import { type Kernel32, loadKernel32 } from './kernel32.js';
 import { loadProcessKernel32 } from './process-kernel32.js';

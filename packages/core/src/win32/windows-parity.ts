@@ -8,7 +8,7 @@
  */
 import { openAccessRefusal } from '../access-rights.js';
 import type { RawHandle } from '../backend.js';
-import type { ObjectKind } from '../handle.js';
+import type { ObjectKind } from '../object-kind.js';
 import { CURRENT_PROCESS, CURRENT_THREAD } from '../process-backend.js';
 import {
   ABOVE_NORMAL_PRIORITY_CLASS,

@@ -1,0 +1,2 @@
+/** An OS handle value, valid in every thread of the process that opened it. */
+export type RawHandle = number;
