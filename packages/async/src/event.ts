@@ -2,7 +2,7 @@
 import { Event as CoreEvent, type EventOptions, type OpenOptions, getBackend } from '@waitables/core';
 import { checkWaitOptions, type WaitOptions } from './options.js';
 import { closeAwaited, waitPool } from './pool.js';
-import { CancellableIterator } from './signal-iterator.js';
+import { CancellableIterator } from './cancellable-iterator.js';
 
 /**
  * An event shared across processes, awaitable without blocking the event loop.

@@ -12,7 +12,7 @@ import { AbortError, ObjectClosedError, TimeoutError, WaitThreadError } from './
 import { setLongTimeout, type LongTimer } from './long-timer.js';
 import type { CheckedWaitOptions } from './options.js';
 import type { Grant, WaitPool } from './pool.js';
-import type { WaitThread } from './wait-thread-handle.js';
+import type { WaitThread } from './wait-thread.js';
 import { refuseCloning } from './uncloneable.js';
 
 const LOCK_CLONE_MESSAGE =

@@ -39,7 +39,7 @@ import { HandoffPolicy } from './handoff.js';
 import { setLongTimeout, type LongTimer } from './long-timer.js';
 import type { CheckedWaitOptions } from './options.js';
 import type { Report } from './protocol.js';
-import { WaitThread } from './wait-thread-handle.js';
+import { WaitThread } from './wait-thread.js';
 import { type Lock, RELEASED } from './lock.js';
 
 /** Where an acquired object came from: `thread` null means this thread (the caller's) owns it. */

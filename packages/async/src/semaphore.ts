@@ -3,7 +3,7 @@ import { type OpenOptions, Semaphore as CoreSemaphore, type SemaphoreOptions } f
 import { checkWaitOptions, type WaitOptions } from './options.js';
 import { Permit } from './permit.js';
 import { closeAwaited, waitPool } from './pool.js';
-import { runHolding } from './run-exclusive.js';
+import { runHolding } from './run-holding.js';
 
 /**
  * A semaphore shared across processes, awaitable without blocking the event loop.

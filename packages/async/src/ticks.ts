@@ -3,7 +3,7 @@ import { ArgumentOutOfRangeError, InvalidArgumentTypeError, WaitableTimer } from
 import { AbortError } from './errors.js';
 import { checkWaitOptions, type WaitOptions } from './options.js';
 import { waitPool } from './pool.js';
-import { CancellableIterator } from './signal-iterator.js';
+import { CancellableIterator } from './cancellable-iterator.js';
 
 /** One tick of {@link ticks}. */
 export interface Tick {

@@ -1,192 +1,125 @@
-/**
- * A wait thread: blocks in the OS's wait-any on a batch of armed handles plus its
- * control event, and reports each handle that fires (having acquired it: a unit, a
- * signal, or ownership of a mutex, which it keeps until told to release it). A compound
- * thread runs one wait-any or wait-all at a time instead.
- *
- * When it has nothing armed it sleeps in Atomics.wait, never in a native call: an idle
- * pool holds no thread in the OS, so the process can exit and terminate() works.
- *
- * It counts the mutexes it owns, so that a shutdown releases those nobody holds a lock
- * on (a thread that ends owning a mutex leaves it abandoned). Where the backend lets it
- * acquire for the pool's own thread (Linux), a batch thread owns none: the pool's thread
- * does, and releases them itself.
- */
-import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { INFINITE, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT, Win32Error, getBackend } from '@waitables/core';
+/** The pool's side of one wait thread: its worker, its command port and control event. */
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { Event, getBackend } from '@waitables/core';
+import type { Lock } from './lock.js';
 import type { Command, Report, WaitThreadData } from './protocol.js';
-import { ReportWriter } from './report-ring.js';
+import { ReportReader, createReportBuffer } from './report-ring.js';
 
-/** A wait-all cannot include the control event: it waits in slices this long, checking for commands between. */
-const WAIT_ALL_SLICE_MS = 20;
+const entry = new URL('./wait-thread-main.js', import.meta.url);
 
-const data = workerData as WaitThreadData;
-const backend = getBackend();
-const port: MessagePort = data.port;
-const wake = new Int32Array(data.wake);
-const reports = new ReportWriter(data.reports);
-const report = (r: Report) => reports.write(r);
-
-interface Armed {
-  raw: number;
-  want: number;
-  mutex: boolean;
-}
-const armed = new Map<number, Armed>();
-let compound: { id: number; handles: number[]; mutexes: boolean[]; waitAll: boolean; deadline: number } | null = null;
-let running = true;
-/** Mutexes this thread owns: handle -> ownerships (acquisitions not yet released). */
-const owned = new Map<number, number>();
-
-function own(raw: number, delta: number): void {
-  const n = (owned.get(raw) ?? 0) + delta;
-  if (n > 0) owned.set(raw, n);
-  else owned.delete(raw);
+/**
+ * A wait thread runs only this package's code: it takes none of the program's Node
+ * options. Inherited, `--input-type` makes a worker with a file entry fail at start,
+ * `--inspect*`/`--require`/`--import` hooks would run (and may grab a port or start an
+ * agent) once more per thread. Node also reads NODE_OPTIONS again for a worker given
+ * its own `execArgv`, so the thread's environment leaves it out.
+ */
+function waitThreadEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return env;
 }
 
-/** Releases every ownership but one per handle in `keep`. */
-function releaseOwned(keep: readonly number[]): void {
-  const kept = new Map<number, number>();
-  for (const raw of keep) kept.set(raw, (kept.get(raw) ?? 0) + 1);
-  for (const [raw, n] of owned) {
-    for (let i = kept.get(raw) ?? 0; i < n; i++) {
-      try {
-        backend.releaseMutex(raw);
-      } catch {
-        break; // the handle was closed: nothing more can be done through it
-      }
-    }
-  }
-  owned.clear();
-}
+export class WaitThread {
+  readonly worker: Worker;
+  readonly #port: MessagePort;
+  readonly #control = Event.create();
+  readonly #wake = new Int32Array(new SharedArrayBuffer(4));
+  #reader: ReportReader | undefined;
+  /** Batch threads: slots bound to it. Compound threads: whether a wait runs. */
+  bound = 0;
+  busy = false;
+  /** Locks whose mutex this thread owns. */
+  readonly locks = new Set<Lock>();
+  alive = true;
+  stopping = false;
+  /** It has started and reads commands. */
+  isOnline = false;
+  /** It reported `stopped`: it owns no mutex but those it was told to keep, and fires nothing more. */
+  stoppedReported = false;
+  /** The mutexes it acquires are owned by the pool's own thread (see WaitThreadData.acquireFor), not by it. */
+  readonly acquiresForOwner: boolean;
+  /** Settles once the thread has loaded the backend and waits for commands (or has died). */
+  readonly online: Promise<void>;
+  /** Why the worker ended, if it ended with an error (a start-up failure, an uncaught exception). */
+  failure: unknown = undefined;
 
-function errorFields(error: unknown) {
-  if (error instanceof Win32Error) return { errno: error.errno, syscall: error.syscall, message: error.message };
-  // The report ring carries numbers only: the pool says "not a Win32 error"; the text goes to stderr on demand.
-  if (process.env.WAITABLES_DEBUG) process.stderr.write(`waitables wait thread: ${(error as Error)?.stack ?? String(error)}\n`);
-  return { errno: 0, syscall: '', message: String(error) };
-}
-
-function drain(): void {
-  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
-    const command = m.message as Command;
-    switch (command.op) {
-      case 'arm':
-        armed.set(command.id, { raw: command.raw, want: command.want, mutex: command.mutex });
-        break;
-      case 'disarm':
-        armed.delete(command.id);
-        report({ op: 'disarmed', id: command.id });
-        break;
-      case 'release-mutex':
-        try {
-          backend.releaseMutex(command.raw);
-          own(command.raw, -1);
-          report({ op: 'released', token: command.token, errno: 0, syscall: '' });
-        } catch (error) {
-          const { errno, syscall } = errorFields(error);
-          report({ op: 'released', token: command.token, errno, syscall });
+  constructor(
+    readonly mode: 'batch' | 'compound',
+    onReport: (thread: WaitThread, report: Exclude<Report, { op: 'ready' }>) => void,
+    /** The worker ended: `died` unless it was told to stop. */
+    onExit: (thread: WaitThread, died: boolean) => void,
+  ) {
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    this.#port.unref(); // the command port must not keep the process alive either
+    const reports = createReportBuffer();
+    const acquireFor = mode === 'batch' ? getBackend().ownerToken() : null;
+    this.acquiresForOwner = acquireFor !== null;
+    const data: WaitThreadData = { mode, port: port2, control: this.#control.handle, wake: this.#wake.buffer, reports, acquireFor };
+    this.worker = new Worker(entry, {
+      workerData: data,
+      transferList: [port2],
+      execArgv: [],
+      argv: [],
+      env: waitThreadEnv(),
+      stdin: false,
+    });
+    this.online = new Promise((resolve) => {
+      this.#reader = new ReportReader(reports, (report: Report) => {
+        if (report.op === 'ready') {
+          this.isOnline = true;
+          resolve();
+        } else {
+          if (report.op === 'stopped') this.stoppedReported = true;
+          onReport(this, report);
         }
-        break;
-      case 'compound':
-        compound = {
-          id: command.id,
-          handles: command.handles,
-          mutexes: command.mutexes,
-          waitAll: command.waitAll,
-          deadline: command.timeoutMs === INFINITE ? Infinity : Date.now() + command.timeoutMs,
-        };
-        break;
-      case 'cancel':
-        if (compound?.id === command.id) {
-          report({ op: 'compound-done', id: compound.id, code: WAIT_TIMEOUT });
-          compound = null;
-        }
-        break;
-      case 'shutdown':
-        running = false;
-        releaseOwned(command.keep);
-        report({ op: 'stopped' });
-        return; // commands after a shutdown are never read
-    }
-  }
-}
-
-function idle(): void {
-  Atomics.wait(wake, 0, 0);
-  Atomics.store(wake, 0, 0);
-}
-
-/** One round of the batch: wait on everything armed, report what fired. */
-function batchRound(): void {
-  const ids = [...armed.keys()];
-  const handles = [data.control, ...ids.map((id) => armed.get(id)!.raw)];
-  let code: number;
-  try {
-    code = backend.waitAnyForPool(handles, INFINITE, data.acquireFor ?? undefined);
-  } catch {
-    // One of the handles is bad (closed under us): find it, fail its slot, keep the others.
-    for (const id of ids) {
-      try {
-        backend.waitAnyForPool([armed.get(id)!.raw], 0, data.acquireFor ?? undefined);
-      } catch (error) {
-        armed.delete(id);
-        report({ op: 'failed', id, ...errorFields(error) });
-      }
-    }
-    return;
-  }
-  if (code === WAIT_OBJECT_0) return; // the control event: commands to read
-  const at = Number(process.hrtime.bigint()) / 1e6;
-  const abandoned = code >= WAIT_ABANDONED_0;
-  const id = ids[code - (abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0) - 1]!;
-  const entry = armed.get(id)!;
-  armed.delete(id);
-  let count = 1;
-  // More awaiters wait for this object: take what else is available now, in one report.
-  if (entry.mutex) {
-    if (data.acquireFor === null) own(entry.raw, 1); // else the pool's thread owns it
-  } else while (count < entry.want && backend.waitAnyForPool([entry.raw], 0) !== WAIT_TIMEOUT) count++;
-  report({ op: 'fired', id, count, abandoned, at });
-}
-
-function compoundRound(): void {
-  const c = compound!;
-  const remaining = Math.max(0, c.deadline - Date.now());
-  const withControl = !c.waitAll && c.handles.length < backend.nativeWaitLimit;
-  try {
-    let code: number;
-    if (withControl) {
-      code = backend.waitAnyForPool([data.control, ...c.handles], remaining === Infinity ? INFINITE : Math.ceil(remaining));
-      if (code === WAIT_OBJECT_0) return;
-      if (code !== WAIT_TIMEOUT) code -= 1;
-    } else {
-      code = backend.waitForMultipleObjects(c.handles, c.waitAll, Math.min(WAIT_ALL_SLICE_MS, Math.ceil(remaining)), false);
-      if (code === WAIT_TIMEOUT && remaining > WAIT_ALL_SLICE_MS) return;
-    }
-    if (code !== WAIT_TIMEOUT) {
-      const abandoned = code >= WAIT_ABANDONED_0;
-      const index = code - (abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0);
-      c.handles.forEach((raw, i) => {
-        if (c.mutexes[i] && (c.waitAll || i === index)) own(raw, 1);
       });
-    }
-    report({ op: 'compound-done', id: c.id, code });
-  } catch (error) {
-    report({ op: 'compound-failed', id: c.id, ...errorFields(error) });
+      this.worker.once('exit', () => resolve());
+    });
+    // Kept for 'exit', which reports the death with it as the cause.
+    this.worker.on('error', (error) => (this.failure ??= error));
+    this.worker.on('exit', (code) => {
+      if (!this.stopping) this.failure ??= new Error(`the wait thread exited with code ${code}`);
+      this.#reader?.stop();
+      this.alive = false;
+      this.#control.close();
+      onExit(this, !this.stopping);
+    });
+    // Pending waits keep the process alive through the pool's own handle, never through a thread.
+    this.worker.unref();
   }
-  compound = null;
-}
 
-report({ op: 'ready' });
-while (running) {
-  drain();
-  if (!running) break;
-  if (data.mode === 'batch') {
-    if (armed.size === 0) idle();
-    else batchRound();
-  } else {
-    if (compound === null) idle();
-    else compoundRound();
+  /** Posts a command and wakes the thread, whether it sleeps idle or in its native wait. */
+  send(command: Command): void {
+    if (!this.alive) return;
+    this.#port.postMessage(command);
+    // The control event first: a thread woken from idle must find it set at its first wait,
+    // not have it set under a wait it has just queued (which would lose its place).
+    getBackend().setEvent(this.#control.handle);
+    Atomics.store(this.#wake, 0, 1);
+    Atomics.notify(this.#wake, 0);
+  }
+
+  /** Asks it to stop, releasing the mutexes it owns except one ownership per handle in `keep`. */
+  stop(keep: number[] = []): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.send({ op: 'shutdown', keep });
+  }
+
+  /** Blocks this thread delivering its reports until it reports `stopped` or `deadline` (performance.now() ms). */
+  awaitStoppedSync(deadline: number): void {
+    this.#reader?.drainSync(() => this.stoppedReported, deadline);
+  }
+
+  /** For tests of thread death: interrupts the native wait and terminates the worker. */
+  kill(): Promise<number> {
+    // Ask for termination first, then interrupt the native wait: back in JS, it ends.
+    const ended = this.worker.terminate();
+    Atomics.store(this.#wake, 0, 1);
+    Atomics.notify(this.#wake, 0);
+    getBackend().setEvent(this.#control.handle);
+    return ended;
   }
 }
