@@ -140,6 +140,16 @@ class PgSession implements EngineSession {
     return rows[0]!;
   }
 
+  /**
+   * A transition that may touch several objects: first with the object's row lock only;
+   * if a multi-object wait turned up there meanwhile (status -2, nothing changed), once
+   * more under the schema lock (`protocol.ts`).
+   */
+  async #transition<R extends pg.QueryResultRow>(fn: string, args: unknown[]): Promise<R> {
+    const row = await this.#call<R>(fn, [...args, false]);
+    return scalar(row) === RETRY ? this.#call<R>(fn, [...args, true]) : row;
+  }
+
   async create(r: CreateRequest): Promise<ObjectRef> {
     const row = await this.#call<{
       r_status: number;
@@ -172,7 +182,7 @@ class PgSession implements EngineSession {
   }
 
   async wait(ids: readonly string[], all: boolean, enqueue: boolean): Promise<WaitReply> {
-    const row = await this.#call<{
+    const row = await this.#transition<{
       r_status: number;
       r_wait: string | null;
       r_index: number | null;
@@ -190,27 +200,27 @@ class PgSession implements EngineSession {
   }
 
   async cancel(wait: string): Promise<boolean> {
-    return scalar<boolean>(await this.#call('cancel_wait', [this.id, wait]));
+    return scalar<number>(await this.#transition('cancel_wait', [this.id, wait])) === 1;
   }
 
   async releaseMutex(id: string, grant: string): Promise<void> {
-    const status = scalar<number>(await this.#call('release_mutex', [this.id, id, grant]));
+    const status = scalar<number>(await this.#transition('release_mutex', [this.id, id, grant]));
     if (status !== 0) fail(status, 'ReleaseMutex');
   }
 
   async releasePermit(id: string, grant: string): Promise<void> {
-    const status = scalar<number>(await this.#call('release_permit', [this.id, id, grant]));
+    const status = scalar<number>(await this.#transition('release_permit', [this.id, id, grant]));
     if (status !== 0) fail(status, 'ReleaseSemaphore');
   }
 
   async releaseSemaphore(id: string, count: number): Promise<number> {
-    const row = await this.#call<{ r_status: number; r_previous: number }>('release_semaphore', [id, count]);
+    const row = await this.#transition<{ r_status: number; r_previous: number }>('release_semaphore', [id, count]);
     if (row.r_status !== 0) fail(row.r_status, 'ReleaseSemaphore');
     return row.r_previous;
   }
 
   async signalEvent(id: string, op: 'set' | 'reset' | 'pulse'): Promise<void> {
-    const status = scalar<number>(await this.#call('signal_event', [id, op]));
+    const status = scalar<number>(await this.#transition('signal_event', [id, op]));
     if (status !== 0) fail(status, `${op[0]!.toUpperCase()}${op.slice(1)}Event`);
   }
 
@@ -269,6 +279,9 @@ interface InspectRow {
   waiters: string;
   permits_held: string;
 }
+
+/** A transition's status: repeat it under the schema lock. */
+const RETRY = -2;
 
 function scalar<T>(row: object): T {
   return Object.values(row)[0] as T;
