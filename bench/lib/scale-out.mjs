@@ -2,12 +2,16 @@
 // the advisory-lock npm package, on one PostgreSQL server, in one run. Each host is a
 // process with its own connection (bench/lib/pg-contender.mjs). Used by
 // bench/scenarios/scale-out.mjs and packages/postgres/bench/scale-out.mjs.
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import pg from 'pg';
 import advisoryLockModule from 'advisory-lock';
 import { connect, waitAll } from '@waitables/postgres';
 import { summarize } from './stats.mjs';
+import { postgresBin } from '../../scripts/postgres-binaries.mjs';
 
 const contenderFile = new URL('./pg-contender.mjs', import.meta.url);
 // advisory-lock is CommonJS with its function as `exports.default`.
@@ -45,20 +49,185 @@ async function together(url, schema, role, count, n) {
 }
 
 /**
- * Runs every measurement against `url` and returns rows of
- * { measure, unit, ours, raw, package, note } (null where a contender has no such thing).
+ * Starts `count` processes of `role` (process i gets n = i), lets them go at once, counts
+ * for `seconds` and stops them together: the sum of what they report as `key`, per second.
  */
-export async function measure(url, { quick = false, progress = () => {} } = {}) {
+async function window(url, schema, role, count, seconds, key) {
+  const kids = Array.from({ length: count }, (_, i) => child(url, schema, role, i));
+  await Promise.all(kids.map((k) => k.next()));
+  kids.forEach((k) => k.go());
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  kids.forEach((k) => k.stop());
+  const counts = (await Promise.all(kids.map((k) => k.next()))).map((m) => m[key]);
+  await Promise.all(kids.map((k) => k.exited));
+  return counts.reduce((a, b) => a + b, 0) / seconds;
+}
+
+/**
+ * The design before layout version 2, for comparison in the same run: a schema whose
+ * every transition takes the one schema lock, held through commit, as version 1 did
+ * (its lock_objects() takes serialize() first).
+ */
+async function singleLockSchema(url, schema) {
+  const db = await connect(url, { schema: `${schema}_single` });
+  await db.close();
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const s = `${schema}_single`;
+  await c.query(`create or replace function ${s}.lock_objects(p_objects bigint[], p_global boolean) returns boolean
+    language plpgsql as $$ begin
+      perform ${s}.serialize();
+      perform 1 from ${s}.objects where id = any(p_objects) order by id for no key update;
+      return true;
+    end $$`);
+  // The hot paths (wait, release_mutex) do not call lock_objects: the same functions, behind the one lock.
+  await c.query(`alter function ${s}.wait(int, bigint[], boolean, boolean, boolean) rename to wait_per_object`);
+  await c.query(`create function ${s}.wait(p_session int, p_objects bigint[], p_all boolean, p_enqueue boolean, p_global boolean,
+    out r_status int, out r_wait bigint, out r_index int, out r_abandoned boolean, out r_fences bigint[])
+    language plpgsql as $$ begin
+      perform ${s}.serialize();
+      select * into r_status, r_wait, r_index, r_abandoned, r_fences from ${s}.wait_per_object(p_session, p_objects, p_all, p_enqueue, p_global);
+    end $$`);
+  await c.query(`alter function ${s}.release_mutex(int, bigint, bigint, boolean) rename to release_mutex_per_object`);
+  await c.query(`create function ${s}.release_mutex(p_session int, p_object bigint, p_grant bigint, p_global boolean) returns int
+    language plpgsql as $$ begin
+      perform ${s}.serialize();
+      return ${s}.release_mutex_per_object(p_session, p_object, p_grant, p_global);
+    end $$`);
+  await c.query(`create schema ${schema}_plain`);
+  await c.query(`create table ${schema}_plain.rows (id int primary key, owner int, fence bigint not null default 0)`);
+  await c.query(`insert into ${schema}_plain.rows (id) select generate_series(0, 63)`);
+  await c.end();
+}
+
+/**
+ * The same distinct-objects loop driven by pgbench (a C client: what the server's side
+ * of the protocol costs, without Node in the way), over sessions and mutexes made for it:
+ * client i is session `base_sid + i` and takes mutex `base_oid + i`. tps = pairs/s.
+ */
+async function pgbenchPairs(url, client, schema, kind, clients, seconds) {
+  const dir = mkdtempSync(join(tmpdir(), 'waitables-pgbench-'));
+  try {
+    const s = kind === 'single' ? `${schema}_single` : schema;
+    let script;
+    const vars = [];
+    if (kind === 'update') {
+      script = [
+        '\\set id :client_id',
+        `update ${schema}_plain.rows set owner = 1, fence = fence + 1 where id = :id returning fence;`,
+        `update ${schema}_plain.rows set owner = null where id = :id returning fence;`,
+      ];
+    } else {
+      // Sessions without a backend of their own: nobody reaps while this runs (no wait is queued).
+      const sessions = await client.query(
+        `insert into ${s}.sessions (pid, lease_until, label) select 0, now() + interval '1 day', 'pgbench' from generate_series(1, $1) returning id`,
+        [clients],
+      );
+      const objects = await client.query(
+        `insert into ${s}.objects (name, kind) select 'pgbench-' || i || '-' || $2, 'mutex' from generate_series(1, $1) i returning id`,
+        [clients, clients],
+      );
+      vars.push('-D', `base_sid=${sessions.rows[0].id}`, '-D', `base_oid=${objects.rows[0].id}`);
+      script = [
+        '\\set sid :base_sid + :client_id',
+        '\\set oid :base_oid + :client_id',
+        `select r_wait from ${s}.wait(:sid, array[:oid]::bigint[], false, true, false) \\gset`,
+        `select ${s}.release_mutex(:sid, :oid, :r_wait, false);`,
+      ];
+    }
+    writeFileSync(join(dir, 'script.sql'), script.join('\n') + '\n');
+    const out = execFileSync(
+      join(postgresBin(), 'pgbench'),
+      [
+        '-n',
+        '-M',
+        'prepared',
+        '-c',
+        String(clients),
+        '-j',
+        String(clients),
+        '-T',
+        String(seconds),
+        ...vars,
+        '-f',
+        join(dir, 'script.sql'),
+        url,
+      ],
+      { encoding: 'utf8' },
+    );
+    const tps = /tps = ([\d.]+)/.exec(out);
+    if (!tps) throw new Error(`pgbench said: ${out}`);
+    return Number(tps[1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The server's durability settings, for the report. */
+async function durability(client) {
+  const names = ['fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method'];
+  const values = [];
+  for (const name of names) values.push(`${name}=${(await client.query(`show ${name}`)).rows[0][name]}`);
+  return values.join(', ');
+}
+
+/**
+ * Runs every measurement against `url` and returns rows of
+ * { measure, unit, ours, raw, package, single, note } (null where a contender has no
+ * such thing). `raw` is a raw pg_advisory_lock loop, except in the distinct-objects rows
+ * where it is a plain UPDATE loop; `single` is our own single-lock design.
+ */
+export async function measure(url, { quick = false, progress = () => {}, only } = {}) {
+  // `only`: a comma-separated list of distinct, uncontended, handoff, fairness, wake, abandon, waitall.
+  const want = (id) => !only || only.split(',').includes(id);
   const schema = `bench_${process.pid}_${Date.now() % 100000}`;
   const db = await connect(url, { schema });
   const raw = new pg.Client({ connectionString: url });
   await raw.connect();
   const pkg = advisoryLock(url);
   const rows = [];
-  const row = (measure, unit, values, note = '') => rows.push({ measure, unit, ours: null, raw: null, package: null, ...values, note });
+  const row = (measure, unit, values, note = '') =>
+    rows.push({ measure, unit, ours: null, raw: null, package: null, single: null, ...values, note });
   try {
-    progress('uncontended lock');
-    {
+    const settings = await durability(raw);
+    if (want('distinct') || want('pgbench')) await singleLockSchema(url, schema);
+    if (want('distinct')) {
+      progress(`distinct objects (server: ${settings})`);
+      const seconds = quick ? 1 : 3;
+      for (const clients of quick ? [1, 8] : [1, 2, 4, 8]) {
+        const values = {};
+        // Interleaved, so that a change in the machine's load falls on all three alike.
+        values.ours = await window(url, schema, 'distinct:ours', clients, seconds, 'pairs');
+        values.raw = await window(url, schema, 'distinct:update', clients, seconds, 'pairs');
+        values.single = await window(url, schema, 'distinct:single', clients, seconds, 'pairs');
+        row(
+          `${clients} client${clients > 1 ? 's' : ''}, each its own mutex: acquire + release`,
+          'pairs/s',
+          values,
+          `raw: two plain UPDATE … RETURNING of the same shape, one row per client; single-lock: ours with every transition under one schema-wide lock (layout 1's design); ${settings}`,
+        );
+      }
+    }
+
+    if (want('pgbench')) {
+      progress('distinct objects with pgbench');
+      const seconds = quick ? 2 : 5;
+      for (const clients of quick ? [1, 8] : [1, 2, 4, 8]) {
+        const values = {};
+        values.ours = await pgbenchPairs(url, raw, schema, 'ours', clients, seconds);
+        values.raw = await pgbenchPairs(url, raw, schema, 'update', clients, seconds);
+        values.single = await pgbenchPairs(url, raw, schema, 'single', clients, seconds);
+        row(
+          `pgbench, ${clients} client${clients > 1 ? 's' : ''}, each its own mutex: wait() + release_mutex()`,
+          'pairs/s',
+          values,
+          `the protocol's functions called by pgbench -M prepared (no Node); raw: two plain UPDATE … RETURNING; single-lock: the same functions behind one schema-wide lock; ${settings}`,
+        );
+      }
+    }
+
+    if (want('uncontended')) {
+      progress('uncontended lock');
       const n = quick ? 100 : 500;
       const timeOf = async (op) => {
         const t = now();
@@ -81,16 +250,17 @@ export async function measure(url, { quick = false, progress = () => {} } = {}) 
       );
     }
 
-    for (const procs of quick ? [2] : [2, 4, 8]) {
-      progress(`hand-over between ${procs} processes`);
-      const each = quick ? 30 : 100;
-      const values = {};
-      for (const kind of KINDS) values[kind] = (procs * each) / (await together(url, schema, `handoff:${kind}`, procs, each));
-      row(`hand-over between ${procs} processes`, 'ops/s', values, 'higher is better');
-    }
+    if (want('handoff'))
+      for (const procs of quick ? [2] : [2, 4, 8]) {
+        progress(`hand-over between ${procs} processes`);
+        const each = quick ? 30 : 100;
+        const values = {};
+        for (const kind of KINDS) values[kind] = (procs * each) / (await together(url, schema, `handoff:${kind}`, procs, each));
+        row(`hand-over between ${procs} processes`, 'ops/s', values, 'higher is better');
+      }
 
-    progress('fairness across processes');
-    {
+    if (want('fairness')) {
+      progress('fairness across processes');
       const values = {};
       const counts = {};
       for (const kind of KINDS) {
@@ -112,8 +282,8 @@ export async function measure(url, { quick = false, progress = () => {} } = {}) 
       );
     }
 
-    progress('event wake-up latency');
-    {
+    if (want('wake')) {
+      progress('event wake-up latency');
       const rounds = quick ? 30 : 100;
       const e = await db.Event.create({ name: 'wake' });
       const ack = await db.Event.create({ name: 'ack' });
@@ -152,8 +322,8 @@ export async function measure(url, { quick = false, progress = () => {} } = {}) 
       row('event wake-up across processes, p99', 'µs', { ours: ours.p99, raw: b.p99 });
     }
 
-    progress('abandonment detection after kill -9');
-    {
+    if (want('abandon')) {
+      progress('abandonment detection after kill -9');
       const values = {};
       let abandoned = false;
       for (const kind of KINDS) {
@@ -188,8 +358,8 @@ export async function measure(url, { quick = false, progress = () => {} } = {}) 
       );
     }
 
-    progress('wait-all against one by one');
-    {
+    if (want('waitall')) {
+      progress('wait-all against one by one');
       const n = quick ? 30 : 150;
       const ms = [];
       for (let i = 0; i < 4; i++) ms.push(await db.Mutex.create({ name: `all-${i}` }));
@@ -227,7 +397,8 @@ export async function measure(url, { quick = false, progress = () => {} } = {}) 
     }
   } finally {
     await db.close();
-    await raw.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+    for (const s of [schema, `${schema}_single`, `${schema}_plain`])
+      await raw.query(`drop schema if exists ${s} cascade`).catch(() => undefined);
     await raw.end();
   }
   return rows;

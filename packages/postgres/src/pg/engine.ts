@@ -104,10 +104,11 @@ class PgSession implements EngineSession {
     this.events.onLost(cause);
   }
 
-  #query<R extends pg.QueryResultRow>(text: string, args: unknown[] = []): Promise<pg.QueryResult<R>> {
+  /** `name`: a prepared statement of this connection (parsed and planned once). */
+  #query<R extends pg.QueryResultRow>(text: string, args: unknown[] = [], name?: string): Promise<pg.QueryResult<R>> {
     this.#running += 1;
     this.#ref();
-    const result = this.#tail.then(() => this.client.query<R>(text, args));
+    const result = this.#tail.then(() => this.client.query<R>(name === undefined ? { text, values: args } : { name, text, values: args }));
     this.#tail = result.catch(() => undefined);
     const done = () => {
       this.#running -= 1;
@@ -135,8 +136,7 @@ class PgSession implements EngineSession {
   }
 
   async #call<R extends pg.QueryResultRow>(fn: string, args: unknown[]): Promise<R> {
-    const params = args.map((_, i) => `$${i + 1}`).join(', ');
-    const { rows } = await this.#query<R>(`select * from ${this.s}.${fn}(${params})`, args);
+    const { rows } = await this.#query<R>(statement(this.s, fn, args.length), args, `${fn}/${args.length}`);
     return rows[0]!;
   }
 
@@ -278,6 +278,20 @@ interface InspectRow {
   fence: string;
   waiters: string;
   permits_held: string;
+}
+
+const statements = new Map<string, string>();
+
+/** The text of a call of a protocol function (the same text each time, as a prepared statement must be). */
+function statement(schema: string, fn: string, arity: number): string {
+  const key = `${schema}.${fn}/${arity}`;
+  let text = statements.get(key);
+  if (text === undefined) {
+    const params = Array.from({ length: arity }, (_, i) => `$${i + 1}`).join(', ');
+    text = `select * from ${schema}.${fn}(${params})`;
+    statements.set(key, text);
+  }
+  return text;
 }
 
 /** A transition's status: repeat it under the schema lock. */
