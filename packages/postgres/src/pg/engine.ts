@@ -4,7 +4,8 @@
  * in order) and LISTENs on the session's channel, so a grant is pushed to the waiting
  * process when the granting transaction commits. The connection's backend holds the
  * session's advisory lock: when the process dies or the connection is cut, the backend
- * ends and the lock with it, which is how every other session's reaper sees the end.
+ * ends and the lock with it, which is how the watchers of the sessions queued behind it
+ * (`watcher.ts`), and every other session's reaper, see the end.
  */
 import pg from 'pg';
 import type {
@@ -21,6 +22,7 @@ import type {
 import { fail } from '../status.js';
 import { migrate } from './migrate.js';
 import { channelOf, ident, lockKey } from './sql-text.js';
+import { Watcher } from './watcher.js';
 
 export interface PgEngineOptions {
   readonly url: string;
@@ -63,7 +65,7 @@ export class PgEngine implements Engine {
       ]);
       const id = rows[0]!.id;
       await client.query(`listen ${ident(channelOf(this.key, id))}`);
-      const session = new PgSession(client, s, id, events);
+      const session = new PgSession(client, s, id, events, new Watcher(this.options.url, s, id));
       client.off('error', early);
       session.keepAlive(false);
       // Ended sessions of earlier processes (or of a server restart) are cleaned up at once.
@@ -90,6 +92,7 @@ class PgSession implements EngineSession {
     readonly s: string,
     readonly id: number,
     readonly events: EngineEvents,
+    readonly watcher: Watcher,
   ) {
     client.on('notification', (message) => {
       if (message.payload) events.onGrant(parseGrant(message.payload));
@@ -101,6 +104,7 @@ class PgSession implements EngineSession {
   #lose(cause: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.watcher.close();
     this.events.onLost(cause);
   }
 
@@ -196,7 +200,10 @@ class PgSession implements EngineSession {
         grant: { wait: row.r_wait!, index: row.r_index, abandoned: row.r_abandoned === true, fences: (row.r_fences ?? []).map(Number) },
       };
     }
-    return row.r_wait === null ? { kind: 'unavailable' } : { kind: 'queued', wait: row.r_wait };
+    if (row.r_wait === null) return { kind: 'unavailable' };
+    // Queued behind someone: the watcher learns at once if that someone dies.
+    this.watcher.poke();
+    return { kind: 'queued', wait: row.r_wait };
   }
 
   async cancel(wait: string): Promise<boolean> {
@@ -253,6 +260,7 @@ class PgSession implements EngineSession {
       if (!this.#ended) await this.#call('close_session', [this.id]);
     } finally {
       this.#ended = true;
+      this.watcher.close();
       // The goodbye must complete even when nothing else keeps the process alive.
       this.#socket()?.ref?.();
       await this.client.end().catch(() => undefined);
@@ -261,6 +269,7 @@ class PgSession implements EngineSession {
 
   destroy(): void {
     this.#ended = true;
+    this.watcher.close();
     this.client.on('error', () => undefined);
     // Not end(): a crash does not release anything, it only drops the connection.
     (this.client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();

@@ -289,13 +289,30 @@ begin
   return ${s}.reap_sessions(null, 0);
 end $$;
 
--- Blocks until the backend of session p_session ends (or it closes), then ends the
--- session if it has not been ended yet; returns how many sessions it ended. A watcher
--- connection runs it for the holder a queued wait waits behind, so that a death is
--- pushed, not polled. Its own statement timeout bounds the block.
-create function ${s}.watch(p_session int) returns int language plpgsql as $$
+-- The watcher of session p_session (a second connection of its process, run while the
+-- session has waits queued): blocks, up to the watcher's lock_timeout, on the session
+-- lock of one holder (turn by turn when several) of an object that a queued wait of
+-- p_session waits for, so that the moment that holder's backend ends, the session is
+-- ended here and its objects go to the waiters (a death pushed, not polled; the reaper
+-- stays as the lease's backstop). -1: nothing to watch; 0: the holder lives (the lock
+-- timed out, or it closed cleanly); n > 0: the sessions it ended.
+create function ${s}.watch(p_session int, p_turn int) returns int language plpgsql as $$
+declare v_holders int[]; h int;
 begin
-  perform pg_advisory_xact_lock_shared(${key}, p_session);
+  select array_agg(distinct x order by x) into v_holders from (
+    select o.owner_session as x from ${s}.waits w join ${s}.queue q on q.wait_id = w.id join ${s}.objects o on o.id = q.object_id
+      where w.session = p_session
+    union select p.session from ${s}.waits w join ${s}.queue q on q.wait_id = w.id join ${s}.permits p on p.object_id = q.object_id
+      where w.session = p_session) t
+  where x is not null and x <> p_session;
+  if v_holders is null then return -1; end if;
+  h := v_holders[1 + p_turn % cardinality(v_holders)];
+  begin
+    perform pg_advisory_xact_lock_shared(${key}, h);
+  exception when lock_not_available then return 0;
+  end;
+  -- The schema lock may be busy for longer than the watch's timeout: wait for it.
+  perform set_config('lock_timeout', '0', true);
   perform ${s}.serialize();
   return ${s}.reap_sessions(null, 0);
 end $$;
