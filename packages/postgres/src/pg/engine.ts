@@ -23,6 +23,7 @@ import { fail } from '../status.js';
 import { migrate } from './migrate.js';
 import { channelOf, ident, lockKey } from './sql-text.js';
 import { Watcher } from './watcher.js';
+import { checkSession } from './session-check.js';
 
 export interface PgEngineOptions {
   readonly url: string;
@@ -52,6 +53,8 @@ export class PgEngine implements Engine {
     client.on('error', early);
     try {
       await client.connect();
+      // Before anything is written: refused behind a pooler that does not keep sessions.
+      await checkSession(client, this.options.url);
       // A host that vanishes without closing its socket: the server gives up on it after about 15 s.
       await client.query('set tcp_keepalives_idle = 5; set tcp_keepalives_interval = 2; set tcp_keepalives_count = 5');
       if (!this.#migrated) {
