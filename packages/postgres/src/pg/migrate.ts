@@ -55,6 +55,8 @@ export async function migrate(client: ClientBase, schema: string, key: number): 
   const s = ident(schema);
   await client.query('begin');
   try {
+    // Durable before anyone is granted anything: the fences' epoch row starts here.
+    await client.query('set local synchronous_commit = on');
     // Migration lock (-1): session ids are positive and 0 is the transition lock.
     await client.query(`select pg_advisory_xact_lock(${key}, -1)`);
     await client.query(`create schema if not exists ${s}`);

@@ -108,6 +108,13 @@ begin
   return false;
 end $$;
 
+-- The lowest fence of this server incarnation: epoch * 2^32 + 1. A fence is
+-- greatest(previous + 1, floor): it grows by one within an incarnation and jumps past
+-- every fence of earlier incarnations, also those lost with an unflushed tail.
+create function ${s}.fence_floor() returns bigint language sql stable as $$
+  select epoch::bigint * 4294967296 + 1 from ${s}.incarnation
+$$;
+
 create function ${s}.acquirable(o ${s}.objects) returns boolean language sql immutable as $$
   select case o.kind when 'mutex' then o.owner_grant is null else o.count > 0 end
 $$;
@@ -121,13 +128,13 @@ begin
   r_abandoned := false;
   if o.kind = 'mutex' then
     r_abandoned := o.abandoned;
-    update ${s}.objects set owner_grant = p_grant, owner_session = p_session, abandoned = false, fence = fence + 1
+    update ${s}.objects set owner_grant = p_grant, owner_session = p_session, abandoned = false, fence = greatest(fence + 1, ${s}.fence_floor())
       where id = p_object returning fence into r_fence;
   elsif o.kind = 'semaphore' then
-    update ${s}.objects set count = count - 1, fence = fence + 1 where id = p_object returning fence into r_fence;
+    update ${s}.objects set count = count - 1, fence = greatest(fence + 1, ${s}.fence_floor()) where id = p_object returning fence into r_fence;
     insert into ${s}.permits (grant_id, object_id, session) values (p_grant, p_object, p_session);
   else
-    update ${s}.objects set count = case when manual_reset then count else 0 end, fence = fence + 1
+    update ${s}.objects set count = case when manual_reset then count else 0 end, fence = greatest(fence + 1, ${s}.fence_floor())
       where id = p_object returning fence into r_fence;
   end if;
 end $$;
@@ -193,6 +200,15 @@ end $$;
 create function ${s}.open_session(p_lease_ms int, p_label text) returns int language plpgsql as $$
 declare r int;
 begin
+  -- The first session of a server incarnation raises the fences' epoch, flushed to disk
+  -- before it returns (whatever synchronous_commit says), so before anything is granted.
+  if (select started from ${s}.incarnation) is distinct from pg_postmaster_start_time() then
+    perform 1 from ${s}.incarnation for update;
+    if (select started from ${s}.incarnation) is distinct from pg_postmaster_start_time() then
+      update ${s}.incarnation set epoch = epoch + 1, started = pg_postmaster_start_time();
+      perform set_config('synchronous_commit', 'on', true);
+    end if;
+  end if;
   insert into ${s}.sessions (pid, lease_until, label)
     values (pg_backend_pid(), now() + p_lease_ms * interval '1 millisecond', p_label) returning id into r;
   -- Held by this backend until it ends: the proof that the session lives.
@@ -376,7 +392,7 @@ begin
     if o.kind = 'mutex' and o.owner_grant is null then
       r_status := 0; r_index := 0; r_abandoned := o.abandoned;
       r_wait := nextval('${s}.grant_ids');
-      update ${s}.objects set owner_grant = r_wait, owner_session = p_session, abandoned = false, fence = fence + 1
+      update ${s}.objects set owner_grant = r_wait, owner_session = p_session, abandoned = false, fence = greatest(fence + 1, ${s}.fence_floor())
         where id = o.id returning array[fence] into r_fences;
       return;
     end if;
@@ -492,6 +508,25 @@ begin
   perform ${s}.satisfy(p_object);
   if p_op = 'pulse' then update ${s}.objects set count = 0 where id = p_object; end if;
   return 0;
+end $$;
+
+-- For the user's own SQL, inside the transaction that writes what the lock protects:
+-- true if p_fence is the fence of the current owner of mutex p_name. The row stays
+-- locked (for share) until that transaction ends, so the mutex cannot change hands
+-- before the writes commit: a release, or the end of the holder's session, waits.
+create function ${s}.check_fence(p_name text, p_fence bigint) returns boolean language plpgsql as $$
+begin
+  perform 1 from ${s}.objects where name = p_name and kind = 'mutex' and owner_grant is not null and fence = p_fence for share;
+  return found;
+end $$;
+
+-- The same, raising an error (SQLSTATE 55000, object_not_in_prerequisite_state) if the fence is not current.
+create function ${s}.assert_fence(p_name text, p_fence bigint) returns void language plpgsql as $$
+begin
+  if not ${s}.check_fence(p_name, p_fence) then
+    raise exception 'waitables: fence % is not the current owner''s of mutex "%"', p_fence, p_name
+      using errcode = '55000', hint = 'The lock was released or lost; a later holder may have written since.';
+  end if;
 end $$;
 
 -- The state of every object, for listings.

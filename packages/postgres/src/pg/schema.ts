@@ -74,10 +74,23 @@ create index permits_session on ${s}.permits (session);
 `;
 }
 
-/** Version 2: per-object locking needs to know which objects have multi-object waits queued. */
+/**
+ * Version 2: per-object locking needs to know which objects have multi-object waits
+ * queued (`objects.multi`); fences carry the server's incarnation (`incarnation`: one
+ * row, kept forever; see `open_session` and `take` in `protocol.ts`).
+ */
 export function schemaV2(schema: string): string {
   const s = ident(schema);
   return `
+-- The epoch of fencing tokens: raised, durably, by the first session of each server
+-- incarnation (a restart, a crash recovery, a promoted replica: another postmaster start
+-- time), so that grants lost with a crash's or a failover's unflushed tail are never numbered again.
+create table ${s}.incarnation (
+  one boolean primary key default true check (one),
+  epoch int not null default 0,
+  started timestamptz not null
+);
+insert into ${s}.incarnation (started) values (pg_postmaster_start_time());
 alter table ${s}.objects add column multi int not null default 0;
 update ${s}.objects o set multi = (
   select count(*) from ${s}.queue q join ${s}.waits w on w.id = q.wait_id
