@@ -23,6 +23,7 @@ import { fail } from '../status.js';
 import { migrate } from './migrate.js';
 import { channelOf, ident, lockKey } from './sql-text.js';
 import { Watcher } from './watcher.js';
+import { Renewer } from './renewer.js';
 import { checkSession } from './session-check.js';
 
 export interface PgEngineOptions {
@@ -68,7 +69,7 @@ export class PgEngine implements Engine {
       ]);
       const id = rows[0]!.id;
       await client.query(`listen ${ident(channelOf(this.key, id))}`);
-      const session = new PgSession(client, s, id, events, new Watcher(this.options.url, s, id));
+      const session = new PgSession(client, s, id, events, new Watcher(this.options.url, s, id), new Renewer(this.options.url, s, id));
       client.off('error', early);
       session.keepAlive(false);
       // Ended sessions of earlier processes (or of a server restart) are cleaned up at once.
@@ -96,6 +97,7 @@ class PgSession implements EngineSession {
     readonly id: number,
     readonly events: EngineEvents,
     readonly watcher: Watcher,
+    readonly renewer: Renewer,
   ) {
     client.on('notification', (message) => {
       if (message.payload) events.onGrant(parseGrant(message.payload));
@@ -108,6 +110,7 @@ class PgSession implements EngineSession {
     if (this.#ended) return;
     this.#ended = true;
     this.watcher.close();
+    this.renewer.close();
     this.events.onLost(cause);
   }
 
@@ -238,8 +241,10 @@ class PgSession implements EngineSession {
     return scalar<number>(await this.#call('reap', []));
   }
 
+  /** On a connection of its own: never behind a transition that waits in the server. */
   async renew(lease: number): Promise<boolean> {
-    return scalar<boolean>(await this.#call('renew', [this.id, lease]));
+    if (this.#ended) throw new Error('the session has ended');
+    return this.renewer.renew(lease);
   }
 
   async list(): Promise<ObjectState[]> {
@@ -264,6 +269,7 @@ class PgSession implements EngineSession {
     } finally {
       this.#ended = true;
       this.watcher.close();
+      this.renewer.close();
       // The goodbye must complete even when nothing else keeps the process alive.
       this.#socket()?.ref?.();
       await this.client.end().catch(() => undefined);
@@ -273,6 +279,7 @@ class PgSession implements EngineSession {
   destroy(): void {
     this.#ended = true;
     this.watcher.close();
+    this.renewer.close();
     this.client.on('error', () => undefined);
     // Not end(): a crash does not release anything, it only drops the connection.
     (this.client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();

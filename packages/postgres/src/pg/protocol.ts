@@ -216,11 +216,14 @@ begin
   return r;
 end $$;
 
--- An update that does not change the key: it never waits for transitions, which hold the row for key share.
+-- Run by the session's renewal connection (\`renewer.ts\`), so it must not follow the
+-- session's backend: it renews only while that backend lives (its lock is held). An
+-- update that does not change the key: it never waits for transitions, which hold the
+-- row for key share.
 create function ${s}.renew(p_session int, p_lease_ms int) returns boolean language plpgsql as $$
 begin
   update ${s}.sessions set lease_until = now() + p_lease_ms * interval '1 millisecond'
-    where id = p_session and pid = pg_backend_pid();
+    where id = p_session and (pid = pg_backend_pid() or not ${s}.backend_gone(p_session));
   return found;
 end $$;
 
