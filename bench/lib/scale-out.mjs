@@ -12,6 +12,7 @@ import advisoryLockModule from 'advisory-lock';
 import { connect, waitAll } from '@waitables/postgres';
 import { summarize } from './stats.mjs';
 import { postgresBin } from '../../scripts/postgres-binaries.mjs';
+import { protocolV1, schemaV1 } from './pg-layout1.mjs';
 
 const contenderFile = new URL('./pg-contender.mjs', import.meta.url);
 // advisory-lock is CommonJS with its function as `exports.default`.
@@ -94,6 +95,9 @@ async function singleLockSchema(url, schema) {
       perform ${s}.serialize();
       return ${s}.release_mutex_per_object(p_session, p_object, p_grant, p_global);
     end $$`);
+  // Layout 1 as it shipped, for pgbench (its functions are called directly).
+  await c.query(`create schema ${schema}_layout1`);
+  await c.query(schemaV1(`${schema}_layout1`) + protocolV1(`${schema}_layout1`, 4711));
   await c.query(`create schema ${schema}_plain`);
   await c.query(`create table ${schema}_plain.rows (id int primary key, owner int, fence bigint not null default 0)`);
   await c.query(`insert into ${schema}_plain.rows (id) select generate_series(0, 63)`);
@@ -105,10 +109,12 @@ async function singleLockSchema(url, schema) {
  * of the protocol costs, without Node in the way), over sessions and mutexes made for it:
  * client i is session `base_sid + i` and takes mutex `base_oid + i`. tps = pairs/s.
  */
+let pgbenchRuns = 0;
+
 async function pgbenchPairs(url, client, schema, kind, clients, seconds) {
   const dir = mkdtempSync(join(tmpdir(), 'waitables-pgbench-'));
   try {
-    const s = kind === 'single' ? `${schema}_single` : schema;
+    const s = kind === 'single' ? `${schema}_single` : kind === 'layout1' ? `${schema}_layout1` : schema;
     let script;
     const vars = [];
     if (kind === 'update') {
@@ -125,14 +131,16 @@ async function pgbenchPairs(url, client, schema, kind, clients, seconds) {
       );
       const objects = await client.query(
         `insert into ${s}.objects (name, kind) select 'pgbench-' || i || '-' || $2, 'mutex' from generate_series(1, $1) i returning id`,
-        [clients, clients],
+        [clients, ++pgbenchRuns],
       );
       vars.push('-D', `base_sid=${sessions.rows[0].id}`, '-D', `base_oid=${objects.rows[0].id}`);
+      // Layout 1's functions have no p_global argument.
+      const global = kind === 'layout1' ? '' : ', false';
       script = [
         '\\set sid :base_sid + :client_id',
         '\\set oid :base_oid + :client_id',
-        `select r_wait from ${s}.wait(:sid, array[:oid]::bigint[], false, true, false) \\gset`,
-        `select ${s}.release_mutex(:sid, :oid, :r_wait, false);`,
+        `select r_wait from ${s}.wait(:sid, array[:oid]::bigint[], false, true${global}) \\gset`,
+        `select ${s}.release_mutex(:sid, :oid, :r_wait${global});`,
       ];
     }
     writeFileSync(join(dir, 'script.sql'), script.join('\n') + '\n');
@@ -161,6 +169,13 @@ async function pgbenchPairs(url, client, schema, kind, clients, seconds) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs each measurement `rounds` times, interleaved; the median of each. */
+async function medianOfRounds(rounds, measures) {
+  const samples = Object.fromEntries(Object.keys(measures).map((k) => [k, []]));
+  for (let round = 0; round < rounds; round++) for (const [k, run] of Object.entries(measures)) samples[k].push(await run());
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]]));
 }
 
 /** The server's durability settings, for the report. */
@@ -193,35 +208,41 @@ export async function measure(url, { quick = false, progress = () => {}, only } 
     if (want('distinct') || want('pgbench')) await singleLockSchema(url, schema);
     if (want('distinct')) {
       progress(`distinct objects (server: ${settings})`);
-      const seconds = quick ? 1 : 3;
+      const seconds = quick ? 1 : 2;
+      const rounds = quick ? 1 : 3;
       for (const clients of quick ? [1, 8] : [1, 2, 4, 8]) {
-        const values = {};
-        // Interleaved, so that a change in the machine's load falls on all three alike.
-        values.ours = await window(url, schema, 'distinct:ours', clients, seconds, 'pairs');
-        values.raw = await window(url, schema, 'distinct:update', clients, seconds, 'pairs');
-        values.single = await window(url, schema, 'distinct:single', clients, seconds, 'pairs');
+        // Interleaved rounds, the median of each: a change in the machine's load (or in
+        // its disk's flush time) falls on all three alike.
+        const values = await medianOfRounds(rounds, {
+          ours: () => window(url, schema, 'distinct:ours', clients, seconds, 'pairs'),
+          raw: () => window(url, schema, 'distinct:update', clients, seconds, 'pairs'),
+          single: () => window(url, schema, 'distinct:single', clients, seconds, 'pairs'),
+        });
         row(
           `${clients} client${clients > 1 ? 's' : ''}, each its own mutex: acquire + release`,
           'pairs/s',
           values,
-          `raw: two plain UPDATE … RETURNING of the same shape, one row per client; single-lock: ours with every transition under one schema-wide lock (layout 1's design); ${settings}`,
+          `median of ${rounds} interleaved ${seconds} s windows; raw: two plain UPDATE … RETURNING of the same shape, one row per client; single-lock: ours with every transition under one schema-wide lock (layout 1's design); ${settings}`,
         );
       }
     }
 
     if (want('pgbench')) {
       progress('distinct objects with pgbench');
-      const seconds = quick ? 2 : 5;
+      const seconds = quick ? 1 : 2;
+      const rounds = quick ? 1 : 3;
       for (const clients of quick ? [1, 8] : [1, 2, 4, 8]) {
-        const values = {};
-        values.ours = await pgbenchPairs(url, raw, schema, 'ours', clients, seconds);
-        values.raw = await pgbenchPairs(url, raw, schema, 'update', clients, seconds);
-        values.single = await pgbenchPairs(url, raw, schema, 'single', clients, seconds);
+        const values = await medianOfRounds(rounds, {
+          ours: () => pgbenchPairs(url, raw, schema, 'ours', clients, seconds),
+          raw: () => pgbenchPairs(url, raw, schema, 'update', clients, seconds),
+          single: () => pgbenchPairs(url, raw, schema, 'single', clients, seconds),
+          layout1: () => pgbenchPairs(url, raw, schema, 'layout1', clients, seconds),
+        });
         row(
           `pgbench, ${clients} client${clients > 1 ? 's' : ''}, each its own mutex: wait() + release_mutex()`,
           'pairs/s',
           values,
-          `the protocol's functions called by pgbench -M prepared (no Node); raw: two plain UPDATE … RETURNING; single-lock: the same functions behind one schema-wide lock; ${settings}`,
+          `median of ${rounds} interleaved ${seconds} s runs; the protocol's functions called by pgbench -M prepared (no Node); raw: two plain UPDATE … RETURNING; single-lock: the same functions behind one schema-wide lock; layout 1 (as shipped): ${values.layout1.toFixed(0)} pairs/s, ours ${(values.ours / values.layout1).toFixed(2)}x; ${settings}`,
         );
       }
     }
@@ -401,7 +422,7 @@ export async function measure(url, { quick = false, progress = () => {}, only } 
     }
   } finally {
     await db.close();
-    for (const s of [schema, `${schema}_single`, `${schema}_plain`])
+    for (const s of [schema, `${schema}_single`, `${schema}_plain`, `${schema}_layout1`])
       await raw.query(`drop schema if exists ${s} cascade`).catch(() => undefined);
     await raw.end();
   }
