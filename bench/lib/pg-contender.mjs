@@ -65,6 +65,27 @@ async function main(go) {
     }
     return { grants };
   }
+  if (what === 'distinct') {
+    // Each process takes and releases its own object (index n) until {stop}: ours, ours
+    // on the single-lock schema, or two plain row updates of the same shape.
+    let pairs = 0;
+    if (kind === 'update') {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      const take = `update ${schema}_plain.rows set owner = 1, fence = fence + 1 where id = $1 returning fence`;
+      const release = `update ${schema}_plain.rows set owner = null where id = $1 returning fence`;
+      await go;
+      while (!stopping) (await c.query(take, [n]), await c.query(release, [n]), pairs++);
+      await c.end();
+    } else {
+      const db = await connect(url, { schema: kind === 'single' ? `${schema}_single` : schema });
+      const m = await db.Mutex.create({ name: `own-${n}` });
+      await go;
+      while (!stopping) (await (await m.acquire()).release(), pairs++);
+      await db.close();
+    }
+    return { pairs };
+  }
   if (what === 'waiter') {
     const db = await connect(url, { schema });
     const e = await db.Event.create({ name: 'wake' });

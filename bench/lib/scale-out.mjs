@@ -2,12 +2,17 @@
 // the advisory-lock npm package, on one PostgreSQL server, in one run. Each host is a
 // process with its own connection (bench/lib/pg-contender.mjs). Used by
 // bench/scenarios/scale-out.mjs and packages/postgres/bench/scale-out.mjs.
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import pg from 'pg';
 import advisoryLockModule from 'advisory-lock';
 import { connect, waitAll } from '@waitables/postgres';
 import { summarize } from './stats.mjs';
+import { postgresBin } from '../../scripts/postgres-binaries.mjs';
+import { protocolV1, schemaV1 } from './pg-layout1.mjs';
 
 const contenderFile = new URL('./pg-contender.mjs', import.meta.url);
 // advisory-lock is CommonJS with its function as `exports.default`.
@@ -45,20 +50,205 @@ async function together(url, schema, role, count, n) {
 }
 
 /**
- * Runs every measurement against `url` and returns rows of
- * { measure, unit, ours, raw, package, note } (null where a contender has no such thing).
+ * Starts `count` processes of `role` (process i gets n = i), lets them go at once, counts
+ * for `seconds` and stops them together: the sum of what they report as `key`, per second.
  */
-export async function measure(url, { quick = false, progress = () => {} } = {}) {
+async function window(url, schema, role, count, seconds, key) {
+  const kids = Array.from({ length: count }, (_, i) => child(url, schema, role, i));
+  await Promise.all(kids.map((k) => k.next()));
+  kids.forEach((k) => k.go());
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  kids.forEach((k) => k.stop());
+  const counts = (await Promise.all(kids.map((k) => k.next()))).map((m) => m[key]);
+  await Promise.all(kids.map((k) => k.exited));
+  return counts.reduce((a, b) => a + b, 0) / seconds;
+}
+
+/**
+ * The design before layout version 2, for comparison in the same run: a schema whose
+ * every transition takes the one schema lock, held through commit, as version 1 did
+ * (its lock_objects() takes serialize() first).
+ */
+async function singleLockSchema(url, schema) {
+  const db = await connect(url, { schema: `${schema}_single` });
+  await db.close();
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const s = `${schema}_single`;
+  await c.query(`create or replace function ${s}.lock_objects(p_objects bigint[], p_global boolean) returns boolean
+    language plpgsql as $$ begin
+      perform ${s}.serialize();
+      perform 1 from ${s}.objects where id = any(p_objects) order by id for no key update;
+      return true;
+    end $$`);
+  // The hot paths (wait, release_mutex) do not call lock_objects: the same functions, behind the one lock.
+  await c.query(`alter function ${s}.wait(int, bigint[], boolean, boolean, boolean) rename to wait_per_object`);
+  await c.query(`create function ${s}.wait(p_session int, p_objects bigint[], p_all boolean, p_enqueue boolean, p_global boolean,
+    out r_status int, out r_wait bigint, out r_index int, out r_abandoned boolean, out r_fences bigint[])
+    language plpgsql as $$ begin
+      perform ${s}.serialize();
+      select * into r_status, r_wait, r_index, r_abandoned, r_fences from ${s}.wait_per_object(p_session, p_objects, p_all, p_enqueue, p_global);
+    end $$`);
+  await c.query(`alter function ${s}.release_mutex(int, bigint, bigint, boolean) rename to release_mutex_per_object`);
+  await c.query(`create function ${s}.release_mutex(p_session int, p_object bigint, p_grant bigint, p_global boolean) returns int
+    language plpgsql as $$ begin
+      perform ${s}.serialize();
+      return ${s}.release_mutex_per_object(p_session, p_object, p_grant, p_global);
+    end $$`);
+  // Layout 1 as it shipped, for pgbench (its functions are called directly).
+  await c.query(`create schema ${schema}_layout1`);
+  await c.query(schemaV1(`${schema}_layout1`) + protocolV1(`${schema}_layout1`, 4711));
+  await c.query(`create schema ${schema}_plain`);
+  await c.query(`create table ${schema}_plain.rows (id int primary key, owner int, fence bigint not null default 0)`);
+  await c.query(`insert into ${schema}_plain.rows (id) select generate_series(0, 63)`);
+  await c.end();
+}
+
+/**
+ * The same distinct-objects loop driven by pgbench (a C client: what the server's side
+ * of the protocol costs, without Node in the way), over sessions and mutexes made for it:
+ * client i is session `base_sid + i` and takes mutex `base_oid + i`. tps = pairs/s.
+ */
+let pgbenchRuns = 0;
+
+async function pgbenchPairs(url, client, schema, kind, clients, seconds) {
+  const dir = mkdtempSync(join(tmpdir(), 'waitables-pgbench-'));
+  try {
+    const s = kind === 'single' ? `${schema}_single` : kind === 'layout1' ? `${schema}_layout1` : schema;
+    let script;
+    const vars = [];
+    if (kind === 'update') {
+      script = [
+        '\\set id :client_id',
+        `update ${schema}_plain.rows set owner = 1, fence = fence + 1 where id = :id returning fence;`,
+        `update ${schema}_plain.rows set owner = null where id = :id returning fence;`,
+      ];
+    } else {
+      // Sessions without a backend of their own: nobody reaps while this runs (no wait is queued).
+      const sessions = await client.query(
+        `insert into ${s}.sessions (pid, lease_until, label) select 0, now() + interval '1 day', 'pgbench' from generate_series(1, $1) returning id`,
+        [clients],
+      );
+      const objects = await client.query(
+        `insert into ${s}.objects (name, kind) select 'pgbench-' || i || '-' || $2, 'mutex' from generate_series(1, $1) i returning id`,
+        [clients, ++pgbenchRuns],
+      );
+      vars.push('-D', `base_sid=${sessions.rows[0].id}`, '-D', `base_oid=${objects.rows[0].id}`);
+      // Layout 1's functions have no p_global argument.
+      const global = kind === 'layout1' ? '' : ', false';
+      script = [
+        '\\set sid :base_sid + :client_id',
+        '\\set oid :base_oid + :client_id',
+        `select r_wait from ${s}.wait(:sid, array[:oid]::bigint[], false, true${global}) \\gset`,
+        `select ${s}.release_mutex(:sid, :oid, :r_wait${global});`,
+      ];
+    }
+    writeFileSync(join(dir, 'script.sql'), script.join('\n') + '\n');
+    const out = execFileSync(
+      join(postgresBin(), 'pgbench'),
+      [
+        '-n',
+        '-M',
+        'prepared',
+        '-c',
+        String(clients),
+        '-j',
+        String(clients),
+        '-T',
+        String(seconds),
+        ...vars,
+        '-f',
+        join(dir, 'script.sql'),
+        url,
+      ],
+      { encoding: 'utf8' },
+    );
+    const tps = /tps = ([\d.]+)/.exec(out);
+    if (!tps) throw new Error(`pgbench said: ${out}`);
+    return Number(tps[1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs each measurement `rounds` times, interleaved; the median of each. */
+async function medianOfRounds(rounds, measures) {
+  const samples = Object.fromEntries(Object.keys(measures).map((k) => [k, []]));
+  for (let round = 0; round < rounds; round++) for (const [k, run] of Object.entries(measures)) samples[k].push(await run());
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]]));
+}
+
+/** The server's durability settings, for the report. */
+async function durability(client) {
+  const names = ['fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method'];
+  const values = [];
+  for (const name of names) values.push(`${name}=${(await client.query(`show ${name}`)).rows[0][name]}`);
+  return values.join(', ');
+}
+
+/**
+ * Runs every measurement against `url` and returns rows of
+ * { measure, unit, ours, raw, package, single, note } (null where a contender has no
+ * such thing). `raw` is a raw pg_advisory_lock loop, except in the distinct-objects rows
+ * where it is a plain UPDATE loop; `single` is our own single-lock design.
+ */
+export async function measure(url, { quick = false, progress = () => {}, only } = {}) {
+  // `only`: a comma-separated list of distinct, uncontended, handoff, fairness, wake, abandon, waitall.
+  const want = (id) => !only || only.split(',').includes(id);
   const schema = `bench_${process.pid}_${Date.now() % 100000}`;
   const db = await connect(url, { schema });
   const raw = new pg.Client({ connectionString: url });
   await raw.connect();
   const pkg = advisoryLock(url);
   const rows = [];
-  const row = (measure, unit, values, note = '') => rows.push({ measure, unit, ours: null, raw: null, package: null, ...values, note });
+  const row = (measure, unit, values, note = '') =>
+    rows.push({ measure, unit, ours: null, raw: null, package: null, single: null, ...values, note });
   try {
-    progress('uncontended lock');
-    {
+    const settings = await durability(raw);
+    if (want('distinct') || want('pgbench')) await singleLockSchema(url, schema);
+    if (want('distinct')) {
+      progress(`distinct objects (server: ${settings})`);
+      const seconds = quick ? 1 : 2;
+      const rounds = quick ? 1 : 3;
+      for (const clients of quick ? [1, 8] : [1, 2, 4, 8]) {
+        // Interleaved rounds, the median of each: a change in the machine's load (or in
+        // its disk's flush time) falls on all three alike.
+        const values = await medianOfRounds(rounds, {
+          ours: () => window(url, schema, 'distinct:ours', clients, seconds, 'pairs'),
+          raw: () => window(url, schema, 'distinct:update', clients, seconds, 'pairs'),
+          single: () => window(url, schema, 'distinct:single', clients, seconds, 'pairs'),
+        });
+        row(
+          `${clients} client${clients > 1 ? 's' : ''}, each its own mutex: acquire + release`,
+          'pairs/s',
+          values,
+          `median of ${rounds} interleaved ${seconds} s windows; raw: two plain UPDATE … RETURNING of the same shape, one row per client; single-lock: ours with every transition under one schema-wide lock (layout 1's design); ${settings}`,
+        );
+      }
+    }
+
+    if (want('pgbench')) {
+      progress('distinct objects with pgbench');
+      const seconds = quick ? 1 : 2;
+      const rounds = quick ? 1 : 3;
+      for (const clients of quick ? [1, 8] : [1, 2, 4, 8]) {
+        const values = await medianOfRounds(rounds, {
+          ours: () => pgbenchPairs(url, raw, schema, 'ours', clients, seconds),
+          raw: () => pgbenchPairs(url, raw, schema, 'update', clients, seconds),
+          single: () => pgbenchPairs(url, raw, schema, 'single', clients, seconds),
+          layout1: () => pgbenchPairs(url, raw, schema, 'layout1', clients, seconds),
+        });
+        row(
+          `pgbench, ${clients} client${clients > 1 ? 's' : ''}, each its own mutex: wait() + release_mutex()`,
+          'pairs/s',
+          values,
+          `median of ${rounds} interleaved ${seconds} s runs; the protocol's functions called by pgbench -M prepared (no Node); raw: two plain UPDATE … RETURNING; single-lock: the same functions behind one schema-wide lock; layout 1 (as shipped): ${values.layout1.toFixed(0)} pairs/s, ours ${(values.ours / values.layout1).toFixed(2)}x; ${settings}`,
+        );
+      }
+    }
+
+    if (want('uncontended')) {
+      progress('uncontended lock');
       const n = quick ? 100 : 500;
       const timeOf = async (op) => {
         const t = now();
@@ -81,16 +271,17 @@ export async function measure(url, { quick = false, progress = () => {} } = {}) 
       );
     }
 
-    for (const procs of quick ? [2] : [2, 4, 8]) {
-      progress(`hand-over between ${procs} processes`);
-      const each = quick ? 30 : 100;
-      const values = {};
-      for (const kind of KINDS) values[kind] = (procs * each) / (await together(url, schema, `handoff:${kind}`, procs, each));
-      row(`hand-over between ${procs} processes`, 'ops/s', values, 'higher is better');
-    }
+    if (want('handoff'))
+      for (const procs of quick ? [2] : [2, 4, 8]) {
+        progress(`hand-over between ${procs} processes`);
+        const each = quick ? 30 : 100;
+        const values = {};
+        for (const kind of KINDS) values[kind] = (procs * each) / (await together(url, schema, `handoff:${kind}`, procs, each));
+        row(`hand-over between ${procs} processes`, 'ops/s', values, 'higher is better');
+      }
 
-    progress('fairness across processes');
-    {
+    if (want('fairness')) {
+      progress('fairness across processes');
       const values = {};
       const counts = {};
       for (const kind of KINDS) {
@@ -112,8 +303,8 @@ export async function measure(url, { quick = false, progress = () => {} } = {}) 
       );
     }
 
-    progress('event wake-up latency');
-    {
+    if (want('wake')) {
+      progress('event wake-up latency');
       const rounds = quick ? 30 : 100;
       const e = await db.Event.create({ name: 'wake' });
       const ack = await db.Event.create({ name: 'ack' });
@@ -152,44 +343,48 @@ export async function measure(url, { quick = false, progress = () => {} } = {}) 
       row('event wake-up across processes, p99', 'µs', { ours: ours.p99, raw: b.p99 });
     }
 
-    progress('abandonment detection after kill -9');
-    {
-      const values = {};
-      let abandoned = false;
-      for (const kind of KINDS) {
-        const k = child(url, schema, `holder:${kind}`);
-        await k.next();
-        k.go();
-        await k.next(); // it holds the lock
-        let waiting;
-        if (kind === 'ours') {
-          const m = await db.Mutex.create({ name: 'abandon' });
-          waiting = m.acquire();
-        } else if (kind === 'raw') {
-          waiting = raw.query('select pg_advisory_lock(4343)');
-        } else {
-          waiting = pkg('abandon').lock();
+    if (want('abandon')) {
+      progress('abandonment detection after kill -9');
+      const rounds = quick ? 3 : 11;
+      const samples = { ours: [], raw: [], package: [] };
+      let abandoned = 0;
+      for (let round = 0; round < rounds; round++) {
+        for (const kind of KINDS) {
+          const k = child(url, schema, `holder:${kind}`);
+          await k.next();
+          k.go();
+          await k.next(); // it holds the lock
+          let waiting;
+          if (kind === 'ours') {
+            const m = await db.Mutex.create({ name: 'abandon' });
+            waiting = m.acquire();
+          } else if (kind === 'raw') {
+            waiting = raw.query('select pg_advisory_lock(4343)');
+          } else {
+            waiting = pkg('abandon').lock();
+          }
+          await new Promise((r) => setTimeout(r, 200)); // the waiter queued (its request is on the wire)
+          const killed = now();
+          k.proc.kill('SIGKILL');
+          const got = await waiting;
+          samples[kind].push(now() - killed);
+          if (kind === 'ours') ((abandoned += got.abandoned ? 1 : 0), await got.release());
+          else if (kind === 'raw') await raw.query('select pg_advisory_unlock(4343)');
+          else await got();
+          await k.exited;
         }
-        await new Promise((r) => setTimeout(r, 200)); // the waiter queued (its request is on the wire)
-        const killed = now();
-        k.proc.kill('SIGKILL');
-        const got = await waiting;
-        values[kind] = now() - killed;
-        if (kind === 'ours') ((abandoned = got.abandoned), await got.release());
-        else if (kind === 'raw') await raw.query('select pg_advisory_unlock(4343)');
-        else await got();
-        await k.exited;
       }
+      const p50 = (kind) => summarize(samples[kind]).p50;
       row(
-        'abandonment detected after kill -9 of the holder',
+        'abandonment detected after kill -9 of the holder, p50',
         'ms',
-        values,
-        `ours reports it (abandoned: ${abandoned}), bound: reapInterval 1000 ms; the baselines cannot tell`,
+        { ours: p50('ours'), raw: p50('raw'), package: p50('package') },
+        `${rounds} kills each; ours reported abandoned ${abandoned}/${rounds} times, seen by the waiter's watcher (the reaper, every 1000 ms, is the backstop), max ${summarize(samples.ours).max.toFixed(0)} ms; the baselines cannot tell`,
       );
     }
 
-    progress('wait-all against one by one');
-    {
+    if (want('waitall')) {
+      progress('wait-all against one by one');
       const n = quick ? 30 : 150;
       const ms = [];
       for (let i = 0; i < 4; i++) ms.push(await db.Mutex.create({ name: `all-${i}` }));
@@ -227,7 +422,8 @@ export async function measure(url, { quick = false, progress = () => {} } = {}) 
     }
   } finally {
     await db.close();
-    await raw.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+    for (const s of [schema, `${schema}_single`, `${schema}_plain`, `${schema}_layout1`])
+      await raw.query(`drop schema if exists ${s} cascade`).catch(() => undefined);
     await raw.end();
   }
   return rows;

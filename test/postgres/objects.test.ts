@@ -8,6 +8,7 @@ import {
   connect,
   type Database,
   DatabaseClosedError,
+  SCHEMA_VERSION,
   SchemaVersionError,
   TimeoutError,
   waitAll,
@@ -476,7 +477,7 @@ describe('sessions and the schema', () => {
   it('migrates once when many connect at the same moment, and refuses a newer schema', async () => {
     const fresh = freshSchema();
     const dbs = await Promise.all([1, 2, 3, 4].map(() => connect(pgServer.server.url, { schema: fresh })));
-    expect(await sql(pgServer.server.url, `select version from ${fresh}.meta`)).toEqual([{ version: 1 }]);
+    expect(await sql(pgServer.server.url, `select version from ${fresh}.meta`)).toEqual([{ version: SCHEMA_VERSION }]);
     await Promise.all(dbs.map((db) => db.close()));
     await sql(pgServer.server.url, `update ${fresh}.meta set version = 99`);
     await expect(connect(pgServer.server.url, { schema: fresh })).rejects.toBeInstanceOf(SchemaVersionError);

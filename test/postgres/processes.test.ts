@@ -89,6 +89,29 @@ describe('across processes', () => {
     await after.release();
   });
 
+  it('kill -9 of a holder: a queued waiter whose reaper would not run for ten minutes gets the mutex abandoned (its watcher is told)', async () => {
+    await db.Mutex.create({ name: 'm' });
+    const slots = await db.Semaphore.create({ name: 's', initialCount: 1, maximumCount: 1 });
+    const waiter = await connect(url(), { schema, reapInterval: 600_000 });
+    try {
+      const holder = await actor();
+      await holder.call('acquire', 'mutex', 'm');
+      await holder.call('acquire', 'semaphore', 's');
+      const next = (await waiter.Mutex.open('m')).acquire();
+      const unit = (await waiter.Semaphore.open('s')).acquire();
+      await inQueue('m', 1);
+      await inQueue('s', 1);
+      await holder.kill();
+      const lock = await next;
+      expect(lock.abandoned).toBe(true);
+      await lock.release();
+      await (await unit).release();
+      expect(slots).toBeDefined();
+    } finally {
+      await waiter.close();
+    }
+  });
+
   it('kill -9 of a holder: once its backend is gone, a tryAcquire gets the mutex abandoned at once', async () => {
     const m = await db.Mutex.create({ name: 'm' });
     const holder = await actor();

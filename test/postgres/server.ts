@@ -54,6 +54,11 @@ export interface TestServer {
   readonly port: number;
   /** Restarts the server (every connection is cut; the data stays). */
   restart(): void;
+  /**
+   * Crashes the server (`pg_ctl stop -m immediate`: what has not reached the WAL files
+   * is lost, as in a power cut with synchronous_commit off) and starts it again.
+   */
+  crash(): void;
   /** Stops the server and removes its directory. */
   stop(): void;
   /** The server's log so far (for failure messages). */
@@ -65,6 +70,8 @@ export interface ServerOptions {
   readonly addresses?: readonly string[];
   /** Networks (CIDR) allowed to connect besides loopback. */
   readonly clients?: readonly string[];
+  /** More server settings (`name=value`), after the defaults. */
+  readonly settings?: readonly string[];
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
@@ -86,6 +93,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       '-c max_connections=50',
       '-c max_wal_senders=0',
       '-c autovacuum=off',
+      ...(options.settings ?? []).map((setting) => `-c ${setting}`),
     ].join(' ');
   const start = () => run(join(bin, 'pg_ctl'), ['-D', data, '-w', '-t', '60', '-l', join(dir, 'log'), '-o', settingsFor(port), 'start']);
   let stopped = false;
@@ -120,6 +128,10 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     port,
     restart: () => {
       run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+      start();
+    },
+    crash: () => {
+      run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
       start();
     },
     stop,

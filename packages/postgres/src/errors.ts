@@ -41,3 +41,37 @@ export class DatabaseClosedError extends Error {
     this.name = 'DatabaseClosedError';
   }
 }
+
+/**
+ * `connect()` found that the connection does not keep a session: statements of one
+ * client connection ran on different server connections, as behind a pooler in
+ * transaction or statement mode (PgBouncer's `pool_mode = transaction`, the default in
+ * front of many managed PostgreSQL services). The objects need a session of their own
+ * (its advisory lock is the proof of life, LISTEN receives the wake-ups), so the package
+ * refuses rather than share one with other clients. Connect directly to PostgreSQL, or
+ * through a pool in session mode. `code: 'ERR_WAITABLES_NO_SESSION'`; `evidence` says
+ * what was seen.
+ * @example
+ * ```ts
+ * await connect(process.env.DATABASE_URL!).catch((e) => {
+ *   if (e instanceof SessionPoolingError) console.error('use the direct or session-pooled URL:', e.evidence);
+ *   throw e;
+ * });
+ * ```
+ */
+export class SessionPoolingError extends Error {
+  /** Always `'ERR_WAITABLES_NO_SESSION'`. */
+  readonly code = 'ERR_WAITABLES_NO_SESSION';
+  /** @param evidence What was seen: which server connections ran our statements, or what the pooler refused. */
+  constructor(
+    /** What was seen: which server connections ran our statements, or what the pooler refused. */
+    readonly evidence: string,
+  ) {
+    super(
+      `The connection does not keep a session (${evidence}): a pooler in transaction or statement mode is in between. ` +
+        '@waitables/postgres needs a session per connection: connect directly to PostgreSQL, or through a pool in session mode ' +
+        '(PgBouncer: pool_mode = session, often another port or URL of the same service)',
+    );
+    this.name = 'SessionPoolingError';
+  }
+}

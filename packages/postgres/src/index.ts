@@ -15,7 +15,7 @@ export { Event, type EventOptions } from './event.js';
 export { Lock, Permit } from './holding.js';
 export { RemoteObject } from './remote-object.js';
 export { waitAny, waitAll, type WaitAnyResult, type WaitAllResult } from './wait.js';
-export { SessionLostError, DatabaseClosedError } from './errors.js';
+export { SessionLostError, DatabaseClosedError, SessionPoolingError } from './errors.js';
 export { SchemaVersionError, SCHEMA_VERSION } from './pg/migrate.js';
 export { MemoryStore } from './memory/store.js';
 export type { Engine, EngineSession, EngineEvents, ObjectState, ObjectKind, GrantReport } from './engine.js';

@@ -7,9 +7,12 @@
  * A holding (lock or permit) is in `#held` from its grant to its release or the loss
  * of the session (its `lost` signal fires). Both are bounded by what the program asked.
  *
- * Liveness: the lease is renewed every third of its length; if no renewal has succeeded
- * for a whole lease (measured from when the renewal was sent, so always before the
- * server's own deadline passes), the session counts as lost here first. The reaper runs
+ * Liveness: the lease is renewed every third of its length (on a connection of the
+ * engine's own, never behind a transition). A deadline timer, re-armed by each renewal
+ * that succeeds, fires `lease - margin` after that renewal was *sent* (margin: a tenth
+ * of the lease); the server counts its deadline from when it *ran* the renewal, which
+ * is later. So the session counts as lost here at least `margin` before any other
+ * process may end it (as far as this process's timers are on time). The reaper runs
  * every `reapInterval` while a wait is queued (and once at connect), so a holder that
  * dies while waits are queued is noticed within that bound (a new wait notices at once,
  * in the engine); wake-ups themselves are pushed by the engine.
@@ -55,6 +58,7 @@ export class Session implements EngineEvents {
   #lost: unknown = null;
   #renewedAt = performance.now();
   #leaseTimer: NodeJS.Timeout | undefined;
+  #deadline: NodeJS.Timeout | undefined;
   #reapTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -68,6 +72,25 @@ export class Session implements EngineEvents {
     this.#renewedAt = performance.now();
     this.#leaseTimer = setInterval(() => this.#renew(), Math.max(1, Math.floor(this.times.lease / 3)));
     this.#leaseTimer.unref();
+    this.#armDeadline();
+  }
+
+  /** How long before the server's lease deadline `lost` fires (a tenth of the lease). */
+  static margin(lease: number): number {
+    return Math.floor(lease / 10);
+  }
+
+  /** Lost at `renewedAt + lease - margin`, unless a renewal succeeds first and moves it. */
+  #armDeadline(): void {
+    clearTimeout(this.#deadline);
+    if (this.#lost !== null) return;
+    const lease = this.times.lease;
+    const at = this.#renewedAt + lease - Session.margin(lease);
+    this.#deadline = setTimeout(
+      () => this.onLost(new Error(`the lease was not renewed for ${lease - Session.margin(lease)} ms (lease ${lease} ms)`)),
+      Math.max(0, at - performance.now()),
+    );
+    this.#deadline.unref();
   }
 
   get lost(): boolean {
@@ -214,6 +237,7 @@ export class Session implements EngineEvents {
     if (this.#lost !== null) return;
     this.#lost = cause;
     clearInterval(this.#leaseTimer);
+    clearTimeout(this.#deadline);
     clearInterval(this.#reapTimer);
     this.#reapTimer = undefined;
     const error = cause instanceof DatabaseClosedError ? cause : new SessionLostError({ cause });
@@ -229,17 +253,18 @@ export class Session implements EngineEvents {
 
   #renew(): void {
     if (this.#lost !== null) return;
-    if (performance.now() - this.#renewedAt > this.times.lease) {
-      this.onLost(new Error(`the lease was not renewed for ${this.times.lease} ms`));
-      return;
-    }
     const sent = performance.now();
     this.engine.renew(this.times.lease).then(
       (ok) => {
-        if (ok) this.#renewedAt = Math.max(this.#renewedAt, sent);
-        else this.onLost(new Error('the session was ended by another process (its lease had expired)'));
+        if (this.#lost !== null) return;
+        if (!ok) {
+          this.onLost(new Error('the session was ended by another process (its lease had expired)'));
+        } else if (sent > this.#renewedAt) {
+          this.#renewedAt = sent;
+          this.#armDeadline();
+        }
       },
-      () => undefined, // a broken connection reports itself through onLost
+      () => undefined, // the next renewal tries again; the deadline decides
     );
   }
 

@@ -4,7 +4,8 @@
  * in order) and LISTENs on the session's channel, so a grant is pushed to the waiting
  * process when the granting transaction commits. The connection's backend holds the
  * session's advisory lock: when the process dies or the connection is cut, the backend
- * ends and the lock with it, which is how every other session's reaper sees the end.
+ * ends and the lock with it, which is how the watchers of the sessions queued behind it
+ * (`watcher.ts`), and every other session's reaper, see the end.
  */
 import pg from 'pg';
 import type {
@@ -21,6 +22,9 @@ import type {
 import { fail } from '../status.js';
 import { migrate } from './migrate.js';
 import { channelOf, ident, lockKey } from './sql-text.js';
+import { Watcher } from './watcher.js';
+import { Renewer } from './renewer.js';
+import { checkSession } from './session-check.js';
 
 export interface PgEngineOptions {
   readonly url: string;
@@ -50,6 +54,8 @@ export class PgEngine implements Engine {
     client.on('error', early);
     try {
       await client.connect();
+      // Before anything is written: refused behind a pooler that does not keep sessions.
+      await checkSession(client, this.options.url);
       // A host that vanishes without closing its socket: the server gives up on it after about 15 s.
       await client.query('set tcp_keepalives_idle = 5; set tcp_keepalives_interval = 2; set tcp_keepalives_count = 5');
       if (!this.#migrated) {
@@ -63,7 +69,7 @@ export class PgEngine implements Engine {
       ]);
       const id = rows[0]!.id;
       await client.query(`listen ${ident(channelOf(this.key, id))}`);
-      const session = new PgSession(client, s, id, events);
+      const session = new PgSession(client, s, id, events, new Watcher(this.options.url, s, id), new Renewer(this.options.url, s, id));
       client.off('error', early);
       session.keepAlive(false);
       // Ended sessions of earlier processes (or of a server restart) are cleaned up at once.
@@ -90,6 +96,8 @@ class PgSession implements EngineSession {
     readonly s: string,
     readonly id: number,
     readonly events: EngineEvents,
+    readonly watcher: Watcher,
+    readonly renewer: Renewer,
   ) {
     client.on('notification', (message) => {
       if (message.payload) events.onGrant(parseGrant(message.payload));
@@ -101,13 +109,16 @@ class PgSession implements EngineSession {
   #lose(cause: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.watcher.close();
+    this.renewer.close();
     this.events.onLost(cause);
   }
 
-  #query<R extends pg.QueryResultRow>(text: string, args: unknown[] = []): Promise<pg.QueryResult<R>> {
+  /** `name`: a prepared statement of this connection (parsed and planned once). */
+  #query<R extends pg.QueryResultRow>(text: string, args: unknown[] = [], name?: string): Promise<pg.QueryResult<R>> {
     this.#running += 1;
     this.#ref();
-    const result = this.#tail.then(() => this.client.query<R>(text, args));
+    const result = this.#tail.then(() => this.client.query<R>(name === undefined ? { text, values: args } : { name, text, values: args }));
     this.#tail = result.catch(() => undefined);
     const done = () => {
       this.#running -= 1;
@@ -135,9 +146,18 @@ class PgSession implements EngineSession {
   }
 
   async #call<R extends pg.QueryResultRow>(fn: string, args: unknown[]): Promise<R> {
-    const params = args.map((_, i) => `$${i + 1}`).join(', ');
-    const { rows } = await this.#query<R>(`select * from ${this.s}.${fn}(${params})`, args);
+    const { rows } = await this.#query<R>(statement(this.s, fn, args.length), args, `${fn}/${args.length}`);
     return rows[0]!;
+  }
+
+  /**
+   * A transition that may touch several objects: first with the object's row lock only;
+   * if a multi-object wait turned up there meanwhile (status -2, nothing changed), once
+   * more under the schema lock (`protocol.ts`).
+   */
+  async #transition<R extends pg.QueryResultRow>(fn: string, args: unknown[]): Promise<R> {
+    const row = await this.#call<R>(fn, [...args, false]);
+    return scalar(row) === RETRY ? this.#call<R>(fn, [...args, true]) : row;
   }
 
   async create(r: CreateRequest): Promise<ObjectRef> {
@@ -172,7 +192,7 @@ class PgSession implements EngineSession {
   }
 
   async wait(ids: readonly string[], all: boolean, enqueue: boolean): Promise<WaitReply> {
-    const row = await this.#call<{
+    const row = await this.#transition<{
       r_status: number;
       r_wait: string | null;
       r_index: number | null;
@@ -186,31 +206,34 @@ class PgSession implements EngineSession {
         grant: { wait: row.r_wait!, index: row.r_index, abandoned: row.r_abandoned === true, fences: (row.r_fences ?? []).map(Number) },
       };
     }
-    return row.r_wait === null ? { kind: 'unavailable' } : { kind: 'queued', wait: row.r_wait };
+    if (row.r_wait === null) return { kind: 'unavailable' };
+    // Queued behind someone: the watcher learns at once if that someone dies.
+    this.watcher.poke();
+    return { kind: 'queued', wait: row.r_wait };
   }
 
   async cancel(wait: string): Promise<boolean> {
-    return scalar<boolean>(await this.#call('cancel_wait', [this.id, wait]));
+    return scalar<number>(await this.#transition('cancel_wait', [this.id, wait])) === 1;
   }
 
   async releaseMutex(id: string, grant: string): Promise<void> {
-    const status = scalar<number>(await this.#call('release_mutex', [this.id, id, grant]));
+    const status = scalar<number>(await this.#transition('release_mutex', [this.id, id, grant]));
     if (status !== 0) fail(status, 'ReleaseMutex');
   }
 
   async releasePermit(id: string, grant: string): Promise<void> {
-    const status = scalar<number>(await this.#call('release_permit', [this.id, id, grant]));
+    const status = scalar<number>(await this.#transition('release_permit', [this.id, id, grant]));
     if (status !== 0) fail(status, 'ReleaseSemaphore');
   }
 
   async releaseSemaphore(id: string, count: number): Promise<number> {
-    const row = await this.#call<{ r_status: number; r_previous: number }>('release_semaphore', [id, count]);
+    const row = await this.#transition<{ r_status: number; r_previous: number }>('release_semaphore', [id, count]);
     if (row.r_status !== 0) fail(row.r_status, 'ReleaseSemaphore');
     return row.r_previous;
   }
 
   async signalEvent(id: string, op: 'set' | 'reset' | 'pulse'): Promise<void> {
-    const status = scalar<number>(await this.#call('signal_event', [id, op]));
+    const status = scalar<number>(await this.#transition('signal_event', [id, op]));
     if (status !== 0) fail(status, `${op[0]!.toUpperCase()}${op.slice(1)}Event`);
   }
 
@@ -218,8 +241,10 @@ class PgSession implements EngineSession {
     return scalar<number>(await this.#call('reap', []));
   }
 
+  /** On a connection of its own: never behind a transition that waits in the server. */
   async renew(lease: number): Promise<boolean> {
-    return scalar<boolean>(await this.#call('renew', [this.id, lease]));
+    if (this.#ended) throw new Error('the session has ended');
+    return this.renewer.renew(lease);
   }
 
   async list(): Promise<ObjectState[]> {
@@ -243,6 +268,8 @@ class PgSession implements EngineSession {
       if (!this.#ended) await this.#call('close_session', [this.id]);
     } finally {
       this.#ended = true;
+      this.watcher.close();
+      this.renewer.close();
       // The goodbye must complete even when nothing else keeps the process alive.
       this.#socket()?.ref?.();
       await this.client.end().catch(() => undefined);
@@ -251,6 +278,8 @@ class PgSession implements EngineSession {
 
   destroy(): void {
     this.#ended = true;
+    this.watcher.close();
+    this.renewer.close();
     this.client.on('error', () => undefined);
     // Not end(): a crash does not release anything, it only drops the connection.
     (this.client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
@@ -269,6 +298,23 @@ interface InspectRow {
   waiters: string;
   permits_held: string;
 }
+
+const statements = new Map<string, string>();
+
+/** The text of a call of a protocol function (the same text each time, as a prepared statement must be). */
+function statement(schema: string, fn: string, arity: number): string {
+  const key = `${schema}.${fn}/${arity}`;
+  let text = statements.get(key);
+  if (text === undefined) {
+    const params = Array.from({ length: arity }, (_, i) => `$${i + 1}`).join(', ');
+    text = `select * from ${schema}.${fn}(${params})`;
+    statements.set(key, text);
+  }
+  return text;
+}
+
+/** A transition's status: repeat it under the schema lock. */
+const RETRY = -2;
 
 function scalar<T>(row: object): T {
   return Object.values(row)[0] as T;

@@ -5,17 +5,33 @@
  * package (a higher version than this one knows) is refused rather than misread.
  */
 import type { ClientBase } from 'pg';
-import { protocolV1 } from './protocol.js';
-import { schemaV1 } from './schema.js';
+import { protocol } from './protocol.js';
+import { schemaV1, schemaV2 } from './schema.js';
 import { ident } from './sql-text.js';
 
 /** The layout version this package writes and reads. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-const steps: ReadonlyArray<(schema: string, key: number) => string> = [
-  // 1: tables, then the protocol's functions.
-  (schema, key) => schemaV1(schema) + protocolV1(schema, key),
+/** The table changes of each version; the functions are replaced as a whole after them. */
+const steps: ReadonlyArray<(schema: string) => string> = [
+  // 1: the tables.
+  schemaV1,
+  // 2: objects.multi, for per-object locking.
+  schemaV2,
 ];
+
+/** Drops every function of the schema (a new protocol may change their signatures). */
+function dropFunctions(schema: string): string {
+  return `do $$ declare f regprocedure; begin
+  for f in select p.oid::regprocedure from pg_proc p where p.pronamespace = (select oid from pg_namespace where nspname = ${literal(schema)}) loop
+    execute 'drop function ' || f;
+  end loop;
+end $$;`;
+}
+
+function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
 
 /**
  * The schema is newer than this package: upgrade the package. `code: 'ERR_WAITABLES_SCHEMA_VERSION'`.
@@ -39,6 +55,8 @@ export async function migrate(client: ClientBase, schema: string, key: number): 
   const s = ident(schema);
   await client.query('begin');
   try {
+    // Durable before anyone is granted anything: the fences' epoch row starts here.
+    await client.query('set local synchronous_commit = on');
     // Migration lock (-1): session ids are positive and 0 is the transition lock.
     await client.query(`select pg_advisory_xact_lock(${key}, -1)`);
     await client.query(`create schema if not exists ${s}`);
@@ -47,8 +65,12 @@ export async function migrate(client: ClientBase, schema: string, key: number): 
     let version = rows[0]?.version ?? 0;
     if (rows.length === 0) await client.query(`insert into ${s}.meta (version) values (0)`);
     if (version > SCHEMA_VERSION) throw new SchemaVersionError(version, SCHEMA_VERSION);
-    for (; version < SCHEMA_VERSION; version++) await client.query(steps[version]!(schema, key));
-    await client.query(`update ${s}.meta set version = $1`, [version]);
+    if (version < SCHEMA_VERSION) {
+      for (; version < SCHEMA_VERSION; version++) await client.query(steps[version]!(schema));
+      await client.query(dropFunctions(schema));
+      await client.query(protocol(schema, key));
+      await client.query(`update ${s}.meta set version = $1`, [version]);
+    }
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);

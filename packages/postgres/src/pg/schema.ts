@@ -1,5 +1,5 @@
 /**
- * The tables of the PostgreSQL engine (layout version 1), in one schema the package
+ * The tables of the PostgreSQL engine (layout version 2), in one schema the package
  * creates (`waitables` unless `connect(url, { schema })` says otherwise).
  *
  * Lifetimes, and who frees what:
@@ -14,6 +14,10 @@
  * - `permits`: one row per semaphore unit held (its grant), so that the units of a
  *   session that ends come back. Removed by release or by the end of the session.
  * - A mutex's owner is in its `objects` row (`owner_grant`, `owner_session`).
+ * - `objects.multi` (version 2): how many queued waits on the object involve other
+ *   objects too (wait-any or wait-all on several). While it is 0, transitions on the
+ *   object lock its row only; see `protocol.ts`. Kept by the functions that queue and
+ *   dequeue waits.
  */
 import { ident } from './sql-text.js';
 
@@ -67,5 +71,29 @@ create table ${s}.permits (
   primary key (grant_id, object_id)
 );
 create index permits_session on ${s}.permits (session);
+`;
+}
+
+/**
+ * Version 2: per-object locking needs to know which objects have multi-object waits
+ * queued (`objects.multi`); fences carry the server's incarnation (`incarnation`: one
+ * row, kept forever; see `open_session` and `take` in `protocol.ts`).
+ */
+export function schemaV2(schema: string): string {
+  const s = ident(schema);
+  return `
+-- The epoch of fencing tokens: raised, durably, by the first session of each server
+-- incarnation (a restart, a crash recovery, a promoted replica: another postmaster start
+-- time), so that grants lost with a crash's or a failover's unflushed tail are never numbered again.
+create table ${s}.incarnation (
+  one boolean primary key default true check (one),
+  epoch int not null default 0,
+  started timestamptz not null
+);
+insert into ${s}.incarnation (started) values (pg_postmaster_start_time());
+alter table ${s}.objects add column multi int not null default 0;
+update ${s}.objects o set multi = (
+  select count(*) from ${s}.queue q join ${s}.waits w on w.id = q.wait_id
+  where q.object_id = o.id and (select count(distinct x) from unnest(w.objects) x) > 1);
 `;
 }
