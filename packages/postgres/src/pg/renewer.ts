@@ -12,23 +12,23 @@
  * connection (the next renewal opens another); the renewal reports the failure, and the
  * session's deadline (`session.ts`) decides when that means the session is lost.
  */
-import pg from 'pg';
+import { SideConnection } from './side-connection.js';
 
 export class Renewer {
-  #client: pg.Client | null = null;
-  #connecting: Promise<pg.Client> | null = null;
-  #closed = false;
+  readonly #connection: SideConnection;
 
   constructor(
     readonly url: string,
     /** The quoted schema. */
     readonly s: string,
     readonly session: number,
-  ) {}
+  ) {
+    this.#connection = new SideConnection(url, 'waitables-renewer');
+  }
 
   /** True if renewed; false if the session no longer exists (it was ended by another process). */
   async renew(lease: number): Promise<boolean> {
-    const client = this.#client ?? (await (this.#connecting ??= this.#connect().finally(() => (this.#connecting = null))));
+    const client = await this.#connection.client();
     try {
       const { rows } = await client.query<{ ok: boolean }>({
         name: 'renew',
@@ -37,40 +37,12 @@ export class Renewer {
       });
       return rows[0]!.ok;
     } catch (error) {
-      this.#drop();
+      this.#connection.drop();
       throw error;
     }
   }
 
-  async #connect(): Promise<pg.Client> {
-    if (this.#closed) throw new Error('the session is closed');
-    const client = new pg.Client({ connectionString: this.url, application_name: 'waitables-renewer', keepAlive: true });
-    client.on('error', () => this.#drop());
-    await client.connect();
-    // Never what keeps the process alive.
-    socketOf(client)?.unref?.();
-    if (this.#closed) {
-      socketOf(client)?.destroy?.();
-      throw new Error('the session is closed');
-    }
-    this.#client = client;
-    return client;
-  }
-
-  #drop(): void {
-    const client = this.#client;
-    this.#client = null;
-    client?.end().catch(() => undefined);
-  }
-
   close(): void {
-    this.#closed = true;
-    const client = this.#client;
-    this.#client = null;
-    if (client) socketOf(client)?.destroy?.();
+    this.#connection.close();
   }
-}
-
-function socketOf(client: pg.Client): { unref?(): void; destroy?(): void } | undefined {
-  return (client as unknown as { connection?: { stream?: { unref?(): void; destroy?(): void } } }).connection?.stream;
 }

@@ -16,16 +16,15 @@
  * dropped, the periodic reaper (the lease's backstop) still runs, and the next queued
  * wait opens a new one.
  */
-import pg from 'pg';
+import { SideConnection } from './side-connection.js';
 
 /** How long one watch statement blocks before it looks at the holders again (ms). */
 const TURN = 250;
 
 export class Watcher {
-  #client: pg.Client | null = null;
+  readonly #connection: SideConnection;
   #running = false;
   #again = false;
-  #closed = false;
   #turn = 0;
 
   constructor(
@@ -33,22 +32,24 @@ export class Watcher {
     /** The quoted schema. */
     readonly s: string,
     readonly session: number,
-  ) {}
+  ) {
+    this.#connection = new SideConnection(url, 'waitables-watcher', (client) => client.query(`set lock_timeout = ${TURN}`));
+  }
 
   /** A wait was queued: watch its holders (a no-op while already watching). */
   poke(): void {
     this.#again = true;
-    if (this.#running || this.#closed) return;
+    if (this.#running || this.#connection.closed) return;
     this.#running = true;
     this.#loop()
-      .catch(() => this.#drop())
+      .catch(() => this.#connection.drop())
       .finally(() => (this.#running = false));
   }
 
   async #loop(): Promise<void> {
-    while (!this.#closed) {
+    while (!this.#connection.closed) {
       this.#again = false;
-      const client = this.#client ?? (await this.#connect());
+      const client = await this.#connection.client();
       const { rows } = await client.query<{ n: number }>({
         name: 'watch',
         text: `select ${this.s}.watch($1, $2) as n`,
@@ -58,35 +59,8 @@ export class Watcher {
     }
   }
 
-  async #connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'waitables-watcher' });
-    client.on('error', () => this.#drop());
-    await client.connect();
-    socketOf(client)?.unref?.();
-    await client.query(`set lock_timeout = ${TURN}`);
-    if (this.#closed) {
-      await client.end().catch(() => undefined);
-      throw new Error('closed');
-    }
-    this.#client = client;
-    return client;
-  }
-
-  #drop(): void {
-    const client = this.#client;
-    this.#client = null;
-    client?.end().catch(() => undefined);
-  }
-
   /** Closes the connection (a blocked statement ends with it). */
   close(): void {
-    this.#closed = true;
-    const client = this.#client;
-    this.#client = null;
-    if (client) socketOf(client)?.destroy?.();
+    this.#connection.close();
   }
-}
-
-function socketOf(client: pg.Client): { unref?(): void; destroy?(): void } | undefined {
-  return (client as unknown as { connection?: { stream?: { unref?(): void; destroy?(): void } } }).connection?.stream;
 }
