@@ -23,16 +23,22 @@ export class Event implements Disposable, AsyncIterable<number> {
   #manualReset: boolean | null;
 
   private constructor(
+    /** The `@waitables/core` event underneath: its synchronous calls, its handle. */
     readonly core: CoreEvent,
     manualReset: boolean | null,
   ) {
     this.#manualReset = manualReset;
   }
 
+  /**
+   * Creates an event (auto-reset unless `manualReset`), or opens the existing event of
+   * that name (then `existed` is true and the options other than the name are ignored).
+   */
   static create(options: EventOptions = {}): Event {
     const core = CoreEvent.create(options);
     return new Event(core, core.existed ? null : (options.manualReset ?? false));
   }
+  /** Opens an existing named event; none of that name: Win32Error ERROR_FILE_NOT_FOUND. */
   static open(name: string, options?: OpenOptions): Event {
     return new Event(CoreEvent.open(name, options), null);
   }
@@ -41,6 +47,7 @@ export class Event implements Disposable, AsyncIterable<number> {
     return new Event(core, null);
   }
 
+  /** `create()` found an event of that name and opened it. */
   get existed(): boolean {
     return this.core.existed;
   }
@@ -87,10 +94,15 @@ export class Event implements Disposable, AsyncIterable<number> {
     }
   }
 
+  /** Clears the signal (ResetEvent). */
   reset(): void {
     this.core.reset();
   }
 
+  /**
+   * PulseEvent: releases the waits pending at this moment (all of them for a
+   * manual-reset event, one for an auto-reset event) and leaves the event unset.
+   */
   pulse(): void {
     this.core.pulse();
   }
@@ -112,6 +124,7 @@ export class Event implements Disposable, AsyncIterable<number> {
     );
   }
 
+  /** `for await (const n of event)`: {@link signals} without options. */
   [Symbol.asyncIterator](): AsyncIterator<number> {
     return this.signals();
   }
@@ -124,6 +137,7 @@ export class Event implements Disposable, AsyncIterable<number> {
     closeAwaited(this.core);
   }
 
+  /** `using event = ...`: {@link close} at the end of the block. */
   [Symbol.dispose](): void {
     this.close();
   }

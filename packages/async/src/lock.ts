@@ -40,6 +40,7 @@ export class Lock implements Disposable, AsyncDisposable {
     refuseCloning(this, LOCK_CLONE_MESSAGE);
   }
 
+  /** Whether `release()` was called (the OS may still be on its way to getting the mutex back). */
   get released(): boolean {
     return this.#released;
   }
@@ -63,10 +64,15 @@ export class Lock implements Disposable, AsyncDisposable {
     this.#lost = true;
   }
 
+  /** `using lock = await ...`: {@link release} at the end of the block. */
   [Symbol.dispose](): void {
     this.release();
   }
 
+  /**
+   * `await using lock = await ...`: {@link release}, then waits until the OS has the
+   * mutex back (rejects with WaitThreadError if the thread that owned it died).
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     this.release();
     await this.#done;

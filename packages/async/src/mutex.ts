@@ -51,7 +51,10 @@ export class Mutex implements Disposable {
    */
   readonly initialLock: Lock | null = null;
 
-  private constructor(readonly core: CoreMutex) {}
+  private constructor(
+    /** The `@waitables/core` mutex underneath: its synchronous calls, its handle. */
+    readonly core: CoreMutex,
+  ) {}
 
   /**
    * Creates (or opens) a named or anonymous mutex. With `initialOwner: true` and a new
@@ -65,6 +68,7 @@ export class Mutex implements Disposable {
     }
     return mutex;
   }
+  /** Opens an existing named mutex; none of that name: Win32Error ERROR_FILE_NOT_FOUND. */
   static open(name: string, options?: OpenOptions): Mutex {
     return new Mutex(CoreMutex.open(name, options));
   }
@@ -73,6 +77,7 @@ export class Mutex implements Disposable {
     return new Mutex(core);
   }
 
+  /** `create()` found a mutex of that name and opened it. */
   get existed(): boolean {
     return this.core.existed;
   }
@@ -134,6 +139,7 @@ export class Mutex implements Disposable {
     else this.core.close();
   }
 
+  /** `using mutex = ...`: closes it at the end of the block. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -1,6 +1,7 @@
 /** The options of every waiting method, checked as Node checks its own. */
 import { ArgumentOutOfRangeError, InvalidArgumentTypeError } from '@waitables/core';
 
+/** The options every awaited wait takes: cancellation, a timeout, and whether it keeps the process alive. */
 export interface WaitOptions {
   /** Aborts the wait: it rejects with AbortError (`cause`: the signal's reason). */
   readonly signal?: AbortSignal;

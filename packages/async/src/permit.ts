@@ -14,14 +14,23 @@ export class Permit implements Disposable, AsyncDisposable {
   #released = false;
 
   /** @internal */
-  constructor(readonly semaphore: CoreSemaphore) {
+  constructor(
+    /** The `@waitables/core` semaphore the unit was taken from. */
+    readonly semaphore: CoreSemaphore,
+  ) {
     refuseCloning(this, 'a Permit cannot be cloned or sent to another thread or process: release it here and acquire the semaphore there');
   }
 
+  /** Whether the unit was given back. */
   get released(): boolean {
     return this.#released;
   }
 
+  /**
+   * Gives the unit back: to the oldest awaiter of this process if one waits (and no
+   * other process's waiter must have its turn first), else to the semaphore (a crash-safe
+   * semaphore also takes it off this process's record). A second call does nothing.
+   */
   release(): void {
     if (this.#released) return;
     this.#released = true;
@@ -30,10 +39,12 @@ export class Permit implements Disposable, AsyncDisposable {
     else getBackend().releaseSemaphore(this.semaphore.handle, 1);
   }
 
+  /** `using permit = await ...`: {@link release} at the end of the block. */
   [Symbol.dispose](): void {
     this.release();
   }
 
+  /** `await using permit = await ...`: {@link release} at the end of the block. */
   [Symbol.asyncDispose](): Promise<void> {
     this.release();
     return Promise.resolve();

@@ -24,11 +24,20 @@ import { runHolding } from './run-holding.js';
  * ```
  */
 export class Semaphore implements Disposable {
-  private constructor(readonly core: CoreSemaphore) {}
+  private constructor(
+    /** The `@waitables/core` semaphore underneath: its synchronous calls, `query()`, its handle. */
+    readonly core: CoreSemaphore,
+  ) {}
 
+  /**
+   * Creates a semaphore (`maximumCount` units at most, `initialCount` free; `crashSafe`:
+   * the units of a process that dies come back, Linux), or opens the existing semaphore
+   * of that name (then `existed` is true and the counts given here are ignored).
+   */
   static create(options: SemaphoreOptions): Semaphore {
     return new Semaphore(CoreSemaphore.create(options));
   }
+  /** Opens an existing named semaphore; none of that name: Win32Error ERROR_FILE_NOT_FOUND. */
   static open(name: string, options?: OpenOptions): Semaphore {
     return new Semaphore(CoreSemaphore.open(name, options));
   }
@@ -37,6 +46,7 @@ export class Semaphore implements Disposable {
     return new Semaphore(core);
   }
 
+  /** `create()` found a semaphore of that name and opened it. */
   get existed(): boolean {
     return this.core.existed;
   }
@@ -98,6 +108,7 @@ export class Semaphore implements Disposable {
     closeAwaited(this.core);
   }
 
+  /** `using slots = ...`: closes it at the end of the block. */
   [Symbol.dispose](): void {
     this.close();
   }

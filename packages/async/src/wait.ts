@@ -28,8 +28,11 @@ function coresOf(objects: unknown, waitAll: boolean): WaitHandle[] {
   return cores;
 }
 
+/** What {@link waitAny} acquired: one object, the lowest index of those ready at once. */
 export interface AsyncWaitAnyResult<T> {
+  /** Its index in the list given. */
   readonly index: number;
+  /** The object itself. */
   readonly object: T;
   /** It is a mutex its previous owner abandoned. */
   readonly abandoned: boolean;
@@ -37,6 +40,7 @@ export interface AsyncWaitAnyResult<T> {
   readonly lock: Lock | null;
 }
 
+/** What {@link waitAll} acquired: every object, at once. */
 export interface AsyncWaitAllResult {
   /** At least one of the mutexes was abandoned (Windows does not say which). */
   readonly abandoned: boolean;
