@@ -3,7 +3,7 @@
 // from an ES module, from CommonJS (require(esm)), from strict TypeScript (nodenext,
 // the packages' declarations checked too) and as the `waitables` command.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -14,7 +14,9 @@ const work = mkdtempSync(join(tmpdir(), 'waitables-pack-'));
 const tarballs = join(work, 'tarballs');
 const unpacked = join(work, 'unpacked');
 const project = join(work, 'project');
-const PACKAGES = ['core', 'async', 'cli', 'postgres'] as const;
+const PACKAGES = ['common', 'core', 'async', 'cli', 'postgres'] as const;
+/** The packages that load native code (koffi) and say so; the others install anywhere. */
+const NATIVE: readonly string[] = ['core', 'async', 'cli'];
 const tarball = (name: string) => join(tarballs, `waitables-${name}-0.1.0.tgz`);
 
 function node(args: string[], cwd = project) {
@@ -46,13 +48,13 @@ describe.each(PACKAGES)('the tarball of @waitables/%s', (name) => {
     const text = readFileSync(join(dir(), 'package.json'), 'utf8');
     expect(text).not.toContain('workspace:');
     const m = manifest();
-    expect(m).toMatchObject({
-      license: 'MIT',
-      type: 'module',
-      engines: { node: '>=20.19' },
-      os: ['linux', 'win32'],
-      cpu: ['x64', 'arm64'],
-    });
+    expect(m).toMatchObject({ license: 'MIT', type: 'module', engines: { node: '>=20.19' } });
+    if (NATIVE.includes(name)) expect(m).toMatchObject({ os: ['linux', 'win32'], cpu: ['x64', 'arm64'] });
+    else {
+      expect(m.os).toBeUndefined();
+      expect(m.cpu).toBeUndefined();
+      expect(Object.keys(m.dependencies ?? {}).filter((d) => d.startsWith('@waitables/') && d !== '@waitables/common')).toEqual([]);
+    }
     expect(m.repository).toMatchObject({ type: 'git', directory: `packages/${name}` });
     for (const dep of Object.entries((m.dependencies ?? {}) as Record<string, string>)) expect(dep[1]).toMatch(/^\^\d/);
   });
@@ -85,6 +87,31 @@ describe.each(PACKAGES)('the tarball of @waitables/%s', (name) => {
         }),
     );
     expect(missing).toEqual([]);
+  });
+});
+
+describe('@waitables/postgres on a platform koffi does not run on', () => {
+  test('installs for macOS on arm64 without koffi, and imports (the same error classes as async)', () => {
+    const mac = join(work, 'mac-project');
+    execFileSync('mkdir', ['-p', mac]);
+    writeFileSync(join(mac, 'package.json'), JSON.stringify({ name: 'a-mac-project', version: '1.0.0', private: true }));
+    execFileSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--os=darwin', '--cpu=arm64', tarball('common'), tarball('postgres')],
+      { cwd: mac, stdio: 'pipe', timeout: 300_000 },
+    );
+    expect(existsSync(join(mac, 'node_modules', 'koffi'))).toBe(false);
+    expect(existsSync(join(mac, 'node_modules', '@waitables', 'core'))).toBe(false);
+    writeFileSync(
+      join(mac, 'use.mjs'),
+      `import { connect, TimeoutError } from '@waitables/postgres';
+import { TimeoutError as Shared } from '@waitables/common';
+console.log(typeof connect, TimeoutError === Shared);
+`,
+    );
+    const r = node(['use.mjs'], mac);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('function true\n');
   });
 });
 

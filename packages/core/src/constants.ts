@@ -3,10 +3,9 @@
  * @packageDocumentation
  */
 
-/** A timeout that never expires. */
-export const INFINITE = 0xffffffff;
-/** The most handles one wait may name, on every platform (portable code stays portable). */
-export const MAXIMUM_WAIT_OBJECTS = 64;
+// The limits arguments are checked against live in @waitables/common, shared with the
+// packages that do not load a backend (@waitables/postgres).
+export { INFINITE, MAXIMUM_WAIT_OBJECTS, MAXIMUM_SEMAPHORE_COUNT, MAX_NAME_LENGTH } from '@waitables/common';
 
 export const WAIT_OBJECT_0 = 0x0;
 export const WAIT_ABANDONED = 0x80;
@@ -69,8 +68,3 @@ export const QS_ALLINPUT = QS_ALLEVENTS | QS_SENDMESSAGE;
 export const MWMO_WAITALL = 0x0001;
 export const MWMO_ALERTABLE = 0x0002;
 export const MWMO_INPUTAVAILABLE = 0x0004;
-
-/** Largest count a semaphore can hold (LONG). */
-export const MAXIMUM_SEMAPHORE_COUNT = 0x7fffffff;
-/** Longest object name Windows accepts, in UTF-16 code units (MAX_PATH). */
-export const MAX_NAME_LENGTH = 260;

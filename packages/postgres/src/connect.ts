@@ -3,7 +3,7 @@ import { Database } from './database.js';
 import { checkConnectOptions, type ConnectOptions } from './options.js';
 import { MemoryEngine } from './memory/engine.js';
 import { PgEngine } from './pg/engine.js';
-import { InvalidArgumentTypeError } from '@waitables/core';
+import { InvalidArgumentTypeError } from '@waitables/common';
 
 /**
  * Connects to a PostgreSQL database, creating or migrating the package's schema, and

@@ -1,8 +1,8 @@
 /**
  * The errors of `@waitables/postgres`. Aborts and timeouts reject with
- * `@waitables/async`'s AbortError and TimeoutError, object errors are
- * `@waitables/core`'s Win32Error (ERROR_NOT_OWNER, ERROR_TOO_MANY_POSTS, ...), argument
- * errors its TypeError/RangeError classes; this file adds what only a database has.
+ * the AbortError and TimeoutError of `@waitables/common` (the classes `@waitables/async`
+ * exports), object errors are its Win32Error (ERROR_NOT_OWNER, ERROR_TOO_MANY_POSTS, ...),
+ * argument errors its TypeError/RangeError classes; this file adds what only a database has.
  */
 
 /**

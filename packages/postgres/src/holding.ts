@@ -1,6 +1,6 @@
 /** Locks and permits: what a grant hands to the program, until released or lost. */
-import { refuseCloning } from '@waitables/async';
-import { ERROR_NOT_OWNER, Win32Error } from '@waitables/core';
+import { refuseCloning } from '@waitables/common';
+import { ERROR_NOT_OWNER, Win32Error } from '@waitables/common';
 import { SessionLostError } from './errors.js';
 import type { Holding, Session } from './session.js';
 

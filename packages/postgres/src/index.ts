@@ -2,8 +2,10 @@
  * `@waitables/postgres`: the awaitable mutexes, semaphores and events of
  * `@waitables/async`, shared by processes on many hosts through a PostgreSQL database.
  *
- * Aborts and timeouts reject with `@waitables/async`'s AbortError and TimeoutError;
- * object errors are `@waitables/core`'s Win32Error.
+ * Aborts and timeouts reject with AbortError and TimeoutError, object errors are
+ * Win32Error: the classes of `@waitables/common`, which `@waitables/async` and
+ * `@waitables/core` export too (`instanceof` holds whichever package they come from).
+ * No native code: it installs on any platform Node and `pg` run on.
  * @packageDocumentation
  */
 export { connect } from './connect.js';
@@ -19,4 +21,4 @@ export { SessionLostError, DatabaseClosedError, SessionPoolingError } from './er
 export { SchemaVersionError, SCHEMA_VERSION } from './pg/migrate.js';
 export { MemoryStore } from './memory/store.js';
 export type { Engine, EngineSession, EngineEvents, ObjectState, ObjectKind, GrantReport } from './engine.js';
-export { AbortError, TimeoutError } from '@waitables/async';
+export { AbortError, TimeoutError } from '@waitables/common';

@@ -3,7 +3,7 @@ import { checkBoolean, checkName, checkObject, checkWaitOptions, type WaitOption
 import type { Database } from './database.js';
 import { Lock } from './holding.js';
 import { RemoteObject } from './remote-object.js';
-import { runHolding } from './run-holding.js';
+import { runHolding } from '@waitables/common';
 
 export interface MutexOptions {
   /** The mutex's name in the database (required: a nameless object could not be shared). */

@@ -1,22 +1,12 @@
 /** Option bags and their checks (Node's style: TypeError/RangeError naming the path). */
-import { ArgumentOutOfRangeError, InvalidArgumentTypeError } from '@waitables/core';
+import { ArgumentOutOfRangeError, InvalidArgumentTypeError, validateInteger, validateObject } from '@waitables/common';
 import { checkSchemaName } from './pg/sql-text.js';
 
-/** The options of every waiting method, as `@waitables/async`'s. */
-export interface WaitOptions {
-  /** Aborts the wait: it rejects with AbortError (`cause`: the signal's reason). */
-  readonly signal?: AbortSignal;
-  /** Milliseconds before the wait rejects with TimeoutError; 0 tests without waiting. Default: none. */
-  readonly timeout?: number;
-  /**
-   * Whether the pending wait keeps the process alive, as a timer does. Default: `true`.
-   * An idle connection (no wait pending) never keeps the process alive.
-   */
-  readonly ref?: boolean;
-}
+/** The options of every waiting method: the same as `@waitables/async`'s (an idle connection never keeps the process alive). */
+export type { WaitOptions } from '@waitables/common';
 
-/** The options checked as `@waitables/async` checks them (the same rules, the same errors). */
-export { checkWaitOptions, type CheckedWaitOptions } from '@waitables/async';
+/** The options checked as `@waitables/async` checks them (the same function). */
+export { checkWaitOptions, type CheckedWaitOptions } from '@waitables/common';
 
 /** Options of `connect()`. */
 export interface ConnectOptions {
@@ -46,31 +36,17 @@ export interface CheckedConnectOptions {
 }
 
 export function checkConnectOptions(options: unknown): CheckedConnectOptions {
-  const o = options === undefined ? {} : checkObject(options, 'options');
+  const o = options === undefined ? {} : validateObject(options, 'options');
   return {
     schema: o.schema === undefined ? 'waitables' : checkSchemaName(o.schema, 'options.schema'),
-    lease: o.lease === undefined ? 15_000 : checkInteger(o.lease, 'options.lease', 300, 3_600_000),
-    reapInterval: o.reapInterval === undefined ? 1_000 : checkInteger(o.reapInterval, 'options.reapInterval', 10, 3_600_000),
+    lease: o.lease === undefined ? 15_000 : validateInteger(o.lease, 'options.lease', 300, 3_600_000),
+    reapInterval: o.reapInterval === undefined ? 1_000 : validateInteger(o.reapInterval, 'options.reapInterval', 10, 3_600_000),
     label: o.label === undefined ? `pid ${process.pid}` : checkString(o.label, 'options.label'),
   };
 }
 
-export function checkObject(value: unknown, path: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object') throw new InvalidArgumentTypeError(path, 'an object', value);
-  return value as Record<string, unknown>;
-}
-
-export function checkInteger(value: unknown, path: string, min: number, max: number): number {
-  if (typeof value !== 'number') throw new InvalidArgumentTypeError(path, 'a number', value);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new ArgumentOutOfRangeError(path, `an integer from ${min} to ${max}`, value);
-  return value;
-}
-
-export function checkBoolean(value: unknown, path: string): boolean {
-  if (typeof value !== 'boolean') throw new InvalidArgumentTypeError(path, 'a boolean', value);
-  return value;
-}
+// The shared checks (the same messages as every other package's).
+export { validateObject as checkObject, validateInteger as checkInteger, validateBoolean as checkBoolean } from '@waitables/common';
 
 function checkString(value: unknown, path: string): string {
   if (typeof value !== 'string') throw new InvalidArgumentTypeError(path, 'a string', value);

@@ -1,10 +1,10 @@
 /** Semaphores in the database. */
-import { ArgumentOutOfRangeError } from '@waitables/core';
+import { ArgumentOutOfRangeError } from '@waitables/common';
 import type { Database } from './database.js';
 import { Permit } from './holding.js';
 import { checkInteger, checkName, checkObject, checkWaitOptions, type WaitOptions } from './options.js';
 import { RemoteObject } from './remote-object.js';
-import { runHolding } from './run-holding.js';
+import { runHolding } from '@waitables/common';
 
 const MAXIMUM_COUNT = 0x7fffffff;
 

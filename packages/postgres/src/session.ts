@@ -17,7 +17,7 @@
  * dies while waits are queued is noticed within that bound (a new wait notices at once,
  * in the engine); wake-ups themselves are pushed by the engine.
  */
-import { AbortError, TimeoutError, setLongTimeout } from '@waitables/async';
+import { AbortError, TimeoutError, setLongTimeout } from '@waitables/common';
 import type { EngineEvents, EngineSession, GrantReport, ObjectKind, WaitReply } from './engine.js';
 import { DatabaseClosedError, SessionLostError } from './errors.js';
 import type { CheckedWaitOptions } from './options.js';

@@ -1,5 +1,5 @@
 /** The result codes engines report, turned into the errors the objects reject with. */
-import { Win32Error } from '@waitables/core';
+import { Win32Error } from '@waitables/common';
 import { SessionLostError } from './errors.js';
 
 /** The calling session no longer exists (another session ended it: its lease had expired). */

@@ -1,5 +1,5 @@
 /** Wait-any and wait-all over objects of one database. */
-import { ArgumentOutOfRangeError, InvalidArgumentTypeError, MAXIMUM_WAIT_OBJECTS } from '@waitables/core';
+import { ArgumentOutOfRangeError, InvalidArgumentTypeError, MAXIMUM_WAIT_OBJECTS } from '@waitables/common';
 import type { Database } from './database.js';
 import { Lock, Permit } from './holding.js';
 import { checkWaitOptions, type WaitOptions } from './options.js';

@@ -7,7 +7,7 @@
  * Lifetimes: a store lives as long as the process (one per name); sessions leave it on
  * close() or `endSession()`, waits when granted, cancelled or their session ends.
  */
-import { ERROR_ACCESS_DENIED, ERROR_FILE_NOT_FOUND, ERROR_INVALID_HANDLE, ERROR_NOT_OWNER, ERROR_TOO_MANY_POSTS } from '@waitables/core';
+import { ERROR_ACCESS_DENIED, ERROR_FILE_NOT_FOUND, ERROR_INVALID_HANDLE, ERROR_NOT_OWNER, ERROR_TOO_MANY_POSTS } from '@waitables/common';
 import type { CreateRequest, EngineEvents, GrantReport, ObjectKind, ObjectState } from '../engine.js';
 import { SESSION_GONE } from '../status.js';
 

@@ -1,5 +1,5 @@
 /** Helpers for the SQL text of the schema: identifiers and the engine's lock key. */
-import { ArgumentOutOfRangeError, InvalidArgumentTypeError } from '@waitables/core';
+import { ArgumentOutOfRangeError, InvalidArgumentTypeError } from '@waitables/common';
 
 /** A schema name: lower-case letters, digits and `_`, starting with a letter, at most 40 characters. */
 export function checkSchemaName(value: unknown, path: string): string {
