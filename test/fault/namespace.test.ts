@@ -31,6 +31,8 @@ async function probeForOtherUsers(): Promise<string> {
   const from = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
   await cp(from('packages/core/package.json'), join(modules, '@waitables/core/package.json'));
   await cp(from('packages/core/dist'), join(modules, '@waitables/core/dist'), { recursive: true });
+  await cp(from('packages/common/package.json'), join(modules, '@waitables/common/package.json'));
+  await cp(from('packages/common/dist'), join(modules, '@waitables/common/dist'), { recursive: true });
   await cp(from('node_modules/koffi'), join(modules, 'koffi'), { recursive: true });
   const native = `node_modules/@koromix/koffi-${process.platform}-${process.arch}`;
   await cp(from(native), join(dir, native), { recursive: true });
