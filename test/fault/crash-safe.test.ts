@@ -1,56 +1,16 @@
 // Crash-safe semaphores (Linux): the units of a process that dies without releasing them
 // go back, to the oldest waiter first; units released or passed on are never returned
 // twice; a plain semaphore keeps Windows' semantics. Real processes, killed with -9.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Event, Semaphore, inspectNamespace } from '@waitables/core';
 import { killAndWait } from '../helpers/fault-objects.js';
 import { uniqueName } from '../helpers/names.js';
+import { type PermitUser as User, PermitUsers } from '../helpers/permit-users.js';
 
-const fixture = fileURLToPath(new URL('../fixtures/permit-user.mjs', import.meta.url));
-const children = new Set<ChildProcess>();
+const users = new PermitUsers();
+const user = (name: string, ...args: string[]) => users.start(name, ...args);
 
-afterEach(async () => {
-  await Promise.all([...children].map((child) => killAndWait(child)));
-  children.clear();
-});
-
-interface User {
-  child: ChildProcess;
-  /** Resolves once the child has printed `line` (at any time since it started). */
-  printed(line: string): Promise<void>;
-  output(): string;
-}
-
-function user(name: string, ...args: string[]): User {
-  const child = spawn(process.execPath, [fixture, name, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  children.add(child);
-  let text = '';
-  const listeners = new Set<() => void>();
-  child.stdout.on('data', (chunk) => {
-    text += String(chunk);
-    for (const listener of listeners) listener();
-  });
-  return {
-    child,
-    output: () => text,
-    printed: (line) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          if (text.includes(`${line}\n`)) {
-            listeners.delete(check);
-            resolve();
-          }
-        };
-        listeners.add(check);
-        child.once('exit', (code, signal) =>
-          setImmediate(() => (text.includes(`${line}\n`) ? resolve() : reject(new Error(`exited (${signal ?? code}) before "${line}"`)))),
-        );
-        check();
-      }),
-  };
-}
+afterEach(() => users.killAll());
 
 function snapshotOf(name: string) {
   const object = inspectNamespace().objects.find((o) => o.name === name);

@@ -182,6 +182,10 @@ export class WaitPool {
       if (code !== WAIT_TIMEOUT) return Promise.resolve({ abandoned: code === WAIT_ABANDONED_0, thread: null, at: performance.now() });
     }
     if (timeout === 0) return Promise.reject(new TimeoutError(0));
+    // Windows: a crash-safe semaphore's unit comes with its ledger mutex, in a wait-all that
+    // a batch thread cannot share: the wait gets a compound thread of its own.
+    if (getBackend().crashSafeLedger?.(raw))
+      return this.compound([object], true, options, () => ({ abandoned: false, thread: null, at: performance.now() }));
     const slot = slot0 ?? this.#newSlot(object);
     return new Promise<Grant>((resolve, reject) => {
       const timer: { current?: LongTimer } = {};
@@ -316,6 +320,7 @@ export class WaitPool {
         id,
         handles: raws,
         mutexes: objects.map((o) => o.kind === 'mutex'),
+        ledgers: raws.map((raw) => getBackend().crashSafeLedger?.(raw) ?? null),
         waitAll,
         timeoutMs: native ? timeout : INFINITE,
       });

@@ -8,8 +8,12 @@ export type Command =
   | { op: 'disarm'; id: number }
   /** Release a mutex this thread owns for a lock. */
   | { op: 'release-mutex'; raw: number; token: number }
-  /** Compound threads: one wait-any or wait-all, cancellable. `mutexes[i]`: handle i is a mutex. */
-  | { op: 'compound'; id: number; handles: number[]; mutexes: boolean[]; waitAll: boolean; timeoutMs: number }
+  /**
+   * Compound threads: one wait-any or wait-all, cancellable. `mutexes[i]`: handle i is a
+   * mutex. `ledgers[i]`: handle i is a crash-safe semaphore (Windows), with what the
+   * thread's backend needs to take its units (Backend.crashSafeLedger); null otherwise.
+   */
+  | { op: 'compound'; id: number; handles: number[]; mutexes: boolean[]; ledgers: unknown[]; waitAll: boolean; timeoutMs: number }
   | { op: 'cancel'; id: number }
   /**
    * Stop after the commands before it. The thread first releases every mutex it owns

@@ -91,6 +91,7 @@ function drain(): void {
         }
         break;
       case 'compound':
+        command.handles.forEach((raw, i) => backend.adoptCrashSafeLedger?.(raw, command.ledgers[i] ?? null));
         compound = {
           id: command.id,
           handles: command.handles,

@@ -123,6 +123,14 @@ export interface Backend {
    * thread). Null where a thread cannot acquire for another (Windows).
    */
   ownerToken(): number | null;
+  /**
+   * Windows: what a wait thread needs to take units of a crash-safe semaphore (its
+   * ledger's handles), to pass to {@link Backend.adoptCrashSafeLedger} there; null for
+   * any other handle. Absent on Linux, where the namespace records every taker.
+   */
+  crashSafeLedger?(handle: RawHandle): unknown;
+  /** Windows: tells this thread's backend that `handle` is crash-safe with that ledger (null: it is not). */
+  adoptCrashSafeLedger?(handle: RawHandle, ledger: unknown): void;
   /** Whether two handles refer to one object (CompareObjectHandles). */
   sameObject(first: RawHandle, second: RawHandle): boolean;
   /** A semaphore's count and maximum (NtQuerySemaphore; needs SEMAPHORE_QUERY_STATE). */
@@ -156,12 +164,22 @@ export interface SemaphoreState {
   readonly count: number;
   /** The most units it can hold. */
   readonly maximum: number;
-  /** Each process's units are recorded and a dead process's go back (false on Windows, where no semaphore is). */
+  /** Each process's units are recorded and a dead process's go back. */
   readonly crashSafe: boolean;
   /** Units given back from processes that died holding them, since the semaphore was created. */
   readonly recovered: number;
   /** Units the calling process holds by its record (0 for a plain semaphore). */
   readonly held: number;
+  /** Every process that holds units by its record (empty for a plain semaphore); a dead one until a waiter or query sees its death. */
+  readonly holders: readonly SemaphoreHolder[];
+}
+
+/** A process that holds units of a crash-safe semaphore. */
+export interface SemaphoreHolder {
+  /** Its process id. */
+  readonly pid: number;
+  /** The units it took and has not released. */
+  readonly units: number;
 }
 
 /** The record of a crash-safe semaphore in a {@link NamespaceSnapshot}. */
@@ -169,12 +187,7 @@ export interface CrashSafeSnapshot {
   /** Units given back from processes that died holding them, since the semaphore was created. */
   readonly recovered: number;
   /** The processes that hold units now (a dead one until it is reclaimed). */
-  readonly holders: readonly {
-    /** The holder's process id. */
-    readonly pid: number;
-    /** The units it took and has not released. */
-    readonly units: number;
-  }[];
+  readonly holders: readonly SemaphoreHolder[];
 }
 
 /** One object of a {@link NamespaceSnapshot}. */

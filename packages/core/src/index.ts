@@ -6,7 +6,15 @@
 export * from './constants.js';
 export * from './error-codes.js';
 export * from './errors.js';
-export type { Backend, RawHandle, NamespaceSnapshot, ObjectSnapshot, SemaphoreState, CrashSafeSnapshot } from './backend.js';
+export type {
+  Backend,
+  RawHandle,
+  NamespaceSnapshot,
+  ObjectSnapshot,
+  SemaphoreState,
+  SemaphoreHolder,
+  CrashSafeSnapshot,
+} from './backend.js';
 export type {
   ProcessBackend,
   CreateProcessArgs,

@@ -54,7 +54,7 @@ import {
 import { ESRCH, loadLibc } from './libc.js';
 import { LockDeadlineError, Namespace } from './namespace.js';
 import { createLinuxProcesses } from './processes.js';
-import { inspectNamespace } from './namespace-snapshot.js';
+import { holdersOf, inspectNamespace } from './namespace-snapshot.js';
 import { lookupName, parseName, setName } from './names.js';
 
 /** 100 ns units between 1601-01-01 and 1970-01-01. */
@@ -538,6 +538,7 @@ export function createLinuxBackend(): Backend {
           crashSafe: engine.holdings.isCrashSafe(obj),
           recovered: ns.r(objectWord(obj, O.recovered)),
           held: engine.holdings.held(obj, ns.process),
+          holders: holdersOf(ns, engine, obj),
         };
       });
     },

@@ -3,7 +3,7 @@
  * what dead processes held: for `waitables ls`, for tests that check invariants, and for
  * anyone debugging a deadlock.
  */
-import type { NamespaceSnapshot, ObjectSnapshot } from '../backend.js';
+import type { NamespaceSnapshot, ObjectSnapshot, SemaphoreHolder } from '../backend.js';
 import { NamespaceBusyError } from '../errors.js';
 import type { Engine } from './engine.js';
 import {
@@ -60,6 +60,14 @@ function pidOfSlot(ns: Namespace, p: number): number {
   return ns.r(processWord(p, P.pid));
 }
 
+/** The processes recorded as holding units of a crash-safe semaphore (inside a transaction). */
+export function holdersOf(ns: Namespace, engine: Engine, obj: number): SemaphoreHolder[] {
+  return engine.holdings
+    .chain(obj)
+    .map((slot) => ({ pid: pidOfSlot(ns, ns.r(holdingWord(slot, HL.process))), units: ns.r(holdingWord(slot, HL.units)) }))
+    .filter((holder) => holder.units > 0);
+}
+
 function snapshotOf(ns: Namespace, engine: Engine): NamespaceSnapshot {
   {
     const processes: { pid: number; alive: boolean }[] = [];
@@ -107,10 +115,7 @@ function snapshotOf(ns: Namespace, engine: Engine): NamespaceSnapshot {
         crashSafe: engine.holdings.isCrashSafe(obj)
           ? {
               recovered: ns.r(objectWord(obj, O.recovered)),
-              holders: engine.holdings
-                .chain(obj)
-                .map((slot) => ({ pid: pidOfSlot(ns, ns.r(holdingWord(slot, HL.process))), units: ns.r(holdingWord(slot, HL.units)) }))
-                .filter((holder) => holder.units > 0),
+              holders: holdersOf(ns, engine, obj),
             }
           : null,
       });

@@ -124,6 +124,23 @@ export function loadKernel32() {
     'BOOL __stdcall GetExitCodeProcess(HANDLE hProcess, _Out_ DWORD *lpExitCode)',
   );
 
+  // Crash-safe semaphores' ledgers (crash-safe-ledger.ts): a named shared memory section.
+  const CreateFileMappingW = fn<
+    (file: number, sa: null, protect: number, sizeHigh: number, sizeLow: number, name: string | null) => number
+  >(
+    kernel32,
+    'HANDLE __stdcall CreateFileMappingW(HANDLE hFile, void *lpFileMappingAttributes, DWORD flProtect, DWORD dwMaximumSizeHigh, DWORD dwMaximumSizeLow, const char16_t *lpName)',
+  );
+  const OpenFileMappingW = fn<OpenFn>(
+    kernel32,
+    'HANDLE __stdcall OpenFileMappingW(DWORD dwDesiredAccess, BOOL bInheritHandle, const char16_t *lpName)',
+  );
+  const MapViewOfFile = fn<(mapping: number, access: number, offsetHigh: number, offsetLow: number, bytes: number) => unknown>(
+    kernel32,
+    'void * __stdcall MapViewOfFile(HANDLE hFileMappingObject, DWORD dwDesiredAccess, DWORD dwFileOffsetHigh, DWORD dwFileOffsetLow, size_t dwNumberOfBytesToMap)',
+  );
+  const UnmapViewOfFile = fn<(address: unknown) => number>(kernel32, 'BOOL __stdcall UnmapViewOfFile(void *lpBaseAddress)');
+
   const WaitForMultipleObjectsEx = fn<
     (count: number, handles: readonly number[], waitAll: number, ms: number, alertable: number) => number
   >(
@@ -197,6 +214,10 @@ export function loadKernel32() {
     CancelWaitableTimer,
     OpenProcess,
     GetExitCodeProcess,
+    CreateFileMappingW,
+    OpenFileMappingW,
+    MapViewOfFile,
+    UnmapViewOfFile,
     WaitForMultipleObjectsEx,
     SignalObjectAndWait,
     MsgWaitForMultipleObjectsEx,

@@ -26,6 +26,8 @@ import {
 import { NotSupportedError, Win32Error } from '../errors.js';
 import type { ObjectKind } from '../object-kind.js';
 import { CURRENT_PROCESS, CURRENT_THREAD } from '../process-backend.js';
+import { Ledger, type LedgerHandles, processIdentity } from './crash-safe-ledger.js';
+import { CrashSafeWaits } from './crash-safe-waits.js';
 import { type Kernel32, loadKernel32 } from './kernel32.js';
 import { loadProcessKernel32 } from './process-kernel32.js';
 import { createWin32Processes } from './win32-processes.js';
@@ -40,6 +42,9 @@ const TYPE_KINDS: Record<string, ObjectKind> = {
   Process: 'process',
   Thread: 'thread',
 };
+
+/** Where the thread's crash-safe handles are kept (globalThis: shared by every copy of this package). */
+const CRASH_SAFE_REGISTRY = Symbol.for('@waitables/core: crash-safe semaphores (layout 1)');
 
 /** The Windows backend, over kernel32 loaded now. */
 export function createWin32Backend(): Backend {
@@ -96,6 +101,32 @@ export function createWin32Backend(): Backend {
     throw new Win32Error(refusal, syscall);
   }
 
+  // Crash-safe semaphores (crash-safe-ledger.ts): this thread's registry of their handles,
+  // one for every copy of this package loaded in the thread (a link a package manager made
+  // that Node does not resolve to one path loads a second copy: it must see the same handles).
+  const registries = globalThis as { [CRASH_SAFE_REGISTRY]?: CrashSafeWaits };
+  const crashSafe = (registries[CRASH_SAFE_REGISTRY] ??= new CrashSafeWaits(
+    k32,
+    p32,
+    processIdentity(k32, p32, k32.GetCurrentProcess(), k32.GetCurrentProcessId()) ?? {
+      pid: k32.GetCurrentProcessId() | 0,
+      createdLow: 0,
+      createdHigh: 0,
+    },
+  ));
+
+  /** Attaches the ledger of a semaphore just made or opened (made if `create`); closes the handle if that fails. */
+  function withLedger(handle: RawHandle, name: string | null, create: boolean): void {
+    let ledger: Ledger | null;
+    try {
+      ledger = Ledger.attach(k32, p32, crashSafe.self, name, handle, create);
+    } catch (error) {
+      k32.CloseHandle(handle);
+      throw error;
+    }
+    if (ledger) crashSafe.attach(handle, ledger);
+  }
+
   function waited(code: number, syscall: string): number {
     if (code === WAIT_FAILED) fail(syscall);
     return code;
@@ -132,16 +163,21 @@ export function createWin32Backend(): Backend {
       check(k32.ReleaseMutex(handle), 'ReleaseMutex');
     },
 
-    createSemaphore({ name, initialCount, maximumCount, access, crashSafe = false }) {
-      // No kernel support, and not built in user space yet (packages/core/docs/crash-safe-semaphores.md).
-      if (crashSafe) throw new Win32Error(ERROR_NOT_SUPPORTED, 'CreateSemaphoreEx');
-      return created(k32.CreateSemaphoreExW(null, initialCount, maximumCount, nameOrNull(name), 0, access), 'CreateSemaphoreEx');
+    createSemaphore({ name, initialCount, maximumCount, access, crashSafe: wanted = false }) {
+      const result = created(k32.CreateSemaphoreExW(null, initialCount, maximumCount, nameOrNull(name), 0, access), 'CreateSemaphoreEx');
+      // A semaphore someone made crash-safe stays so for every opener (a new one has no ledger yet).
+      if (wanted || result.existed) withLedger(result.handle, nameOrNull(name), wanted);
+      return result;
     },
     openSemaphore(name, access, inherit) {
-      return openNamed('semaphore', k32.OpenSemaphoreW, name, access, inherit, 'OpenSemaphore');
+      const handle = openNamed('semaphore', k32.OpenSemaphoreW, name, access, inherit, 'OpenSemaphore');
+      withLedger(handle, name, false);
+      return handle;
     },
     releaseSemaphore(handle, count) {
       refuse(parity.releaseCount(count), 'ReleaseSemaphore');
+      const ledger = crashSafe.ledgerOf(handle);
+      if (ledger) return ledger.release(handle, count);
       const previous: [number] = [0];
       check(k32.ReleaseSemaphore(handle, count, previous), 'ReleaseSemaphore');
       return previous[0];
@@ -186,21 +222,26 @@ export function createWin32Backend(): Backend {
     },
 
     waitForSingleObject(handle, timeoutMs, alertable) {
+      if (crashSafe.ledgerOf(handle)) return crashSafe.wait([handle], false, timeoutMs, alertable, 'WaitForSingleObjectEx');
       return waited(p32.WaitForSingleObjectEx(handle, timeoutMs, alertable ? 1 : 0), 'WaitForSingleObjectEx');
     },
     waitForMultipleObjects(handles, waitAll, timeoutMs, alertable) {
       refuse(parity.pseudoHandles(handles), 'WaitForMultipleObjectsEx');
       if (waitAll) refuse(parity.waitAllObjects(handles), 'WaitForMultipleObjectsEx');
+      if (crashSafe.involves(handles)) return crashSafe.wait(handles, waitAll, timeoutMs, alertable, 'WaitForMultipleObjectsEx');
       return waited(
         k32.WaitForMultipleObjectsEx(handles.length, handles, waitAll ? 1 : 0, timeoutMs, alertable ? 1 : 0),
         'WaitForMultipleObjectsEx',
       );
     },
     msgWaitForMultipleObjects(handles, timeoutMs, wakeMask, flags) {
+      // Its wait cannot take a ledger mutex with the unit (crash-safe-waits.ts).
+      if (crashSafe.involves(handles)) throw new Win32Error(ERROR_NOT_SUPPORTED, 'MsgWaitForMultipleObjectsEx (a crash-safe semaphore)');
       if (flags & MWMO_WAITALL) refuse(parity.waitAllObjects(handles), 'MsgWaitForMultipleObjectsEx');
       return waited(k32.MsgWaitForMultipleObjectsEx(handles.length, handles, timeoutMs, wakeMask, flags), 'MsgWaitForMultipleObjectsEx');
     },
     signalObjectAndWait(toSignal, toWaitOn, timeoutMs, alertable) {
+      if (crashSafe.ledgerOf(toWaitOn)) throw new Win32Error(ERROR_NOT_SUPPORTED, 'SignalObjectAndWait (a crash-safe semaphore)');
       return waited(k32.SignalObjectAndWait(toSignal, toWaitOn, timeoutMs, alertable ? 1 : 0), 'SignalObjectAndWait');
     },
     waitForInputIdle(process, timeoutMs) {
@@ -211,6 +252,7 @@ export function createWin32Backend(): Backend {
 
     ownerToken: () => null,
     waitAnyForPool(handles, timeoutMs) {
+      if (crashSafe.involves(handles)) return crashSafe.wait(handles, false, timeoutMs, false, 'WaitForMultipleObjectsEx');
       return waited(k32.WaitForMultipleObjectsEx(handles.length, handles, 0, timeoutMs, 0), 'WaitForMultipleObjectsEx');
     },
     sameObject(first, second) {
@@ -222,7 +264,15 @@ export function createWin32Backend(): Backend {
       const status = k32.NtQuerySemaphore(handle, 0, info, info.byteLength, null);
       // STATUS_ACCESS_DENIED (0xC0000022) and STATUS_INVALID_HANDLE / OBJECT_TYPE_MISMATCH map as kernel32 would.
       if (status !== 0) throw new Win32Error(status === -0x3fffffde ? ERROR_ACCESS_DENIED : ERROR_INVALID_HANDLE, 'NtQuerySemaphore');
-      return { count: info[0]!, maximum: info[1]!, crashSafe: false, recovered: 0, held: 0 };
+      const ledger = crashSafe.ledgerOf(handle);
+      if (!ledger) return { count: info[0]!, maximum: info[1]!, crashSafe: false, recovered: 0, held: 0, holders: [] };
+      return { ...ledger.state(handle), crashSafe: true };
+    },
+    crashSafeLedger(handle) {
+      return crashSafe.ledgerOf(handle)?.handles() ?? null;
+    },
+    adoptCrashSafeLedger(handle, ledger) {
+      crashSafe.adopt(handle, ledger as LedgerHandles | null);
     },
     // The kernel shows no object's waiters: the async runtime bounds its local handoffs instead.
     waitedByOtherProcess: () => null,
@@ -247,10 +297,13 @@ export function createWin32Backend(): Backend {
       const self = k32.GetCurrentProcess();
       const target: [number] = [0];
       check(k32.DuplicateHandle(self, handle, self, target, 0, 0, DUPLICATE_SAME_ACCESS), 'DuplicateHandle');
+      const ledger = crashSafe.ledgerOf(handle);
+      if (ledger) crashSafe.attach(target[0], ledger.ref());
       return target[0];
     },
     closeHandle(handle) {
       check(k32.CloseHandle(handle), 'CloseHandle');
+      crashSafe.forget(handle);
     },
   };
 }
