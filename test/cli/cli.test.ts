@@ -96,6 +96,17 @@ describe('waitables sem', () => {
     expect(maxConcurrency(log)).toBeLessThanOrEqual(2);
   });
 
+  test('a wrapper killed with -9 gives its unit back: the next one gets in (crash-safe by default)', async () => {
+    const name = plain(uniqueName('sem-crash'));
+    const holder = cli(['sem', name, '--max', '1', ...nodeCommand("console.log('held');setTimeout(()=>{},60000)")]);
+    await holder.printed('held');
+    const next = cli(['sem', '--verbose', '--timeout', '60s', name, '--max', '1', ...nodeCommand("console.log('next in')")]);
+    await next.printedError('waiting for');
+    holder.child.kill('SIGKILL');
+    expect(await next.status).toBe(0);
+    expect(next.stdout()).toContain('next in');
+  });
+
   test('refuses an existing semaphore of another maximum (status 2)', async () => {
     const name = plain(uniqueName('sem-max'));
     const hold = holdUntilReleased();

@@ -31,7 +31,7 @@ export class Semaphore implements Disposable {
 
   /**
    * Creates a semaphore (`maximumCount` units at most, `initialCount` free; `crashSafe`:
-   * the units of a process that dies come back, Linux), or opens the existing semaphore
+   * the units of a process that dies come back), or opens the existing semaphore
    * of that name (then `existed` is true and the counts given here are ignored).
    */
   static create(options: SemaphoreOptions): Semaphore {

@@ -34,9 +34,8 @@ export async function lock(name: string, command: string[], options: TimeoutOpti
 }
 
 export async function sem(name: string, command: string[], options: TimeoutOption & { max: number; crashSafe?: boolean }): Promise<number> {
-  // Crash-safe by default where the platform has it (Linux): a wrapper killed with -9
-  // gives its unit back. Windows has no crash-safe semaphores yet: a plain one.
-  const crashSafe = options.crashSafe !== false && process.platform === 'linux';
+  // Crash-safe by default: a wrapper killed with -9 gives its unit back.
+  const crashSafe = options.crashSafe !== false;
   using semaphore = named('semaphore', name, () =>
     Semaphore.create({ name, initialCount: options.max, maximumCount: options.max, crashSafe }),
   );

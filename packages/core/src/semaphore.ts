@@ -17,15 +17,16 @@ export interface SemaphoreOptions {
   /** Most units it can hold, 1..2^31-1. */
   readonly maximumCount: number;
   /**
-   * Crash-safe permits (Linux): each process's units are recorded as it takes them, and
-   * the units of a process that dies without releasing them go back to the semaphore (to
-   * the oldest waiter first) as soon as its death is seen, as System V's SEM_UNDO does. A
-   * release takes the caller's record down first; units released beyond what the caller
-   * holds are a plain ReleaseSemaphore. Asked of an existing plain semaphore, it makes it
-   * crash-safe from then on (units held before are not recorded). Every change of such a
-   * semaphore is a transaction of the namespace (no fast path): see the async README for
-   * the cost. Windows: Win32Error ERROR_NOT_SUPPORTED (no kernel support; see
-   * packages/core/docs/crash-safe-semaphores.md). Default: false.
+   * Crash-safe permits: each process's units are recorded as it takes them, and the
+   * units of a process that dies without releasing them go back to the semaphore as soon
+   * as its death is seen, as System V's SEM_UNDO does. A release takes the caller's record
+   * down first; units released beyond what the caller holds are a plain ReleaseSemaphore.
+   * Asked of an existing plain semaphore, it makes it crash-safe from then on, for every
+   * opener (units held before are not recorded). Linux records in the namespace (every
+   * change is a transaction: no fast path); Windows in a ledger beside the kernel's
+   * semaphore, taken with the unit in one wait-all (a blocked waiter looks for dead
+   * holders every 20 ms). Every taker must use this library. See
+   * packages/core/docs/crash-safe-semaphores.md. Default: false.
    */
   readonly crashSafe?: boolean;
 }
