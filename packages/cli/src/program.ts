@@ -97,7 +97,7 @@ export function program(run: Runner, version: string): Command {
     .argument('<name>', 'semaphore name')
     .argument('<command...>', 'the command and its arguments (after --)')
     .requiredOption('-m, --max <n>', 'units of the semaphore (checked against an existing one)', positiveInteger)
-    .option('--no-crash-safe', 'a plain semaphore: a unit held by a process that dies is lost (the kernel semaphore\'s own semantics)')
+    .option('--no-crash-safe', "a plain semaphore: a unit held by a process that dies is lost (the kernel semaphore's own semantics)")
     .addOption(timeout())
     .addOption(verbose())
     .addOption(connect())
