@@ -4,7 +4,8 @@ import { ERROR_NOT_OWNER, Win32Error } from '@waitables/common';
 import { SessionLostError } from './errors.js';
 import type { Holding, Session } from './session.js';
 
-abstract class Held implements Holding, Disposable, AsyncDisposable {
+/** @internal What every holding has: its fence, its `lost` signal, its release. */
+export abstract class Held implements Holding, Disposable, AsyncDisposable {
   #released = false;
   #lost: unknown = null;
   readonly #lostController = new AbortController();
