@@ -170,7 +170,9 @@ describe('waitables --connect', () => {
       url(),
       '--write',
       name,
-      ...nodeCommand("process.on('SIGTERM',()=>{console.log('stopped by SIGTERM');process.exit(3)});console.log('held');setInterval(()=>{},1000)"),
+      ...nodeCommand(
+        "process.on('SIGTERM',()=>{console.log('stopped by SIGTERM');process.exit(3)});console.log('held');setInterval(()=>{},1000)",
+      ),
     ]);
     await holder.printed('held');
     const user = new pg.Client({ connectionString: url() });
@@ -206,9 +208,12 @@ describe('waitables --connect', () => {
     await until(async () => (await queued(url(), SCHEMA, name)) === 2, 'the late reader is queued behind the writer');
     const ls = cli(['ls', '--connect', url()]);
     expect(await ls.status).toBe(0);
-    expect(ls.stdout().split('\n').find((l) => l.includes(name))).toMatch(
-      new RegExp(`^rwlock\\s+${name}\\s+read by 2\\s+2 readers\\s+2\\s+\\d+\\s+\\d+m?s\\s+\\d+m?s$`),
-    );
+    expect(
+      ls
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes(name)),
+    ).toMatch(new RegExp(`^rwlock\\s+${name}\\s+read by 2\\s+2 readers\\s+2\\s+\\d+\\s+\\d+m?s\\s+\\d+m?s$`));
     for (const tag of ['w', 'r3', 'r1', 'r2']) writeFileSync(join(dir, `go-${tag}`), '');
     for (const run of [r1, r2, w, r3]) expect(await run.status).toBe(0);
     const log = logOf(dir);

@@ -299,8 +299,7 @@ describe('across processes (PostgreSQL)', () => {
     actors.push(started);
     return started;
   };
-  const inQueue = (n: number) =>
-    until(async () => (await stateOf(db, 'rw')).queue.length === n, `${n} waits queued on rw`);
+  const inQueue = (n: number) => until(async () => (await stateOf(db, 'rw')).queue.length === n, `${n} waits queued on rw`);
 
   beforeEach(async () => {
     schema = freshSchema();

@@ -97,7 +97,9 @@ export function program(run: Runner, version: string): Command {
 
   cli
     .command('rwlock')
-    .description('run a command as a reader (--read, with other readers) or the writer (--write, alone) of a reader-writer lock of a database (--connect only)')
+    .description(
+      'run a command as a reader (--read, with other readers) or the writer (--write, alone) of a reader-writer lock of a database (--connect only)',
+    )
     .argument('<name>', 'reader-writer lock name')
     .argument('<command...>', 'the command and its arguments (after --)')
     .addOption(new Option('-r, --read', 'hold it shared, with other readers').conflicts('write'))
@@ -115,7 +117,9 @@ export function program(run: Runner, version: string): Command {
         if (!options.read && !options.write) throw new CliError('rwlock needs --read or --write', EXIT.usage);
         if (options.connect === undefined)
           throw new CliError('rwlock needs --connect URL (or WAITABLES_CONNECT): reader-writer locks live in a database', EXIT.usage);
-        return remote().then((r) => r.rwlock(name, command, { ...options, connect: options.connect!, mode: options.read ? 'read' : 'write' }));
+        return remote().then((r) =>
+          r.rwlock(name, command, { ...options, connect: options.connect!, mode: options.read ? 'read' : 'write' }),
+        );
       }),
     );
 

@@ -206,12 +206,12 @@ export function ls(options: { json?: boolean; connect: string }): Promise<number
         : o.kind === 'rwlock'
           ? `${o.ownerSession !== null ? 'written' : o.count > 0 ? `read by ${o.count}` : 'free'}${o.abandoned ? ' (abandoned)' : ''}`
           : o.kind === 'mutex'
-          ? o.ownerSession !== null
-            ? 'owned'
-            : o.abandoned
-              ? 'free (abandoned)'
-              : 'free'
-          : `${o.count ? 'set' : 'unset'}${o.manualReset ? ' (manual)' : ''}`,
+            ? o.ownerSession !== null
+              ? 'owned'
+              : o.abandoned
+                ? 'free (abandoned)'
+                : 'free'
+            : `${o.count ? 'set' : 'unset'}${o.manualReset ? ' (manual)' : ''}`,
       o.ownerSession !== null
         ? `session ${o.ownerSession}`
         : o.kind === 'semaphore' && o.permitsHeld

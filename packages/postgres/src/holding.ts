@@ -38,6 +38,7 @@ export abstract class Held implements Holding, Disposable, AsyncDisposable {
     return this.#lostController.signal;
   }
 
+  /** `release()` was called (whether or not the database still had it). */
   get released(): boolean {
     return this.#released;
   }
@@ -66,10 +67,12 @@ export abstract class Held implements Holding, Disposable, AsyncDisposable {
   protected abstract giveBack(): Promise<void>;
   protected abstract lostError(): Error;
 
+  /** `using`: starts the release without waiting for it (a failure is not an unhandled rejection). */
   [Symbol.dispose](): void {
     void this.release();
   }
 
+  /** `await using`: the release, awaited at the end of the block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.release();
   }

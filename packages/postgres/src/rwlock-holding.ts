@@ -38,10 +38,12 @@ export class ReadLock extends Held {
     return super.release();
   }
 
+  /** Gives the share back to the database (one transaction, which grants what the queue's head waits for). */
   protected giveBack(): Promise<void> {
     return this.session.engine.releaseRead(this.objectId, this.grant);
   }
 
+  /** What `release()` rejects with once the share is lost: the share went with the session. */
   protected lostError(): Error {
     return new SessionLostError();
   }
@@ -77,10 +79,12 @@ export class WriteLock extends Held {
     return super.release();
   }
 
+  /** Releases the lock in the database (one transaction, which grants what the queue's head waits for). */
   protected giveBack(): Promise<void> {
     return this.session.engine.releaseWrite(this.objectId, this.grant);
   }
 
+  /** What `release()` rejects with once the lock is lost: someone else may hold it now. */
   protected lostError(): Error {
     return new Win32Error(ERROR_NOT_OWNER, 'ReleaseSRWLockExclusive');
   }

@@ -6,6 +6,7 @@ import { RemoteObject } from './remote-object.js';
 import { ReadLock, WriteLock } from './rwlock-holding.js';
 import type { Target } from './session.js';
 
+/** The options of `db.RwLock.create()`. */
 export interface RwLockOptions {
   /** The lock's name in the database (required: a nameless object could not be shared). */
   readonly name: string;
@@ -33,6 +34,7 @@ export interface RwLockOptions {
  * ```
  */
 export class RwLock extends RemoteObject {
+  /** Always `'rwlock'` (as `db.list()` names the kind). */
   readonly kind = 'rwlock';
   readonly #reader: Target;
 

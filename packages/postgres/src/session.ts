@@ -219,7 +219,8 @@ export class Session implements EngineEvents {
     for (const t of taken) {
       if (t.kind === 'mutex') await this.engine.releaseMutex(t.id, grant.wait);
       else if (t.kind === 'semaphore') await this.engine.releasePermit(t.id, grant.wait);
-      else if (t.kind === 'rwlock') await (t.shared ? this.engine.releaseRead(t.id, grant.wait) : this.engine.releaseWrite(t.id, grant.wait));
+      else if (t.kind === 'rwlock')
+        await (t.shared ? this.engine.releaseRead(t.id, grant.wait) : this.engine.releaseWrite(t.id, grant.wait));
       else if (!t.manualReset) await this.engine.signalEvent(t.id, 'set');
     }
   }
