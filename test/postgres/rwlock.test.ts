@@ -4,6 +4,8 @@
 // a queued writer waits, so writers never starve), a fence for every grant, cancellation
 // that drops no wake-up, kill -9 of a writer (abandoned) and of a reader (its share
 // returned), and `lost` when the lease lapses. Hand-shakes on the queue, never sleeps.
+import { getEventListeners } from 'node:events';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AbortError,
@@ -204,6 +206,52 @@ describe.each(engines)('on $name', (engine) => {
     await writing.release();
   });
 
+  it('invalid options reject with a TypeError naming them, before anything is sent', async () => {
+    for (const signal of [1, '', Infinity, null, {}]) {
+      await expect(ra.read({ signal } as never)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+      await expect(ra.write({ signal } as never)).rejects.toThrow(/options\.signal/);
+    }
+    await expect(ra.read({ timeout: -1 })).rejects.toBeInstanceOf(RangeError);
+    await expect(ra.write('soon' as never)).rejects.toThrow(/options/);
+    expect(await stateOf(a, 'rw')).toMatchObject({ count: 0, fence: 0 });
+  });
+
+  it('an abort after the grant changes nothing, and no abort listener is left behind, granted at once, after queuing, or aborted', async () => {
+    const granted = new AbortController();
+    const reading = await ra.read({ signal: granted.signal });
+    granted.abort();
+    expect(reading.lost.aborted).toBe(false);
+    expect(await stateOf(a, 'rw')).toMatchObject({ count: 1 });
+    const queued = new AbortController();
+    const writer = rb.write({ signal: queued.signal });
+    await inQueue(1);
+    const aborted = new AbortController();
+    const late = rb.read({ signal: aborted.signal });
+    await inQueue(2);
+    aborted.abort();
+    await expect(late).rejects.toBeInstanceOf(AbortError);
+    await reading.release();
+    const writing = await writer;
+    for (const signal of [granted.signal, queued.signal, aborted.signal]) expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    await writing.release();
+  });
+
+  it('runRead and runWrite hold the lock while fn runs and let go however fn ends', async () => {
+    const inside = await ra.runRead(async (reading) => {
+      const other = await rb.tryRead();
+      await other?.release();
+      return { fence: reading.fence, otherReader: other !== null, writer: await rb.tryWrite() };
+    });
+    expect(inside).toMatchObject({ otherReader: true, writer: null });
+    await expect(
+      ra.runWrite(async () => {
+        expect(await rb.tryRead()).toBeNull();
+        throw new Error('fn failed');
+      }),
+    ).rejects.toThrow('fn failed');
+    expect(await stateOf(a, 'rw')).toMatchObject({ count: 0, ownerSession: null, holders: [] });
+  });
+
   it('a cancellation storm: random reads and writes of two sessions, a third of them aborted while queued; never a writer beside anyone, and the state is exact at the end', async () => {
     let readers = 0;
     let writers = 0;
@@ -344,6 +392,41 @@ describe('across processes (PostgreSQL)', () => {
     const grant = await next;
     expect(grant.abandoned).toBe(false);
     expect(grant.fence).toBeGreaterThan(kept.fence);
+  });
+
+  it('no transition of a reader-writer lock takes the schema lock or another object’s row: read, queued write, abort, release go on while a transaction holds both', async () => {
+    const other = await db.RwLock.create({ name: 'other' });
+    const rw = await db.RwLock.open('rw');
+    const second = await connect(url(), { schema });
+    const blocker = new pg.Client({ connectionString: url() });
+    await blocker.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query(`select ${schema}.serialize()`);
+      await blocker.query(`select 1 from ${schema}.objects where name = 'other' for update`);
+      const reading = await rw.read();
+      const controller = new AbortController();
+      const writer = (await second.RwLock.open('rw')).write({ signal: controller.signal });
+      await inQueue(1);
+      const behind = rw.read();
+      await inQueue(2);
+      controller.abort();
+      await expect(writer).rejects.toBeInstanceOf(AbortError);
+      await (await behind).release();
+      await reading.release();
+      // The other lock's row is held: its transition waits in the server until the transaction ends.
+      const onOther = other.write();
+      await until(
+        async () =>
+          (await sql(url(), "select 1 from pg_stat_activity where application_name = 'waitables' and wait_event_type = 'Lock'")).length > 0,
+        'the write on the other lock waiting for its row',
+      );
+      await blocker.query('commit');
+      await (await onOther).release();
+    } finally {
+      await blocker.end();
+      await second.close();
+    }
   });
 
   it('a reader whose lease lapses (its event loop frozen) is told lost, and the queued writer gets the lock', async () => {
