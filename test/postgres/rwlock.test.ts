@@ -206,6 +206,33 @@ describe.each(engines)('on $name', (engine) => {
     await writing.release();
   });
 
+  it('an abort in the instant the lock is handed over: the share or the lock granted then is given back, never kept, never lost', async () => {
+    const writing = await ra.write();
+    const forReader = new AbortController();
+    const reading = rb.read({ signal: forReader.signal });
+    await inQueue(1);
+    // The release grants the queued reader while its abort is on its way: whichever the database sees first, nothing stays held.
+    const readingRejects = expect(reading).rejects.toBeInstanceOf(AbortError);
+    const released = writing.release();
+    forReader.abort();
+    await released;
+    await readingRejects;
+    expect(await stateOf(a, 'rw')).toMatchObject({ count: 0, ownerSession: null, holders: [], queue: [] });
+    const share = await ra.read();
+    const forWriter = new AbortController();
+    const writer = rb.write({ signal: forWriter.signal });
+    await inQueue(1);
+    const writerRejects = expect(writer).rejects.toBeInstanceOf(AbortError);
+    const given = share.release();
+    forWriter.abort();
+    await given;
+    await writerRejects;
+    expect(await stateOf(a, 'rw')).toMatchObject({ count: 0, ownerSession: null, holders: [], queue: [] });
+    const after = await ra.tryWrite();
+    expect(after).not.toBeNull();
+    await after!.release();
+  });
+
   it('invalid options reject with a TypeError naming them, before anything is sent', async () => {
     for (const signal of [1, '', Infinity, null, {}]) {
       await expect(ra.read({ signal } as never)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
