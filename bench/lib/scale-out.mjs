@@ -82,12 +82,13 @@ async function singleLockSchema(url, schema) {
       return true;
     end $$`);
   // The hot paths (wait, release_mutex) do not call lock_objects: the same functions, behind the one lock.
-  await c.query(`alter function ${s}.wait(int, bigint[], boolean, boolean, boolean) rename to wait_per_object`);
-  await c.query(`create function ${s}.wait(p_session int, p_objects bigint[], p_all boolean, p_enqueue boolean, p_global boolean,
+  await c.query(`alter function ${s}.wait(int, bigint[], boolean, boolean, boolean, boolean) rename to wait_per_object`);
+  await c.query(`create function ${s}.wait(p_session int, p_objects bigint[], p_all boolean, p_shared boolean, p_enqueue boolean, p_global boolean,
     out r_status int, out r_wait bigint, out r_index int, out r_abandoned boolean, out r_fences bigint[])
     language plpgsql as $$ begin
       perform ${s}.serialize();
-      select * into r_status, r_wait, r_index, r_abandoned, r_fences from ${s}.wait_per_object(p_session, p_objects, p_all, p_enqueue, p_global);
+      select * into r_status, r_wait, r_index, r_abandoned, r_fences
+        from ${s}.wait_per_object(p_session, p_objects, p_all, p_shared, p_enqueue, p_global);
     end $$`);
   await c.query(`alter function ${s}.release_mutex(int, bigint, bigint, boolean) rename to release_mutex_per_object`);
   await c.query(`create function ${s}.release_mutex(p_session int, p_object bigint, p_grant bigint, p_global boolean) returns int
@@ -134,12 +135,13 @@ async function pgbenchPairs(url, client, schema, kind, clients, seconds) {
         [clients, ++pgbenchRuns],
       );
       vars.push('-D', `base_sid=${sessions.rows[0].id}`, '-D', `base_oid=${objects.rows[0].id}`);
-      // Layout 1's functions have no p_global argument.
+      // Layout 1's functions have no p_global argument, nor (before layout 3) p_shared.
       const global = kind === 'layout1' ? '' : ', false';
+      const shared = kind === 'layout1' ? '' : 'false, ';
       script = [
         '\\set sid :base_sid + :client_id',
         '\\set oid :base_oid + :client_id',
-        `select r_wait from ${s}.wait(:sid, array[:oid]::bigint[], false, true${global}) \\gset`,
+        `select r_wait from ${s}.wait(:sid, array[:oid]::bigint[], false, ${shared}true${global}) \\gset`,
         `select ${s}.release_mutex(:sid, :oid, :r_wait${global});`,
       ];
     }

@@ -151,7 +151,7 @@ describe('waitables ticks', () => {
 });
 
 describe('waitables --help', () => {
-  test.each(['lock', 'sem', 'wait', 'set', 'reset', 'pulse', 'ticks', 'ls'])('%s has help with examples', async (command) => {
+  test.each(['lock', 'sem', 'rwlock', 'wait', 'set', 'reset', 'pulse', 'ticks', 'ls'])('%s has help with examples', async (command) => {
     const run = cli([command, '--help']);
     expect(await run.status).toBe(0);
     expect(run.stdout()).toContain('Example');

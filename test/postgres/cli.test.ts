@@ -1,12 +1,14 @@
 // The `waitables` command with --connect: real processes of the command sharing objects
 // through one real PostgreSQL server (the local namespace plays no part): two lock runs
 // never overlap, sem --max 2 admits two at once, wait is woken by set from another
-// process, Ctrl-C cancels a wait, ls --connect lists the database's objects, a lost
-// session is said, and a bad URL is one line with status 1. Hand-shakes on the
+// process, Ctrl-C cancels a wait, ls --connect lists the database's objects, rwlock
+// --read runs readers together and --write alone, a lost session is said and the
+// command gets SIGTERM, and a bad URL is one line with status 1. Hand-shakes on the
 // database's queue, never sleeps.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { cli, nodeCommand } from '../helpers/cli.js';
 import { queued, sql, until, usePostgres } from './helpers.js';
@@ -97,9 +99,11 @@ describe('waitables --connect', () => {
     const ls = cli(['ls', '--connect', url()]);
     expect(await ls.status).toBe(0);
     const lines = ls.stdout().split('\n');
-    expect(lines[0]).toMatch(/^KIND\s+NAME\s+STATE\s+OWNER\s+WAITERS\s+FENCE$/);
-    expect(lines.find((l) => l.includes(name))).toMatch(new RegExp(`^event\\s+${name}\\s+unset\\s+-\\s+1\\s+\\d+$`));
-    expect(lines.find((l) => l.includes(lockName))).toMatch(new RegExp(`^mutex\\s+${lockName}\\s+owned\\s+session \\d+\\s+0\\s+\\d+$`));
+    expect(lines[0]).toMatch(/^KIND\s+NAME\s+STATE\s+OWNER\s+WAITERS\s+FENCE\s+HELD\s+WAITED$/);
+    expect(lines.find((l) => l.includes(name))).toMatch(new RegExp(`^event\\s+${name}\\s+unset\\s+-\\s+1\\s+\\d+\\s+-\\s+\\d+m?s$`));
+    expect(lines.find((l) => l.includes(lockName))).toMatch(
+      new RegExp(`^mutex\\s+${lockName}\\s+owned\\s+session \\d+\\s+0\\s+\\d+\\s+\\d+m?s\\s+-$`),
+    );
 
     const json = cli(['ls', '--json', '--connect', url()]);
     expect(await json.status).toBe(0);
@@ -142,7 +146,7 @@ describe('waitables --connect', () => {
     expect(await holder.status).toBe(143);
   });
 
-  it('says so when the session holding the lock is lost while the command runs; the next holder is told it was abandoned', async () => {
+  it('when the session holding the lock is lost (its connection cut) while the command runs: said on stderr, the command gets SIGTERM, the next holder is told it was abandoned', async () => {
     const name = fresh('lost');
     const holder = cli(['lock', '--connect', url(), name, ...nodeCommand("console.log('held');setInterval(()=>{},1000)")]);
     await holder.printed('held');
@@ -150,11 +154,80 @@ describe('waitables --connect', () => {
     const [session] = await sql<{ pid: number }>(url(), `select pid from ${SCHEMA}.sessions where label = $1`, [label]);
     await sql(url(), 'select pg_terminate_backend($1)', [session!.pid]);
     await holder.printedError(`waitables: lost mutex ${name}: the database session ended`);
+    // The command, which ignores nothing, is ended by the SIGTERM: 128 + 15.
+    expect(await holder.status).toBe(143);
+    expect(holder.stderr()).toContain('stopping the command (SIGTERM)');
     const next = cli(['lock', '--connect', url(), name, ...nodeCommand('')]);
     expect(await next.status).toBe(0);
     expect(next.stderr()).toContain(`waitables: mutex ${name} was abandoned by its previous holder`);
-    holder.child.kill('SIGTERM');
-    expect(await holder.status).toBe(143);
+  });
+
+  it('when the lease cannot be renewed (its session row held by another transaction), lost fires before the server’s deadline and the command gets SIGTERM; its own status is returned', async () => {
+    const name = fresh('lease');
+    const holder = cli([
+      'rwlock',
+      '--connect',
+      url(),
+      '--write',
+      name,
+      ...nodeCommand(
+        "process.on('SIGTERM',()=>{console.log('stopped by SIGTERM');process.exit(3)});console.log('held');setInterval(()=>{},1000)",
+      ),
+    ]);
+    await holder.printed('held');
+    const user = new pg.Client({ connectionString: url() });
+    await user.connect();
+    try {
+      // Every renewal of the wrapper's session waits for this transaction: none succeeds.
+      await user.query('begin');
+      await user.query(`select 1 from ${SCHEMA}.sessions where label = $1 for update`, [`waitables cli, pid ${holder.child.pid}`]);
+      await holder.printed('stopped by SIGTERM');
+      expect(await holder.status).toBe(3);
+      expect(holder.stderr()).toContain(`waitables: lost reader-writer lock ${name}: the database session ended`);
+      const { rows } = await user.query<{ ahead: boolean }>(
+        `select lease_until > clock_timestamp() as ahead from ${SCHEMA}.sessions where label = $1`,
+        [`waitables cli, pid ${holder.child.pid}`],
+      );
+      // Told while the server still counted it as the holder (or it has already closed its session).
+      expect(rows.every((r) => r.ahead)).toBe(true);
+      await user.query('rollback');
+    } finally {
+      await user.end();
+    }
+  }, 40_000);
+
+  it('`rwlock --read` commands run together; a `--write` waits for them, and a `--read` that comes after the queued writer waits for it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'waitables-pgcli-'));
+    const name = fresh('rw');
+    const r1 = cli(['rwlock', '--connect', url(), '--read', name, ...guarded(dir, 'r1')]);
+    const r2 = cli(['rwlock', '--connect', url(), '--read', name, ...guarded(dir, 'r2')]);
+    await until(() => logOf(dir).length === 2, 'both readers run');
+    const w = cli(['rwlock', '--connect', url(), '--write', name, ...guarded(dir, 'w')]);
+    await until(async () => (await queued(url(), SCHEMA, name)) === 1, 'the writer is queued');
+    const r3 = cli(['rwlock', '--connect', url(), '--read', name, ...guarded(dir, 'r3')]);
+    await until(async () => (await queued(url(), SCHEMA, name)) === 2, 'the late reader is queued behind the writer');
+    const ls = cli(['ls', '--connect', url()]);
+    expect(await ls.status).toBe(0);
+    expect(
+      ls
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes(name)),
+    ).toMatch(new RegExp(`^rwlock\\s+${name}\\s+read by 2\\s+2 readers\\s+2\\s+\\d+\\s+\\d+m?s\\s+\\d+m?s$`));
+    for (const tag of ['w', 'r3', 'r1', 'r2']) writeFileSync(join(dir, `go-${tag}`), '');
+    for (const run of [r1, r2, w, r3]) expect(await run.status).toBe(0);
+    const log = logOf(dir);
+    expect(log.indexOf('in w')).toBeGreaterThan(Math.max(log.indexOf('out r1'), log.indexOf('out r2')));
+    expect(log.indexOf('in r3')).toBeGreaterThan(log.indexOf('out w'));
+  });
+
+  it('`rwlock` without --read or --write, or without --connect, is a usage error (status 2)', async () => {
+    const neither = cli(['rwlock', '--connect', url(), 'x', ...nodeCommand('')]);
+    expect(await neither.status).toBe(2);
+    expect(neither.stderr()).toBe('waitables: rwlock needs --read or --write\n');
+    const local = cli(['rwlock', '--read', 'x', ...nodeCommand('')]);
+    expect(await local.status).toBe(2);
+    expect(local.stderr()).toMatch(/^waitables: rwlock needs --connect URL/);
   });
 
   it.each([

@@ -1,11 +1,13 @@
-// Migration from layout 1 (as it shipped: one schema lock) to layout 2 (a lock per
-// object): a schema made by the old package, with a wait-all queued, is migrated at
-// connect; the queued wait is counted on its objects, and the new functions end the old
-// session (its backend holds the same lock key) like any other.
+// Migrations at connect, from schemas made by the packages that shipped before:
+// layout 1 (one schema lock) with a wait-all queued: the queued wait is counted on its
+// objects (layout 2's per-object locks); layout 2 with a mutex owned and a wait queued:
+// they get ages (layout 3) and reader-writer locks can be made. In both, the new
+// functions end the old session (its backend holds the same lock key) like any other.
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { connect, SCHEMA_VERSION } from '@waitables/postgres';
 import { protocolV1, schemaV1 } from '../../bench/lib/pg-layout1.mjs';
+import { protocolV2, schemaV1 as schemaV1Of2, schemaV2 } from '../fixtures/pg-layout2.mjs';
 import { freshSchema, sql, usePostgres } from './helpers.js';
 
 const pgServer = usePostgres();
@@ -48,6 +50,44 @@ it('a layout 1 schema with a wait-all queued is migrated at connect: the wait is
       await lock.release();
       const after = await sql<{ multi: number }>(pgServer.server.url, `select multi from ${schema}.objects order by name`);
       expect(after.map((r) => r.multi)).toEqual([0, 0]);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await old.end().catch(() => undefined);
+  }
+});
+
+it('a layout 2 schema with a mutex owned and a wait queued is migrated to layout 3 at connect: list() gives their ages, reader-writer locks can be made, and the old session still ends as any other', async () => {
+  const schema = freshSchema();
+  const old = new pg.Client({ connectionString: pgServer.server.url });
+  await old.connect();
+  try {
+    await old.query(`create schema ${schema}`);
+    await old.query(`create table ${schema}.meta (version int not null); insert into ${schema}.meta values (2)`);
+    await old.query(schemaV1Of2(schema) + schemaV2(schema) + protocolV2(schema, lockKey(schema)));
+    const session = (await old.query<{ id: number }>(`select ${schema}.open_session(60000, 'old') as id`)).rows[0]!.id;
+    await old.query(`select * from ${schema}.create_object($1, 'm', 'mutex', 0, 1, false, true)`, [session]);
+    await old.query(`select * from ${schema}.create_object($1, 'e', 'event', 0, 1, false, false)`, [session]);
+    const [event] = (await old.query<{ id: string }>(`select id from ${schema}.objects where name = 'e'`)).rows;
+    await old.query(`select * from ${schema}.wait($1, $2, false, true, false)`, [session, [event!.id]]);
+
+    const db = await connect(pgServer.server.url, { schema });
+    try {
+      expect(await sql(pgServer.server.url, `select version from ${schema}.meta`)).toEqual([{ version: SCHEMA_VERSION }]);
+      expect(SCHEMA_VERSION).toBe(3);
+      const state = await db.list();
+      expect(state.find((o) => o.name === 'm')?.holders).toEqual([{ session, shared: false, heldMs: expect.any(Number) as number }]);
+      expect(state.find((o) => o.name === 'e')?.queue).toEqual([
+        { session, shared: false, waitedMs: expect.any(Number) as number, objects: 1 },
+      ]);
+      const rw = await db.RwLock.create({ name: 'rw' });
+      await (await rw.read()).release();
+      await old.end();
+      const lock = await (await db.Mutex.open('m')).acquire();
+      expect(lock.abandoned).toBe(true);
+      await lock.release();
+      expect((await db.list()).find((o) => o.name === 'e')?.queue).toEqual([]);
     } finally {
       await db.close();
     }

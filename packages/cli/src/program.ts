@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import * as commands from './commands.js';
 import { parseDuration } from './duration.js';
 import { EXIT } from './exit-codes.js';
+import { CliError } from './failure.js';
 
 function positiveInteger(text: string): number {
   const n = Number(text);
@@ -48,7 +49,8 @@ const connect = () =>
 
 const STATUSES = `
 Exit status:
-  lock, sem: the command's status; ${EXIT.timeout} if not obtained within --timeout;
+  lock, sem, rwlock: the command's status (${EXIT.sigterm} if it was stopped because the --connect session was lost);
+  ${EXIT.timeout} if not obtained within --timeout;
   wait: the index of the name that fired (0 for NAME, 1 for the first --any, ...), 0 for --all;
   ${EXIT.timeout}: timed out; ${EXIT.sigint}/${EXIT.sigterm}: interrupted by SIGINT/SIGTERM while waiting (nothing held);
   ${EXIT.usage}: bad usage, including a name that cannot be a name (empty, too long, a misplaced backslash);
@@ -57,7 +59,9 @@ Exit status:
   WAITABLES_DEBUG=1 adds the stack of an error.
 
 Across hosts: lock, sem, wait, set, reset, pulse and ls take --connect <url> (or WAITABLES_CONNECT)
-to use the objects of a PostgreSQL database (@waitables/postgres) instead of this machine's.`;
+to use the objects of a PostgreSQL database (@waitables/postgres) instead of this machine's;
+rwlock (a reader-writer lock) exists only there. If the session is lost while a command runs
+under lock, sem or rwlock, the command gets SIGTERM.`;
 
 /** Runs a command's action: `start` may throw, return a status or a promise of one. */
 export type Runner = (start: () => Promise<number> | number) => void;
@@ -89,6 +93,34 @@ export function program(run: Runner, version: string): Command {
           ? remote().then((r) => r.lock(name, command, { ...options, connect: options.connect! }))
           : commands.lock(name, command, options),
       ),
+    );
+
+  cli
+    .command('rwlock')
+    .description(
+      'run a command as a reader (--read, with other readers) or the writer (--write, alone) of a reader-writer lock of a database (--connect only)',
+    )
+    .argument('<name>', 'reader-writer lock name')
+    .argument('<command...>', 'the command and its arguments (after --)')
+    .addOption(new Option('-r, --read', 'hold it shared, with other readers').conflicts('write'))
+    .addOption(new Option('-w, --write', 'hold it alone (no reader, no other writer)').conflicts('read'))
+    .addOption(timeout())
+    .addOption(verbose())
+    .addOption(connect())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  waitables rwlock --connect postgres://app@db/app --read catalog -- ./export.sh\n' +
+        '  waitables rwlock --connect postgres://app@db/app --write catalog -- ./import.sh',
+    )
+    .action((name: string, command: string[], options: commands.TimeoutOption & { read?: boolean; write?: boolean; connect?: string }) =>
+      run(() => {
+        if (!options.read && !options.write) throw new CliError('rwlock needs --read or --write', EXIT.usage);
+        if (options.connect === undefined)
+          throw new CliError('rwlock needs --connect URL (or WAITABLES_CONNECT): reader-writer locks live in a database', EXIT.usage);
+        return remote().then((r) =>
+          r.rwlock(name, command, { ...options, connect: options.connect!, mode: options.read ? 'read' : 'write' }),
+        );
+      }),
     );
 
   cli
@@ -181,6 +213,6 @@ export function program(run: Runner, version: string): Command {
     );
 
   oneLineUsageErrors(cli, '', false);
-  for (const command of cli.commands) oneLineUsageErrors(command, command.name(), ['lock', 'sem'].includes(command.name()));
+  for (const command of cli.commands) oneLineUsageErrors(command, command.name(), ['lock', 'sem', 'rwlock'].includes(command.name()));
   return cli;
 }

@@ -4,8 +4,10 @@
  * local commands. The connection is closed before the status is returned, which
  * releases whatever this process still holds; a process that dies instead has its
  * session ended by the server, and the next holder is told the mutex was abandoned.
+ * When the session is lost while the command runs (another host may hold the lock from
+ * then on), the command gets SIGTERM.
  */
-import { connect, type Database, type Event, type Lock } from '@waitables/postgres';
+import { connect, type Database, type Event, type Lock, type ReadLock, type WriteLock } from '@waitables/postgres';
 import { escapeControls } from './escape.js';
 import { EXIT } from './exit-codes.js';
 import { CliError } from './failure.js';
@@ -60,11 +62,14 @@ async function withDatabase(url: string, body: (db: Database) => Promise<number>
   }
 }
 
-/** Says on stderr when the session holding `held` is lost while the command runs. */
+/** Says on stderr when the session holding `held` is lost while the command runs (`runCommand` then stops the command). */
 function warnIfLost(held: { readonly lost: AbortSignal }, what: string): void {
   held.lost.addEventListener(
     'abort',
-    () => process.stderr.write(`waitables: lost ${escapeControls(what)}: the database session ended, another process may hold it now\n`),
+    () =>
+      process.stderr.write(
+        `waitables: lost ${escapeControls(what)}: the database session ended, another process may hold it now; stopping the command (SIGTERM)\n`,
+      ),
     { once: true },
   );
 }
@@ -85,7 +90,37 @@ export function lock(name: string, command: string[], options: RemoteOptions): P
       );
     warnIfLost(held, `mutex ${name}`);
     try {
-      return await runCommand(command[0]!, command.slice(1), { WAITABLES_NAME: name, WAITABLES_FENCE: String(held.fence) });
+      return await runCommand(command[0]!, command.slice(1), { WAITABLES_NAME: name, WAITABLES_FENCE: String(held.fence) }, held.lost);
+    } finally {
+      await held.release().catch(() => undefined);
+    }
+  });
+}
+
+/** Runs the command as a reader (`mode: 'read'`, with other readers) or the writer of a reader-writer lock of the database. */
+export function rwlock(name: string, command: string[], options: RemoteOptions & { mode: 'read' | 'write' }): Promise<number> {
+  checkName(name);
+  return withDatabase(options.connect, async (db) => {
+    const lock = await db.RwLock.create({ name });
+    const what = `reader-writer lock ${name}`;
+    let held: ReadLock | WriteLock;
+    try {
+      held = await waitFor(
+        `${what} (${options.mode === 'read' ? 'as a reader' : 'as the writer'})`,
+        (signal): Promise<ReadLock | WriteLock> =>
+          options.mode === 'read' ? lock.read({ signal, timeout: options.timeout }) : lock.write({ signal, timeout: options.timeout }),
+        options.verbose,
+      );
+    } catch (error) {
+      return statusOf(error, what);
+    }
+    if (held.abandoned)
+      process.stderr.write(
+        `waitables: ${escapeControls(what)} was abandoned by a writer (its session ended holding it) and no writer has held it since\n`,
+      );
+    warnIfLost(held, what);
+    try {
+      return await runCommand(command[0]!, command.slice(1), { WAITABLES_NAME: name, WAITABLES_FENCE: String(held.fence) }, held.lost);
     } finally {
       await held.release().catch(() => undefined);
     }
@@ -115,7 +150,7 @@ export function sem(name: string, command: string[], options: RemoteOptions & { 
     }
     warnIfLost(permit, `a unit of semaphore ${name}`);
     try {
-      return await runCommand(command[0]!, command.slice(1), { WAITABLES_NAME: name, WAITABLES_FENCE: String(permit.fence) });
+      return await runCommand(command[0]!, command.slice(1), { WAITABLES_NAME: name, WAITABLES_FENCE: String(permit.fence) }, permit.lost);
     } finally {
       await permit.release().catch(() => undefined);
     }
@@ -151,6 +186,11 @@ export function signalEvent(name: string, action: 'set' | 'reset' | 'pulse', url
   });
 }
 
+/** An age for the table: whole seconds (`12s`), or milliseconds under one second. */
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${Math.floor(ms / 1000)}s`;
+}
+
 export function ls(options: { json?: boolean; connect: string }): Promise<number> {
   return withDatabase(options.connect, async (db) => {
     const objects = await db.list();
@@ -163,18 +203,29 @@ export function ls(options: { json?: boolean; connect: string }): Promise<number
       escapeControls(o.name),
       o.kind === 'semaphore'
         ? `${o.count}/${o.maximum}`
-        : o.kind === 'mutex'
-          ? o.ownerSession !== null
-            ? 'owned'
-            : o.abandoned
-              ? 'free (abandoned)'
-              : 'free'
-          : `${o.count ? 'set' : 'unset'}${o.manualReset ? ' (manual)' : ''}`,
-      o.ownerSession !== null ? `session ${o.ownerSession}` : o.kind === 'semaphore' && o.permitsHeld ? `${o.permitsHeld} held` : '-',
+        : o.kind === 'rwlock'
+          ? `${o.ownerSession !== null ? 'written' : o.count > 0 ? `read by ${o.count}` : 'free'}${o.abandoned ? ' (abandoned)' : ''}`
+          : o.kind === 'mutex'
+            ? o.ownerSession !== null
+              ? 'owned'
+              : o.abandoned
+                ? 'free (abandoned)'
+                : 'free'
+            : `${o.count ? 'set' : 'unset'}${o.manualReset ? ' (manual)' : ''}`,
+      o.ownerSession !== null
+        ? `session ${o.ownerSession}`
+        : o.kind === 'semaphore' && o.permitsHeld
+          ? `${o.permitsHeld} held`
+          : o.kind === 'rwlock' && o.permitsHeld
+            ? `${o.permitsHeld} readers`
+            : '-',
       String(o.waiters),
       String(o.fence),
+      // How long the oldest holder has held it, and the oldest wait has waited.
+      o.holders.length ? seconds(Math.max(...o.holders.map((h) => h.heldMs))) : '-',
+      o.queue.length ? seconds(Math.max(...o.queue.map((w) => w.waitedMs))) : '-',
     ]);
-    table(['KIND', 'NAME', 'STATE', 'OWNER', 'WAITERS', 'FENCE'], rows);
+    table(['KIND', 'NAME', 'STATE', 'OWNER', 'WAITERS', 'FENCE', 'HELD', 'WAITED'], rows);
     return EXIT.ok;
   });
 }

@@ -12,6 +12,11 @@
  * wrapper killed with it running. On Windows, libuv assigns every child it spawns to a job
  * object with JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, which the wrapper's death closes: the
  * command is killed with it (tested under Wine). Said in the CLI README.
+ *
+ * A lock can also be lost while the wrapper lives (`--connect`: the database session
+ * ended, and another host may hold the lock from then on): the wrapper passes the
+ * holding's `lost` signal as `stop`, and the command gets SIGTERM when it fires, as it
+ * would from a supervisor; what it does then (clean up, or exit) is its own choice.
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants as fs } from 'node:fs';
@@ -47,9 +52,15 @@ function parentDeathWrapper(): string | null {
 
 /**
  * Resolves with the command's exit status (128 + signal number if a signal ended it).
- * `env` is added to the command's environment (WAITABLES_NAME, WAITABLES_FENCE).
+ * `env` is added to the command's environment (WAITABLES_NAME, WAITABLES_FENCE); when
+ * `stop` aborts (the lock was lost), the command is sent SIGTERM.
  */
-export function runCommand(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<number> {
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  stop?: AbortSignal,
+): Promise<number> {
   return new Promise((resolve) => {
     const guard = parentDeathWrapper();
     const resolved = guard ? findExecutable(command) : command;
@@ -63,8 +74,12 @@ export function runCommand(command: string, args: readonly string[], env: Record
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     const handlers = FORWARDED.map((signal) => [signal, forward(signal)] as const);
     for (const [signal, handler] of handlers) process.on(signal, handler);
+    const terminate = () => child.kill('SIGTERM');
+    stop?.addEventListener('abort', terminate, { once: true });
+    if (stop?.aborted) terminate();
     const done = (status: number) => {
       for (const [signal, handler] of handlers) process.off(signal, handler);
+      stop?.removeEventListener('abort', terminate);
       resolve(status);
     };
     child.once('error', (error) => {

@@ -4,6 +4,7 @@ import { DatabaseClosedError } from './errors.js';
 import { Event, type EventOptions } from './event.js';
 import { Mutex, type MutexOptions } from './mutex.js';
 import { checkName, type CheckedConnectOptions, type WaitOptions } from './options.js';
+import { RwLock, type RwLockOptions } from './rwlock.js';
 import { Semaphore, type SemaphoreOptions } from './semaphore.js';
 import { Session } from './session.js';
 import { waitAll, waitAny, type WaitAllResult, type WaitAnyResult } from './wait.js';
@@ -39,6 +40,11 @@ export class Database implements AsyncDisposable {
   readonly Event: ObjectFactory<Event, EventOptions> = {
     create: (options = { name: '' }) => Event.create(this, options),
     open: (name) => Event.open(this, name),
+  };
+  /** Reader-writer locks: see {@link RwLock}. */
+  readonly RwLock: ObjectFactory<RwLock, RwLockOptions> = {
+    create: (options) => RwLock.create(this, options),
+    open: (name) => RwLock.open(this, name),
   };
 
   #current: Promise<Session> | null = null;
@@ -90,7 +96,7 @@ export class Database implements AsyncDisposable {
     return waitAll(objects, options);
   }
 
-  /** Every object with its state, for listings (`waitables ls`). */
+  /** Every object with its state, its holders and its queue (each with its age), for listings (`waitables ls`). */
   async list(): Promise<ObjectState[]> {
     return (await this.session()).engine.list();
   }

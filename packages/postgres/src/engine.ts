@@ -5,25 +5,28 @@
  * transitions, each atomic, with these guarantees:
  *
  * - `wait` grants at once what can be taken (the lowest index for wait-any, everything
- *   for wait-all), or queues the wait in FIFO order on each of its objects;
+ *   for wait-all), or queues the wait in FIFO order on each of its objects; a reader-writer
+ *   lock's queue is strictly FIFO (nobody overtakes its head: a reader behind a queued
+ *   writer waits), and taking a wait out of it grants what its head held back;
  * - a later transition that makes a queued wait satisfiable grants it in the same
  *   atomic step, removes it from every queue, and reports the grant to the waiting
  *   session through `onGrant` (pushed, not polled);
  * - a session ends when its process dies or its connection is cut; `reap` (run by any
  *   session) ends such sessions: their mutexes are abandoned to the next waiter, their
- *   semaphore units come back, their waits go. The engine reports the end of its own
+ *   semaphore units and readers' shares come back (a writer's lock is abandoned), their
+ *   waits go. The engine reports the end of its own
  *   session through `onLost`;
  * - failures are `Win32Error`s with the local backends' codes, or `SessionLostError`.
  */
 
-export type ObjectKind = 'mutex' | 'semaphore' | 'event';
+export type ObjectKind = 'mutex' | 'semaphore' | 'event' | 'rwlock';
 
 /** A grant of a wait: which object (wait-any) or all (wait-all, index 0), and the fencing tokens. */
 export interface GrantReport {
   /** The wait's id, which is also the grant's id (a mutex's owner, a unit's holder). */
   readonly wait: string;
   readonly index: number;
-  /** A mutex among those taken had been abandoned by its previous owner's session. */
+  /** A mutex among those taken had been abandoned by its previous owner's session (a reader-writer lock: by a writer's, and no writer has held it since). */
   readonly abandoned: boolean;
   /** Per object taken (one for wait-any, each for wait-all, in order): the object's new fencing token. */
   readonly fences: readonly number[];
@@ -53,24 +56,50 @@ export interface ObjectRef {
   readonly initial: { readonly grant: string; readonly fence: number } | null;
 }
 
+/** Who holds an object, as `db.list()` shows it. */
+export interface HolderState {
+  /** The session (`db.sessionId` of its process) that holds it. */
+  readonly session: number;
+  /** A semaphore unit or a reader's share (others may hold it too); false: a mutex's owner or a writer. */
+  readonly shared: boolean;
+  /** Milliseconds since it was granted (the server's clock). */
+  readonly heldMs: number;
+}
+
+/** A wait queued on an object, as `db.list()` shows it (in FIFO order). */
+export interface WaiterState {
+  /** The session (`db.sessionId` of its process) that waits. */
+  readonly session: number;
+  /** A reader's wait on a reader-writer lock. */
+  readonly shared: boolean;
+  /** Milliseconds since it was queued (the server's clock). */
+  readonly waitedMs: number;
+  /** How many objects the wait is on (more than 1 for a wait-any or wait-all). */
+  readonly objects: number;
+}
+
 /** One object's state, as listed by `db.list()`. */
 export interface ObjectState {
   readonly name: string;
   readonly kind: ObjectKind;
-  /** Semaphore: units available; event: 1 if set, else 0; mutex: 0. */
+  /** Semaphore: units available; event: 1 if set, else 0; reader-writer lock: readers holding it; mutex: 0. */
   readonly count: number;
   readonly maximum: number;
   readonly manualReset: boolean;
-  /** Mutex: the session id that owns it, or null. */
+  /** Mutex: the session id that owns it; reader-writer lock: the writer's; or null. */
   readonly ownerSession: number | null;
-  /** Mutex: the next grant will report abandoned. */
+  /** Mutex: the next grant will report abandoned; reader-writer lock: the grants until the next writer's will. */
   readonly abandoned: boolean;
   /** The latest fencing token. */
   readonly fence: number;
   /** Waits queued on it. */
   readonly waiters: number;
-  /** Semaphore: units held as permits. */
+  /** Semaphore: units held as permits; reader-writer lock: readers. */
   readonly permitsHeld: number;
+  /** Who holds it, and for how long: the owner or writer first, then units or readers, oldest first. */
+  readonly holders: readonly HolderState[];
+  /** The waits queued on it, oldest first, and for how long. */
+  readonly queue: readonly WaiterState[];
 }
 
 /** One session of an engine: a process's connection, with its own identity as an owner. */
@@ -79,11 +108,16 @@ export interface EngineSession {
   create(request: CreateRequest): Promise<ObjectRef>;
   open(kind: ObjectKind, name: string): Promise<ObjectRef>;
   remove(name: string): Promise<boolean>;
-  wait(ids: readonly string[], all: boolean, enqueue: boolean): Promise<WaitReply>;
+  /** `shared`: a reader's wait on one reader-writer lock (false for every other wait). */
+  wait(ids: readonly string[], all: boolean, enqueue: boolean, shared: boolean): Promise<WaitReply>;
   /** True if the wait was still queued (now removed); false if it was granted already. */
   cancel(wait: string): Promise<boolean>;
   releaseMutex(id: string, grant: string): Promise<void>;
   releasePermit(id: string, grant: string): Promise<void>;
+  /** A reader-writer lock's writer lets go (abandoned locks are cleared by this grant's take, not here). */
+  releaseWrite(id: string, grant: string): Promise<void>;
+  /** A reader-writer lock's reader gives its share back. */
+  releaseRead(id: string, grant: string): Promise<void>;
   /** ReleaseSemaphore: the count before. */
   releaseSemaphore(id: string, count: number): Promise<number>;
   signalEvent(id: string, op: 'set' | 'reset' | 'pulse'): Promise<void>;

@@ -4,7 +4,8 @@ import { ERROR_NOT_OWNER, Win32Error } from '@waitables/common';
 import { SessionLostError } from './errors.js';
 import type { Holding, Session } from './session.js';
 
-abstract class Held implements Holding, Disposable, AsyncDisposable {
+/** @internal What every holding has: its fence, its `lost` signal, its release. */
+export abstract class Held implements Holding, Disposable, AsyncDisposable {
   #released = false;
   #lost: unknown = null;
   readonly #lostController = new AbortController();
@@ -37,6 +38,7 @@ abstract class Held implements Holding, Disposable, AsyncDisposable {
     return this.#lostController.signal;
   }
 
+  /** `release()` was called (whether or not the database still had it). */
   get released(): boolean {
     return this.#released;
   }
@@ -65,10 +67,12 @@ abstract class Held implements Holding, Disposable, AsyncDisposable {
   protected abstract giveBack(): Promise<void>;
   protected abstract lostError(): Error;
 
+  /** `using`: starts the release without waiting for it (a failure is not an unhandled rejection). */
   [Symbol.dispose](): void {
     void this.release();
   }
 
+  /** `await using`: the release, awaited at the end of the block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.release();
   }

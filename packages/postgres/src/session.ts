@@ -27,6 +27,8 @@ export interface Target {
   readonly id: string;
   readonly kind: ObjectKind;
   readonly manualReset: boolean;
+  /** A reader's wait on a reader-writer lock (its only target). */
+  readonly shared?: boolean;
 }
 
 /** A lock or a permit: told when the session that holds it is lost. */
@@ -126,6 +128,7 @@ export class Session implements EngineEvents {
         targets.map((t) => t.id),
         all,
         timeout !== 0,
+        targets[0]!.shared === true,
       );
     } catch (error) {
       if (this.#lost !== null) throw new SessionLostError({ cause: error });
@@ -210,12 +213,14 @@ export class Session implements EngineEvents {
     this.#settled(() => undefined);
   }
 
-  /** Gives back what a grant took: a mutex released, a unit returned, an auto-reset signal set again. */
+  /** Gives back what a grant took: a mutex or reader-writer lock released, a unit returned, an auto-reset signal set again. */
   async giveBack(targets: readonly Target[], all: boolean, grant: GrantReport): Promise<void> {
     const taken = all ? targets : [targets[grant.index]!];
     for (const t of taken) {
       if (t.kind === 'mutex') await this.engine.releaseMutex(t.id, grant.wait);
       else if (t.kind === 'semaphore') await this.engine.releasePermit(t.id, grant.wait);
+      else if (t.kind === 'rwlock')
+        await (t.shared ? this.engine.releaseRead(t.id, grant.wait) : this.engine.releaseWrite(t.id, grant.wait));
       else if (!t.manualReset) await this.engine.signalEvent(t.id, 'set');
     }
   }

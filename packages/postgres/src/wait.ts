@@ -43,6 +43,13 @@ function check(objects: unknown, all: boolean): { db: Database; list: RemoteObje
         'a @waitables/postgres object (local objects cannot be mixed into a database wait)',
         o,
       );
+    // A reader-writer lock is waited for as a reader or a writer: read() and write() say which.
+    if (o.kind === 'rwlock')
+      throw new InvalidArgumentTypeError(
+        `objects[${i}]`,
+        'a mutex, semaphore or event (a reader-writer lock is waited for with read() or write())',
+        o,
+      );
     return o;
   });
   const db = list[0]!.db;

@@ -22,7 +22,7 @@ export class MemoryEngine implements Engine {
 }
 
 function kindName(kind: ObjectKind): string {
-  return kind === 'mutex' ? 'Mutex' : kind === 'semaphore' ? 'Semaphore' : 'Event';
+  return { mutex: 'Mutex', semaphore: 'Semaphore', event: 'Event', rwlock: 'RwLock' }[kind];
 }
 
 class MemorySession implements EngineSession {
@@ -56,8 +56,8 @@ class MemorySession implements EngineSession {
     return Promise.resolve(true);
   }
 
-  async wait(ids: readonly string[], all: boolean, enqueue: boolean): Promise<WaitReply> {
-    const w = this.store.wait(this.id, ids, all, enqueue);
+  async wait(ids: readonly string[], all: boolean, enqueue: boolean, shared: boolean): Promise<WaitReply> {
+    const w = this.store.wait(this.id, ids, all, enqueue, shared);
     if (w.status !== 0) fail(w.status, 'WaitForMultipleObjects');
     if (w.grant) return { kind: 'granted', grant: w.grant };
     return Promise.resolve(w.wait === undefined ? { kind: 'unavailable' } : { kind: 'queued', wait: w.wait });
@@ -76,6 +76,18 @@ class MemorySession implements EngineSession {
   async releasePermit(id: string, grant: string): Promise<void> {
     const status = this.store.releasePermit(this.id, id, grant);
     if (status !== 0) fail(status, 'ReleaseSemaphore');
+    return Promise.resolve();
+  }
+
+  async releaseWrite(id: string, grant: string): Promise<void> {
+    const status = this.store.releaseMutex(this.id, id, grant);
+    if (status !== 0) fail(status, 'ReleaseSRWLockExclusive');
+    return Promise.resolve();
+  }
+
+  async releaseRead(id: string, grant: string): Promise<void> {
+    const status = this.store.releaseShared(this.id, id, grant);
+    if (status !== 0) fail(status, 'ReleaseSRWLockShared');
     return Promise.resolve();
   }
 

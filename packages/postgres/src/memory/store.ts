@@ -4,6 +4,9 @@
  * (`connect('memory:<name>')`). Every transition runs synchronously, so each is atomic;
  * grants are reported on a later microtask, as a notification arrives after its commit.
  *
+ * Reader-writer locks as there: the writer is the owner, readers' shares are permits,
+ * `count` counts the readers, and the queue is strictly FIFO.
+ *
  * Lifetimes: a store lives as long as the process (one per name); sessions leave it on
  * close() or `endSession()`, waits when granted, cancelled or their session ends.
  */
@@ -20,6 +23,8 @@ interface Obj {
   readonly manualReset: boolean;
   ownerGrant: string | null;
   ownerSession: number | null;
+  /** When the owner was granted it (ms, `Date.now()`), for `list()`. */
+  ownerSince: number;
   abandoned: boolean;
   fence: number;
 }
@@ -28,13 +33,17 @@ interface Wait {
   readonly id: string;
   readonly session: number;
   readonly all: boolean;
+  /** A reader's wait on a reader-writer lock. */
+  readonly shared: boolean;
   readonly objects: readonly string[];
+  readonly queuedAt: number;
 }
 
 interface Permit {
   readonly grant: string;
   readonly object: string;
   readonly session: number;
+  readonly since: number;
 }
 
 const stores = new Map<string, MemoryStore>();
@@ -74,7 +83,12 @@ export class MemoryStore {
   /** Ends a session as its death would (abandon) or as a clean close (release). */
   endSession(session: number, abandon: boolean): void {
     if (!this.#sessions.has(session)) return;
-    for (const [id, w] of this.#waits) if (w.session === session) this.#waits.delete(id);
+    const waitedFor = new Set<string>();
+    for (const [id, w] of this.#waits) {
+      if (w.session !== session) continue;
+      this.#waits.delete(id);
+      for (const o of w.objects) waitedFor.add(o);
+    }
     for (const o of this.#objects.values()) {
       if (o.ownerSession !== session) continue;
       o.ownerGrant = null;
@@ -85,9 +99,12 @@ export class MemoryStore {
     for (const p of this.#permits.filter((p) => p.session === session)) {
       this.#permits.splice(this.#permits.indexOf(p), 1);
       const o = this.#objects.get(p.object)!;
-      o.count = Math.min(o.maximum, o.count + 1);
+      // A reader's share goes; a unit comes back (dropped if release(count) filled the semaphore).
+      o.count = o.kind === 'rwlock' ? o.count - 1 : Math.min(o.maximum, o.count + 1);
       this.#satisfy(o);
     }
+    // A writer of the session queued at the head may have held readers back.
+    for (const id of waitedFor) this.#satisfy(this.#objects.get(id)!);
     const events = this.#sessions.get(session);
     this.#sessions.delete(session);
     if (abandon) queueMicrotask(() => events?.onLost(new Error('the session was ended')));
@@ -114,6 +131,7 @@ export class MemoryStore {
       manualReset: r.manualReset,
       ownerGrant: null,
       ownerSession: null,
+      ownerSince: 0,
       abandoned: false,
       fence: 0,
     };
@@ -121,7 +139,7 @@ export class MemoryStore {
     this.#byName.set(o.name, o);
     if (r.kind === 'mutex' && r.initialOwner) {
       const grant = String(this.#nextId++);
-      return { status: 0, id: o.id, existed: false, manualReset: false, grant, fence: this.#take(o, grant, session).fence };
+      return { status: 0, id: o.id, existed: false, manualReset: false, grant, fence: this.#take(o, grant, session, false).fence };
     }
     return { status: 0, id: o.id, existed: false, manualReset: r.manualReset };
   }
@@ -142,11 +160,22 @@ export class MemoryStore {
     return 0;
   }
 
-  wait(session: number, ids: readonly string[], all: boolean, enqueue: boolean): { status: number; wait?: string; grant?: GrantReport } {
+  wait(
+    session: number,
+    ids: readonly string[],
+    all: boolean,
+    enqueue: boolean,
+    shared: boolean,
+  ): { status: number; wait?: string; grant?: GrantReport } {
     if (!this.alive(session)) return { status: SESSION_GONE };
     if (ids.some((id) => !this.#objects.has(id))) return { status: ERROR_INVALID_HANDLE };
-    const w: Wait = { id: String(this.#nextId++), session, all, objects: [...ids] };
-    const grant = this.#tryGrant(w);
+    // A reader's wait is on one reader-writer lock, and a reader-writer lock is waited for alone.
+    if ((shared || ids.length > 1) && ids.some((id) => (this.#objects.get(id)!.kind === 'rwlock') !== shared))
+      return { status: ERROR_INVALID_HANDLE };
+    const w: Wait = { id: String(this.#nextId++), session, all, shared, objects: [...ids], queuedAt: Date.now() };
+    // A reader that finds a wait queued (a writer's) queues behind it: writers never starve.
+    const behind = shared && [...this.#waits.values()].some((q) => q.objects.includes(ids[0]!));
+    const grant = behind ? null : this.#tryGrant(w);
     if (grant) return { status: 0, grant };
     if (!enqueue) return { status: 0 };
     this.#waits.set(w.id, w);
@@ -157,15 +186,28 @@ export class MemoryStore {
     const w = this.#waits.get(wait);
     if (!w || w.session !== session) return false;
     this.#waits.delete(wait);
+    // A writer cancelled at the head of a reader-writer lock's queue may have held readers back.
+    for (const id of w.objects) this.#satisfy(this.#objects.get(id)!);
     return true;
   }
 
   releaseMutex(session: number, id: string, grant: string): number {
     if (!this.alive(session)) return SESSION_GONE;
     const o = this.#objects.get(id);
-    if (!o || o.kind !== 'mutex' || o.ownerGrant !== grant || o.ownerSession !== session) return ERROR_NOT_OWNER;
+    if (!o || (o.kind !== 'mutex' && o.kind !== 'rwlock') || o.ownerGrant !== grant || o.ownerSession !== session) return ERROR_NOT_OWNER;
     o.ownerGrant = null;
     o.ownerSession = null;
+    this.#satisfy(o);
+    return 0;
+  }
+
+  /** A reader gives its share back: 0, or SESSION_GONE if it is not held (its session ended). */
+  releaseShared(session: number, id: string, grant: string): number {
+    const index = this.#permits.findIndex((p) => p.grant === grant && p.object === id && p.session === session);
+    if (index < 0) return SESSION_GONE;
+    this.#permits.splice(index, 1);
+    const o = this.#objects.get(id)!;
+    o.count -= 1;
     this.#satisfy(o);
     return 0;
   }
@@ -214,23 +256,37 @@ export class MemoryStore {
         fence: o.fence,
         waiters: [...this.#waits.values()].filter((w) => w.objects.includes(o.id)).length,
         permitsHeld: this.#permits.filter((p) => p.object === o.id).length,
+        holders: [
+          ...(o.ownerSession !== null ? [{ session: o.ownerSession, shared: false, heldMs: Date.now() - o.ownerSince }] : []),
+          ...this.#permits
+            .filter((p) => p.object === o.id)
+            .map((p) => ({ session: p.session, shared: true, heldMs: Date.now() - p.since })),
+        ],
+        queue: [...this.#waits.values()]
+          .filter((w) => w.objects.includes(o.id))
+          .map((w) => ({ session: w.session, shared: w.shared, waitedMs: Date.now() - w.queuedAt, objects: w.objects.length })),
       }));
   }
 
-  #acquirable(o: Obj): boolean {
-    return o.kind === 'mutex' ? o.ownerGrant === null : o.count > 0;
+  /** `shared`: a reader's wait (reader-writer locks only). */
+  #acquirable(o: Obj, shared: boolean): boolean {
+    if (o.kind === 'mutex') return o.ownerGrant === null;
+    if (o.kind === 'rwlock') return o.ownerGrant === null && (shared || o.count === 0);
+    return o.count > 0;
   }
 
-  #take(o: Obj, grant: string, session: number): { abandoned: boolean; fence: number } {
-    const abandoned = o.kind === 'mutex' && o.abandoned;
+  #take(o: Obj, grant: string, session: number, shared: boolean): { abandoned: boolean; fence: number } {
+    // A reader is told of a writer's abandonment too; only the next writer clears it.
+    const abandoned = (o.kind === 'mutex' || o.kind === 'rwlock') && o.abandoned;
     o.fence += 1;
-    if (o.kind === 'mutex') {
+    if (o.kind === 'mutex' || (o.kind === 'rwlock' && !shared)) {
       o.ownerGrant = grant;
       o.ownerSession = session;
+      o.ownerSince = Date.now();
       o.abandoned = false;
-    } else if (o.kind === 'semaphore') {
-      o.count -= 1;
-      this.#permits.push({ grant, object: o.id, session });
+    } else if (o.kind === 'rwlock' || o.kind === 'semaphore') {
+      o.count += o.kind === 'rwlock' ? 1 : -1;
+      this.#permits.push({ grant, object: o.id, session, since: Date.now() });
     } else if (!o.manualReset) {
       o.count = 0;
     }
@@ -240,20 +296,21 @@ export class MemoryStore {
   #tryGrant(w: Wait): GrantReport | null {
     const objects = w.objects.map((id) => this.#objects.get(id)!);
     if (w.all) {
-      if (!objects.every((o) => this.#acquirable(o))) return null;
-      const taken = objects.map((o) => this.#take(o, w.id, w.session));
+      if (!objects.every((o) => this.#acquirable(o, w.shared))) return null;
+      const taken = objects.map((o) => this.#take(o, w.id, w.session, w.shared));
       return { wait: w.id, index: 0, abandoned: taken.some((t) => t.abandoned), fences: taken.map((t) => t.fence) };
     }
-    const index = objects.findIndex((o) => this.#acquirable(o));
+    const index = objects.findIndex((o) => this.#acquirable(o, w.shared));
     if (index < 0) return null;
-    const taken = this.#take(objects[index]!, w.id, w.session);
+    const taken = this.#take(objects[index]!, w.id, w.session, w.shared);
     return { wait: w.id, index, abandoned: taken.abandoned, fences: [taken.fence] };
   }
 
   #satisfy(o: Obj): void {
+    // Stops at the first wait of this object it cannot satisfy (a reader-writer lock's head: nobody overtakes it).
     for (const w of [...this.#waits.values()]) {
-      if (!this.#acquirable(o)) return;
       if (!w.objects.includes(o.id)) continue;
+      if (!this.#acquirable(o, w.shared)) return;
       const grant = this.#tryGrant(w);
       if (!grant) continue;
       this.#waits.delete(w.id);

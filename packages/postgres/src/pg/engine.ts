@@ -14,10 +14,12 @@ import type {
   EngineEvents,
   EngineSession,
   GrantReport,
+  HolderState,
   ObjectKind,
   ObjectRef,
   ObjectState,
   WaitReply,
+  WaiterState,
 } from '../engine.js';
 import { fail } from '../status.js';
 import { migrate } from './migrate.js';
@@ -191,14 +193,14 @@ class PgSession implements EngineSession {
     return true;
   }
 
-  async wait(ids: readonly string[], all: boolean, enqueue: boolean): Promise<WaitReply> {
+  async wait(ids: readonly string[], all: boolean, enqueue: boolean, shared: boolean): Promise<WaitReply> {
     const row = await this.#transition<{
       r_status: number;
       r_wait: string | null;
       r_index: number | null;
       r_abandoned: boolean | null;
       r_fences: string[] | null;
-    }>('wait', [this.id, ids, all, enqueue]);
+    }>('wait', [this.id, ids, all, shared, enqueue]);
     if (row.r_status !== 0) fail(row.r_status, 'WaitForMultipleObjects');
     if (row.r_index !== null) {
       return {
@@ -224,6 +226,17 @@ class PgSession implements EngineSession {
   async releasePermit(id: string, grant: string): Promise<void> {
     const status = scalar<number>(await this.#transition('release_permit', [this.id, id, grant]));
     if (status !== 0) fail(status, 'ReleaseSemaphore');
+  }
+
+  /** The writer's release is a mutex's (`release_mutex` takes both kinds). */
+  async releaseWrite(id: string, grant: string): Promise<void> {
+    const status = scalar<number>(await this.#transition('release_mutex', [this.id, id, grant]));
+    if (status !== 0) fail(status, 'ReleaseSRWLockExclusive');
+  }
+
+  async releaseRead(id: string, grant: string): Promise<void> {
+    const status = scalar<number>(await this.#transition('release_shared', [this.id, id, grant]));
+    if (status !== 0) fail(status, 'ReleaseSRWLockShared');
   }
 
   async releaseSemaphore(id: string, count: number): Promise<number> {
@@ -260,6 +273,8 @@ class PgSession implements EngineSession {
       fence: Number(r.fence),
       waiters: Number(r.waiters),
       permitsHeld: Number(r.permits_held),
+      holders: r.holders,
+      queue: r.queue,
     }));
   }
 
@@ -297,6 +312,8 @@ interface InspectRow {
   fence: string;
   waiters: string;
   permits_held: string;
+  holders: HolderState[];
+  queue: WaiterState[];
 }
 
 const statements = new Map<string, string>();
@@ -321,7 +338,7 @@ function scalar<T>(row: object): T {
 }
 
 function kindName(kind: ObjectKind): string {
-  return kind === 'mutex' ? 'Mutex' : kind === 'semaphore' ? 'Semaphore' : 'Event';
+  return { mutex: 'Mutex', semaphore: 'Semaphore', event: 'Event', rwlock: 'RwLock' }[kind];
 }
 
 function createName(kind: ObjectKind): string {

@@ -6,11 +6,11 @@
  */
 import type { ClientBase } from 'pg';
 import { protocol } from './protocol.js';
-import { schemaV1, schemaV2 } from './schema.js';
+import { schemaV1, schemaV2, schemaV3 } from './schema.js';
 import { ident } from './sql-text.js';
 
 /** The layout version this package writes and reads. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The table changes of each version; the functions are replaced as a whole after them. */
 const steps: ReadonlyArray<(schema: string) => string> = [
@@ -18,6 +18,8 @@ const steps: ReadonlyArray<(schema: string) => string> = [
   schemaV1,
   // 2: objects.multi, for per-object locking.
   schemaV2,
+  // 3: reader-writer locks, and the ages of holders and waits.
+  schemaV3,
 ];
 
 /** Drops every function of the schema (a new protocol may change their signatures). */

@@ -31,6 +31,18 @@
  * Invariant after every transaction: no queued wait could be satisfied. So a newcomer
  * that finds an object available does not overtake anyone.
  *
+ * Reader-writer locks (`kind = 'rwlock'`): the writer is the owner, as a mutex's; each
+ * reader's share is a `permits` row and `count` the number of readers. Their queue is
+ * strictly FIFO (the fair mode of Java's ReentrantReadWriteLock hands over the same
+ * way): `satisfy` stops at the first wait it cannot grant, so the readers at the head
+ * of the queue are granted together and a reader behind a queued writer waits behind
+ * it (writers never starve); a newcomer reader that finds anyone queued queues too.
+ * Because the head can hold back the waits behind it, taking a wait out of the queue
+ * (a cancel, the end of its session) runs `satisfy` again. Only single-object waits
+ * reach them (`waitAny`/`waitAll` refuse them), so they never need the schema lock.
+ * `abandoned` stays set from a writer's death until the next writer takes the lock:
+ * every reader granted meanwhile is told, as what the dead writer left may be half-written.
+ *
  * Sessions: `open_session` holds a session-level advisory lock (key, session id) as
  * long as the backend lives. A session whose lock is free (its process died or its
  * connection was cut: probed with `pg_try_advisory_xact_lock_shared`, which only
@@ -115,21 +127,30 @@ create function ${s}.fence_floor() returns bigint language sql stable as $$
   select epoch::bigint * 4294967296 + 1 from ${s}.incarnation
 $$;
 
-create function ${s}.acquirable(o ${s}.objects) returns boolean language sql immutable as $$
-  select case o.kind when 'mutex' then o.owner_grant is null else o.count > 0 end
+-- p_shared: a reader's wait (reader-writer locks only).
+create function ${s}.acquirable(o ${s}.objects, p_shared boolean) returns boolean language sql immutable as $$
+  select case o.kind when 'mutex' then o.owner_grant is null
+    when 'rwlock' then o.owner_grant is null and (p_shared or o.count = 0)
+    else o.count > 0 end
 $$;
 
 -- Takes one object for a grant: the state change of a successful wait on it. The caller holds its row.
-create function ${s}.take(p_object bigint, p_grant bigint, p_session int, out r_abandoned boolean, out r_fence bigint)
+create function ${s}.take(p_object bigint, p_grant bigint, p_session int, p_shared boolean, out r_abandoned boolean, out r_fence bigint)
 language plpgsql as $$
 declare o ${s}.objects;
 begin
   select * into o from ${s}.objects where id = p_object;
   r_abandoned := false;
-  if o.kind = 'mutex' then
+  if o.kind = 'mutex' or (o.kind = 'rwlock' and not p_shared) then
     r_abandoned := o.abandoned;
-    update ${s}.objects set owner_grant = p_grant, owner_session = p_session, abandoned = false, fence = greatest(fence + 1, ${s}.fence_floor())
+    update ${s}.objects set owner_grant = p_grant, owner_session = p_session, owner_since = now(), abandoned = false,
+      fence = greatest(fence + 1, ${s}.fence_floor())
       where id = p_object returning fence into r_fence;
+  elsif o.kind = 'rwlock' then
+    -- A reader: told of an abandonment, which only the next writer clears.
+    r_abandoned := o.abandoned;
+    update ${s}.objects set count = count + 1, fence = greatest(fence + 1, ${s}.fence_floor()) where id = p_object returning fence into r_fence;
+    insert into ${s}.permits (grant_id, object_id, session) values (p_grant, p_object, p_session);
   elsif o.kind = 'semaphore' then
     update ${s}.objects set count = count - 1, fence = greatest(fence + 1, ${s}.fence_floor()) where id = p_object returning fence into r_fence;
     insert into ${s}.permits (grant_id, object_id, session) values (p_grant, p_object, p_session);
@@ -140,7 +161,7 @@ begin
 end $$;
 
 -- Grants a wait now if it can be satisfied: r_index is null if not. The caller holds the rows.
-create function ${s}.try_grant(p_objects bigint[], p_all boolean, p_grant bigint, p_session int,
+create function ${s}.try_grant(p_objects bigint[], p_all boolean, p_shared boolean, p_grant bigint, p_session int,
   out r_index int, out r_abandoned boolean, out r_fences bigint[])
 language plpgsql as $$
 declare i int; t record; ok boolean;
@@ -148,18 +169,18 @@ begin
   r_abandoned := false;
   r_fences := '{}';
   if p_all then
-    select bool_and(${s}.acquirable(o)) into ok from ${s}.objects o where o.id = any(p_objects);
+    select bool_and(${s}.acquirable(o, p_shared)) into ok from ${s}.objects o where o.id = any(p_objects);
     if not coalesce(ok, false) then return; end if;
     for i in 1 .. cardinality(p_objects) loop
-      select * into t from ${s}.take(p_objects[i], p_grant, p_session);
+      select * into t from ${s}.take(p_objects[i], p_grant, p_session, p_shared);
       r_abandoned := r_abandoned or t.r_abandoned;
       r_fences := r_fences || t.r_fence;
     end loop;
     r_index := 0;
   else
     for i in 1 .. cardinality(p_objects) loop
-      if (select ${s}.acquirable(o) from ${s}.objects o where o.id = p_objects[i]) then
-        select * into t from ${s}.take(p_objects[i], p_grant, p_session);
+      if (select ${s}.acquirable(o, p_shared) from ${s}.objects o where o.id = p_objects[i]) then
+        select * into t from ${s}.take(p_objects[i], p_grant, p_session, p_shared);
         r_abandoned := t.r_abandoned;
         r_fences := array[t.r_fence];
         r_index := i - 1;
@@ -180,15 +201,17 @@ end $$;
 
 -- Grants the queued waits of an object that can now be satisfied, oldest first. The
 -- caller holds the object's row, and the schema lock if a multi-object wait is queued.
+-- It stops at the first wait the object cannot satisfy (for a reader-writer lock, the
+-- head of its queue: nobody overtakes it).
 create function ${s}.satisfy(p_object bigint) returns void language plpgsql as $$
 declare w record; g record;
 begin
   for w in select wt.* from ${s}.queue q join ${s}.waits wt on wt.id = q.wait_id
            where q.object_id = p_object order by q.wait_id loop
-    exit when not (select ${s}.acquirable(o) from ${s}.objects o where o.id = p_object);
+    exit when not (select ${s}.acquirable(o, w.shared) from ${s}.objects o where o.id = p_object);
     -- A multi-object wait: its other objects' rows (the schema lock is held: any order is safe).
     if ${s}.distinct_count(w.objects) > 1 then perform ${s}.lock_objects(w.objects, true); end if;
-    select * into g from ${s}.try_grant(w.objects, w.wait_all, w.id, w.session);
+    select * into g from ${s}.try_grant(w.objects, w.wait_all, w.shared, w.id, w.session);
     if g.r_index is not null then
       perform ${s}.dequeue(w.id, w.objects);
       perform pg_notify(${chan} || w.session,
@@ -242,15 +265,19 @@ begin
     perform ${s}.dequeue(w.id, w.objects);
   end loop;
   for o in select id from ${s}.objects where owner_session = p_session order by id loop
-    update ${s}.objects set owner_grant = null, owner_session = null, abandoned = p_abandon where id = o.id;
+    update ${s}.objects set owner_grant = null, owner_session = null, owner_since = null, abandoned = p_abandon where id = o.id;
     perform ${s}.satisfy(o.id);
   end loop;
   for o in select object_id, count(*)::int as n from ${s}.permits where session = p_session group by object_id order by object_id loop
     delete from ${s}.permits where session = p_session and object_id = o.object_id;
-    -- Units given back directly (release(count)) may already have filled the semaphore.
-    update ${s}.objects set count = least(maximum, count + o.n) where id = o.object_id;
+    -- A reader's share goes (a dead reader abandons nothing: it wrote nothing). Units
+    -- given back directly (release(count)) may already have filled the semaphore.
+    update ${s}.objects set count = case when kind = 'rwlock' then count - o.n else least(maximum, count + o.n) end
+      where id = o.object_id;
     perform ${s}.satisfy(o.object_id);
   end loop;
+  -- A writer of the session that was queued at the head may have held readers back.
+  perform ${s}.satisfy(x.id) from ${s}.objects x where x.id = any(v_objects) and x.kind = 'rwlock';
   delete from ${s}.sessions where id = p_session;
 end $$;
 
@@ -353,7 +380,7 @@ begin
   r_existed := false; r_manual := p_manual; r_status := 0;
   if p_kind = 'mutex' and p_owner then
     r_grant := nextval('${s}.grant_ids');
-    select t.r_fence into r_fence from ${s}.take(r_id, r_grant, p_session) t;
+    select t.r_fence into r_fence from ${s}.take(r_id, r_grant, p_session, false) t;
   end if;
 end $$;
 
@@ -380,7 +407,8 @@ begin
 end $$;
 
 -- A wait: granted now (r_index set), queued (r_wait set, r_index null, if p_enqueue), or neither.
-create function ${s}.wait(p_session int, p_objects bigint[], p_all boolean, p_enqueue boolean, p_global boolean,
+-- p_shared: a reader's wait on a reader-writer lock (alone: they never join multi-object waits).
+create function ${s}.wait(p_session int, p_objects bigint[], p_all boolean, p_shared boolean, p_enqueue boolean, p_global boolean,
   out r_status int, out r_wait bigint, out r_index int, out r_abandoned boolean, out r_fences bigint[])
 language plpgsql as $$
 declare g record; o ${s}.objects; v_global boolean;
@@ -392,10 +420,11 @@ begin
     select * into o from ${s}.objects where id = p_objects[1] for no key update;
     if not found then r_status := 6; return; end if;
     if o.multi > 0 then r_status := -2; return; end if;
-    if o.kind = 'mutex' and o.owner_grant is null then
+    if o.kind = 'mutex' and o.owner_grant is null and not p_shared then
       r_status := 0; r_index := 0; r_abandoned := o.abandoned;
       r_wait := nextval('${s}.grant_ids');
-      update ${s}.objects set owner_grant = r_wait, owner_session = p_session, abandoned = false, fence = greatest(fence + 1, ${s}.fence_floor())
+      update ${s}.objects set owner_grant = r_wait, owner_session = p_session, owner_since = now(), abandoned = false,
+        fence = greatest(fence + 1, ${s}.fence_floor())
         where id = o.id returning array[fence] into r_fences;
       return;
     end if;
@@ -410,17 +439,25 @@ begin
   if (select count(*) from ${s}.objects where id = any(p_objects)) <> ${s}.distinct_count(p_objects) then
     r_status := 6; return;
   end if;
+  -- A reader's wait is on one reader-writer lock, and a reader-writer lock is waited for alone.
+  if (p_shared or cardinality(p_objects) > 1) and exists (select 1 from ${s}.objects where id = any(p_objects)
+      and (kind = 'rwlock') <> p_shared) then
+    r_status := 6; return;
+  end if;
   r_status := 0;
   r_wait := nextval('${s}.grant_ids');
-  select * into g from ${s}.try_grant(p_objects, p_all, r_wait, p_session);
-  if g.r_index is not null then
-    r_index := g.r_index; r_abandoned := g.r_abandoned; r_fences := g.r_fences;
-    return;
+  -- A reader that finds a wait queued (a writer's: readers are never queued while readers hold it) queues behind it.
+  if not (p_shared and exists (select 1 from ${s}.queue where object_id = p_objects[1])) then
+    select * into g from ${s}.try_grant(p_objects, p_all, p_shared, r_wait, p_session);
+    if g.r_index is not null then
+      r_index := g.r_index; r_abandoned := g.r_abandoned; r_fences := g.r_fences;
+      return;
+    end if;
   end if;
   -- Not available and a holder has ended: repeat with the schema lock, which reaps it.
   if not v_global and ${s}.holders_gone(p_objects, p_session) then r_status := -2; r_wait := null; return; end if;
   if p_enqueue then
-    insert into ${s}.waits (id, session, wait_all, objects) values (r_wait, p_session, p_all, p_objects);
+    insert into ${s}.waits (id, session, wait_all, shared, objects) values (r_wait, p_session, p_all, p_shared, p_objects);
     insert into ${s}.queue (wait_id, object_id) select r_wait, x from unnest(p_objects) x on conflict do nothing;
     if ${s}.distinct_count(p_objects) > 1 then
       update ${s}.objects set multi = multi + 1 where id = any(p_objects);
@@ -442,6 +479,8 @@ begin
   -- Granted while we took the locks: the grant is on its way.
   if not exists (select 1 from ${s}.waits where id = p_wait) then return 0; end if;
   perform ${s}.dequeue(p_wait, v_objects);
+  -- A writer cancelled at the head of a reader-writer lock's queue may have held readers back.
+  perform ${s}.satisfy(x.id) from ${s}.objects x where x.id = any(v_objects) and x.kind = 'rwlock';
   return 1;
 end $$;
 
@@ -459,8 +498,8 @@ begin
   if p_global then perform ${s}.serialize(); end if;
   -- One statement locks the row and releases it, unless a multi-object wait is queued
   -- there (then only under the schema lock).
-  update ${s}.objects set owner_grant = null, owner_session = null
-    where id = p_object and kind = 'mutex' and owner_grant = p_grant and owner_session = p_session and (multi = 0 or p_global);
+  update ${s}.objects set owner_grant = null, owner_session = null, owner_since = null
+    where id = p_object and kind in ('mutex', 'rwlock') and owner_grant = p_grant and owner_session = p_session and (multi = 0 or p_global);
   if found then
     if exists (select 1 from ${s}.queue where object_id = p_object) then perform ${s}.satisfy(p_object); end if;
     return 0;
@@ -469,6 +508,17 @@ begin
   if not p_global then return -2; end if;
   if not ${s}.session_alive(p_session) then return -1; end if;
   return 288;
+end $$;
+
+-- A reader gives its share back: 0, or -1 (it is not held: the session ended and it went then).
+create function ${s}.release_shared(p_session int, p_object bigint, p_grant bigint, p_global boolean) returns int language plpgsql as $$
+begin
+  if ${s}.enter_object(p_object, p_global) <> 0 then return -2; end if;
+  delete from ${s}.permits where grant_id = p_grant and object_id = p_object and session = p_session;
+  if not found then return -1; end if;
+  update ${s}.objects set count = count - 1 where id = p_object;
+  perform ${s}.satisfy(p_object);
+  return 0;
 end $$;
 
 -- Gives back a held unit: 0, -1 (it is not held: the session ended and it came back then) or 298.
@@ -514,12 +564,12 @@ begin
 end $$;
 
 -- For the user's own SQL, inside the transaction that writes what the lock protects:
--- true if p_fence is the fence of the current owner of mutex p_name. The row stays
+-- true if p_fence is the fence of the current owner of mutex p_name (or writer of reader-writer lock p_name). The row stays
 -- locked (for share) until that transaction ends, so the mutex cannot change hands
 -- before the writes commit: a release, or the end of the holder's session, waits.
 create function ${s}.check_fence(p_name text, p_fence bigint) returns boolean language plpgsql as $$
 begin
-  perform 1 from ${s}.objects where name = p_name and kind = 'mutex' and owner_grant is not null and fence = p_fence for share;
+  perform 1 from ${s}.objects where name = p_name and kind in ('mutex', 'rwlock') and owner_grant is not null and fence = p_fence for share;
   return found;
 end $$;
 
@@ -533,12 +583,26 @@ begin
 end $$;
 
 -- The state of every object, for listings.
+-- Ages in ms on the server's clock (no client clock is compared with it).
+create function ${s}.age_ms(p_since timestamptz) returns bigint language sql stable as $$
+  select greatest(0, floor(extract(epoch from clock_timestamp() - p_since) * 1000))::bigint
+$$;
+
+-- The state of every object, for listings: its holders (the owner or writer, then the
+-- units or readers, oldest first) and its queue (FIFO order), each with its age.
 create function ${s}.inspect() returns table (name text, kind text, count int, maximum int, manual_reset boolean,
-  owner_session int, abandoned boolean, fence bigint, waiters bigint, permits_held bigint)
+  owner_session int, abandoned boolean, fence bigint, waiters bigint, permits_held bigint, holders jsonb, queue jsonb)
 language sql stable as $$
   select o.name, o.kind, o.count, o.maximum, o.manual_reset, o.owner_session, o.abandoned, o.fence,
     (select count(*) from ${s}.queue q where q.object_id = o.id),
-    (select count(*) from ${s}.permits p where p.object_id = o.id)
+    (select count(*) from ${s}.permits p where p.object_id = o.id),
+    (select coalesce(jsonb_agg(jsonb_build_object('session', h.session, 'shared', h.shared, 'heldMs', ${s}.age_ms(h.since))
+        order by h.shared, h.since, h.grant_id), '[]'::jsonb)
+      from (select o.owner_session as session, false as shared, o.owner_since as since, o.owner_grant as grant_id where o.owner_grant is not null
+        union all select p.session, true, p.since, p.grant_id from ${s}.permits p where p.object_id = o.id) h),
+    (select coalesce(jsonb_agg(jsonb_build_object('session', w.session, 'shared', w.shared, 'waitedMs', ${s}.age_ms(w.queued_at),
+        'objects', cardinality(w.objects)) order by w.id), '[]'::jsonb)
+      from ${s}.queue q join ${s}.waits w on w.id = q.wait_id where q.object_id = o.id)
   from ${s}.objects o order by o.name
 $$;
 `;

@@ -1,5 +1,5 @@
 /**
- * The tables of the PostgreSQL engine (layout version 2), in one schema the package
+ * The tables of the PostgreSQL engine (layout version 3), in one schema the package
  * creates (`waitables` unless `connect(url, { schema })` says otherwise).
  *
  * Lifetimes, and who frees what:
@@ -14,10 +14,16 @@
  * - `permits`: one row per semaphore unit held (its grant), so that the units of a
  *   session that ends come back. Removed by release or by the end of the session.
  * - A mutex's owner is in its `objects` row (`owner_grant`, `owner_session`).
+ * - Reader-writer locks (version 3): the writer is the owner (as a mutex's), each
+ *   reader's share is a `permits` row (as a semaphore unit, so the share of a session
+ *   that ends comes back by the same path), `count` is the number of readers.
  * - `objects.multi` (version 2): how many queued waits on the object involve other
  *   objects too (wait-any or wait-all on several). While it is 0, transitions on the
  *   object lock its row only; see `protocol.ts`. Kept by the functions that queue and
  *   dequeue waits.
+ * - Ages (version 3): `objects.owner_since`, `permits.since` and `waits.queued_at` say
+ *   since when a grant is held or a wait queued, for `db.list()`; they live and die with
+ *   their rows.
  */
 import { ident } from './sql-text.js';
 
@@ -95,5 +101,24 @@ alter table ${s}.objects add column multi int not null default 0;
 update ${s}.objects o set multi = (
   select count(*) from ${s}.queue q join ${s}.waits w on w.id = q.wait_id
   where q.object_id = o.id and (select count(distinct x) from unnest(w.objects) x) > 1);
+`;
+}
+
+/**
+ * Version 3: reader-writer locks (`kind = 'rwlock'`; a wait says whether it is for a
+ * shared grant, `waits.shared`), and the ages `db.list()` shows (`owner_since`,
+ * `permits.since`, `waits.queued_at`). Rows queued or held before the migration count
+ * from the migration.
+ */
+export function schemaV3(schema: string): string {
+  const s = ident(schema);
+  return `
+alter table ${s}.objects drop constraint objects_kind_check;
+alter table ${s}.objects add constraint objects_kind_check check (kind in ('mutex', 'semaphore', 'event', 'rwlock'));
+alter table ${s}.objects add column owner_since timestamptz;
+update ${s}.objects set owner_since = now() where owner_grant is not null;
+alter table ${s}.waits add column shared boolean not null default false;
+alter table ${s}.waits add column queued_at timestamptz not null default now();
+alter table ${s}.permits add column since timestamptz not null default now();
 `;
 }
