@@ -9,7 +9,7 @@
 import { type RawHandle, WAIT_ABANDONED_0, WAIT_TIMEOUT, getBackend, type Mutex as CoreMutex } from '@waitables/core';
 import { AwaiterQueue, type QueueEntry } from './awaiter-queue.js';
 import { AbortError, ObjectClosedError, TimeoutError, WaitThreadError } from './errors.js';
-import { setLongTimeout, type LongTimer } from './long-timer.js';
+import { PendingWait } from '@waitables/common/pending-wait';
 import type { CheckedWaitOptions } from './options.js';
 import type { Grant, WaitPool } from './pool.js';
 import type { WaitThread } from './wait-thread.js';
@@ -158,24 +158,20 @@ export class MutexGroup implements LockOwner {
     if (now) return Promise.resolve(now);
     if (timeout === 0) return Promise.reject(new TimeoutError(0));
     return new Promise<Lock>((resolve, reject) => {
-      const timer: { current?: LongTimer } = {};
       // Queued behind a local holder, it is in no pool slot: it keeps the process alive itself.
       const unref = options.ref ? this.pool.keepAlive() : () => undefined;
-      const detach = () => {
-        timer.current?.clear();
-        signal?.removeEventListener('abort', onAbort);
-        unref();
-      };
-      const leave = (error: unknown) => {
+      const wait = new PendingWait({ signal, timeout }, (error) => {
         if (!this.#queue.remove(entry)) return;
         detach();
         reject(error);
         this.#pump();
+      });
+      const detach = () => {
+        wait.disarm();
+        unref();
       };
-      const onAbort = () => leave(new AbortError({ cause: signal!.reason }));
       const entry: QueueEntry<Request> = this.#queue.push({ options, deadline: performance.now() + timeout, resolve, reject, detach });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      timer.current = setLongTimeout(timeout, () => leave(new TimeoutError(timeout)));
+      wait.arm();
       this.#pump();
     });
   }

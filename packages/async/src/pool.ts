@@ -36,7 +36,8 @@ import {
 import { AwaiterQueue, type QueueEntry } from './awaiter-queue.js';
 import { AbortError, ObjectClosedError, PoolClosedError, TimeoutError, WaitThreadError } from './errors.js';
 import { HandoffPolicy } from './handoff.js';
-import { setLongTimeout, type LongTimer } from './long-timer.js';
+import { KeepAlive } from '@waitables/common/keep-alive';
+import { PendingWait } from '@waitables/common/pending-wait';
 import type { CheckedWaitOptions } from './options.js';
 import type { Report } from './protocol.js';
 import { WaitThread } from './wait-thread.js';
@@ -121,9 +122,9 @@ export class WaitPool {
   /** Mutexes acquired for this thread and handed to an awaiter, not yet made into a lock: handle -> count. */
   readonly #grantedForCaller = new Map<RawHandle, number>();
   readonly #releases = new Map<number, { thread: WaitThread; resolve(): void; reject(e: unknown): void }>();
-  #refs = 0;
+  /** Held while anything is in flight: a referenced wait, a release, a retired slot, a cancelled compound. */
+  readonly #keepAlive = new KeepAlive();
   #threadFailures = 0;
-  #keepAlive: NodeJS.Timeout | null = null;
   #closed = false;
   #exitHook = false;
   /** The process is ending: what fires now goes back, nobody can take it. */
@@ -138,11 +139,11 @@ export class WaitPool {
   async warmUp(): Promise<void> {
     if (this.#closed) return;
     const thread = this.#batch.find((t) => t.alive) ?? this.#spawn('batch');
-    this.#ref(); // the process must wait for it, as for a pending wait
+    this.#keepAlive.ref(); // the process must wait for it, as for a pending wait
     try {
       await thread.online;
     } finally {
-      this.#unref();
+      this.#keepAlive.unref();
     }
   }
 
@@ -160,7 +161,7 @@ export class WaitPool {
       compoundThreads: this.#compoundThreads.filter((t) => t.alive).length,
       slots: this.#slots.size,
       pending: pending + [...this.#compounds.values()].filter((job) => !job.left).length,
-      keepsAlive: this.#keepAlive !== null,
+      keepsAlive: this.#keepAlive.active,
       /** Wait threads that could not start or died (their waits rejected with WaitThreadError). */
       threadFailures: this.#threadFailures,
     };
@@ -188,32 +189,23 @@ export class WaitPool {
       return this.compound([object], true, options, () => ({ abandoned: false, thread: null, at: performance.now() }));
     const slot = slot0 ?? this.#newSlot(object);
     return new Promise<Grant>((resolve, reject) => {
-      const timer: { current?: LongTimer } = {};
-      const cleanup = () => {
-        timer.current?.clear();
-        signal?.removeEventListener('abort', onAbort);
-        if (ref) this.#unref();
-      };
-      const leave = (error: unknown) => {
+      const wait = new PendingWait({ signal, timeout, keepAlive: ref ? this.#keepAlive : null }, (error) => {
         if (!slot.queue.remove(entry)) return;
-        cleanup();
+        wait.disarm();
         this.#afterLeave(slot);
         reject(error);
-      };
-      const onAbort = () => leave(new AbortError({ cause: signal!.reason }));
+      });
       const entry: QueueEntry<Awaiter> = slot.queue.push({
         settle: (grant) => {
-          cleanup();
+          wait.disarm();
           resolve(grant);
         },
         fail: (error) => {
-          cleanup();
+          wait.disarm();
           reject(error);
         },
       });
-      if (ref) this.#ref();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      timer.current = setLongTimeout(timeout, () => leave(new TimeoutError(timeout)));
+      wait.arm();
       this.#arm(slot);
     });
   }
@@ -274,12 +266,13 @@ export class WaitPool {
     thread.busy = true;
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      const timer: { current?: LongTimer } = {};
-      const cleanup = () => {
-        timer.current?.clear();
-        signal?.removeEventListener('abort', onAbort);
-        if (ref) this.#unref();
-      };
+      // A timeout a native wait can take is the thread's own: the OS decides, so a wait with
+      // timeout 0 still takes what is free now (a timer here would beat the thread's answer).
+      // Longer ones are a chain of Node timers.
+      const native = timeout < INFINITE;
+      const wait = new PendingWait({ signal, timeout: native ? Infinity : timeout, keepAlive: ref ? this.#keepAlive : null }, (error) =>
+        leave(error),
+      );
       const job: Compound = {
         raws,
         kinds: objects.map((o) => o.kind),
@@ -287,34 +280,27 @@ export class WaitPool {
         thread,
         left: false,
         settle: (code) => {
-          cleanup();
+          wait.disarm();
           // The thread's own deadline passed (see below): nothing was acquired.
           if (code === WAIT_TIMEOUT) reject(new TimeoutError(timeout));
           else resolve(take(code, thread));
         },
         fail: (error) => {
-          cleanup();
+          wait.disarm();
           reject(error);
         },
       };
       const leave = (error: unknown) => {
         if (job.left) return;
         job.left = true;
-        cleanup();
+        wait.disarm();
         // What the thread reports acquired until it reads the cancel goes back: wait for it.
-        this.#ref();
+        this.#keepAlive.ref();
         thread.send({ op: 'cancel', id });
         reject(error);
       };
-      const onAbort = () => leave(new AbortError({ cause: signal!.reason }));
       this.#compounds.set(id, job);
-      if (ref) this.#ref();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      // A timeout a native wait can take is the thread's own: the OS decides, so a wait with
-      // timeout 0 still takes what is free now (a timer here would beat the thread's answer).
-      // Longer ones are a chain of Node timers.
-      const native = timeout < INFINITE;
-      if (!native) timer.current = setLongTimeout(timeout, () => leave(new TimeoutError(timeout)));
+      wait.arm();
       thread.send({
         op: 'compound',
         id,
@@ -340,11 +326,11 @@ export class WaitPool {
     // A stopping thread releases at its shutdown every ownership nobody keeps.
     if (thread.stopping) return Promise.resolve();
     const token = nextId++;
-    this.#ref();
+    this.#keepAlive.ref();
     return new Promise<void>((resolve, reject) => {
       this.#releases.set(token, { thread, resolve, reject });
       thread.send({ op: 'release-mutex', raw, token });
-    }).finally(() => this.#unref());
+    }).finally(() => this.#keepAlive.unref());
   }
 
   /**
@@ -376,7 +362,7 @@ export class WaitPool {
     if (this.#closed) return;
     this.#closed = true;
     // Resolves once the threads have stopped, whatever else keeps the process alive or not.
-    this.#ref();
+    this.#keepAlive.ref();
     try {
       const error = new PoolClosedError();
       for (const slot of [...this.#slots.values()]) {
@@ -386,7 +372,7 @@ export class WaitPool {
       for (const [id, job] of this.#compounds) {
         if (job.left) continue;
         job.left = true;
-        this.#ref(); // until the thread says what it acquired meanwhile
+        this.#keepAlive.ref(); // until the thread says what it acquired meanwhile
         job.thread.send({ op: 'cancel', id });
         job.fail(error);
       }
@@ -400,7 +386,7 @@ export class WaitPool {
       for (const t of threads) t.stop(keepOf(t));
       await Promise.all(exits);
     } finally {
-      this.#unref();
+      this.#keepAlive.unref();
     }
   }
 
@@ -409,12 +395,7 @@ export class WaitPool {
    * wait queued outside the pool's slots (behind a local lock holder) with `ref: true`.
    */
   keepAlive(): () => void {
-    this.#ref();
-    let held = true;
-    return () => {
-      if (held) this.#unref();
-      held = false;
-    };
+    return this.#keepAlive.hold();
   }
 
   /** For tests: kills a batch thread (as a crash would) and returns when it is gone. */
@@ -448,7 +429,7 @@ export class WaitPool {
 
   /** Disarms a slot that may still fire: the process stays alive until the thread confirms, and what it took goes back. */
   #retire(slot: Slot, raw: RawHandle, closeRaw: boolean): void {
-    this.#ref();
+    this.#keepAlive.ref();
     this.#retired.set(slot.id, { raw, kind: slot.kind, thread: slot.thread, closeRaw, pending: [] });
     slot.thread.send({ op: 'disarm', id: slot.id });
     this.#removeSlot(slot);
@@ -551,7 +532,7 @@ export class WaitPool {
         this.#compounds.delete(report.id);
         thread.busy = false;
         if (!job) return;
-        if (job.left) this.#unref(); // referenced since it left
+        if (job.left) this.#keepAlive.unref(); // referenced since it left
         if (report.op === 'compound-failed') {
           if (!job.left) job.fail(failureOf(report));
           return;
@@ -586,7 +567,7 @@ export class WaitPool {
     const retired = this.#retired.get(id);
     if (!retired) return;
     this.#retired.delete(id);
-    this.#unref();
+    this.#keepAlive.unref();
     if (!retired.closeRaw) return;
     const close = () => {
       try {
@@ -672,7 +653,7 @@ export class WaitPool {
     for (const [id, job] of this.#compounds) {
       if (job.thread !== thread) continue;
       this.#compounds.delete(id);
-      if (job.left) this.#unref();
+      if (job.left) this.#keepAlive.unref();
       else job.fail(threadDied(thread, 'the wait thread running this wait died'));
     }
     // Its last reports were delivered before this: a slot still retired will never be confirmed.
@@ -699,17 +680,6 @@ export class WaitPool {
       for (let a = slot.queue.shift(); a; a = slot.queue.shift()) awaiters.push(a);
       this.#removeSlot(slot);
       for (const a of awaiters) a.fail(threadDied(thread, 'the wait thread running this wait died'));
-    }
-  }
-
-  #ref(): void {
-    if (this.#refs++ === 0) this.#keepAlive = setInterval(() => undefined, 0x7fffffff);
-  }
-
-  #unref(): void {
-    if (--this.#refs === 0 && this.#keepAlive) {
-      clearInterval(this.#keepAlive);
-      this.#keepAlive = null;
     }
   }
 }

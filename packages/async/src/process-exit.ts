@@ -3,7 +3,8 @@ import { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { InvalidArgumentTypeError, NotSupportedError, Process } from '@waitables/core';
 import { AbortError, TimeoutError } from './errors.js';
-import { setLongTimeout } from './long-timer.js';
+import { KeepAlive } from '@waitables/common/keep-alive';
+import { PendingWait } from '@waitables/common/pending-wait';
 import { checkWaitOptions, type CheckedWaitOptions, type WaitOptions } from './options.js';
 import { waitPool } from './pool.js';
 
@@ -45,6 +46,9 @@ export async function processExit(target: number | ChildProcess, options?: WaitO
   }
 }
 
+/** Referenced waits for a child: they keep the process alive even if the child was unref()'d. */
+const childWaits = new KeepAlive();
+
 /** The code Node reports for a child: its exit code, or 128 + the number of the signal that ended it. */
 function codeOf(child: ChildProcess): number | null {
   if (child.exitCode !== null) return child.exitCode;
@@ -61,27 +65,19 @@ function childExit(child: ChildProcess, { signal, timeout, ref }: CheckedWaitOpt
   }
   if (timeout === 0) return Promise.reject(new TimeoutError(0));
   return new Promise((resolve, reject) => {
-    // A referenced wait keeps the process alive even if the child was unref()'d.
-    const keepAlive = ref ? setInterval(() => undefined, 0x7fffffff) : null;
+    const wait = new PendingWait({ signal, timeout, keepAlive: ref ? childWaits : null }, (error) => {
+      cleanup();
+      reject(error);
+    });
     const cleanup = () => {
-      timer.clear();
-      if (keepAlive) clearInterval(keepAlive);
+      wait.disarm();
       child.off('exit', onExit);
-      signal?.removeEventListener('abort', onAbort);
     };
     const onExit = () => {
       cleanup();
       resolve(codeOf(child));
     };
-    const onAbort = () => {
-      cleanup();
-      reject(new AbortError({ cause: signal!.reason }));
-    };
-    const timer = setLongTimeout(timeout, () => {
-      cleanup();
-      reject(new TimeoutError(timeout));
-    });
+    wait.arm();
     child.on('exit', onExit);
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

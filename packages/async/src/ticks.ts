@@ -1,6 +1,8 @@
 /** Timer ticks on an absolute schedule. */
 import { ArgumentOutOfRangeError, InvalidArgumentTypeError, WaitableTimer } from '@waitables/core';
-import { AbortError } from './errors.js';
+import { KeepAlive } from '@waitables/common/keep-alive';
+import { PendingWait } from '@waitables/common/pending-wait';
+import { TimeoutError } from './errors.js';
 import { checkWaitOptions, type WaitOptions } from './options.js';
 import { waitPool } from './pool.js';
 import { CancellableIterator } from './cancellable-iterator.js';
@@ -22,20 +24,19 @@ function relativeDueTime(ms: number): bigint {
   return -BigInt(Math.max(1, Math.ceil(ms * 10_000)));
 }
 
-/** Resolves after `ms` on Node's own timers (while no wait thread is up yet). */
+/** Sleeps with `ref: true` (while no wait thread is up yet, no pool keeps the process alive). */
+const sleeps = new KeepAlive();
+
+/** Resolves after `ms` on Node's own timers (while no wait thread is up yet); rejects with AbortError on an abort. */
 function sleep(ms: number, signal: AbortSignal, ref: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortError({ cause: signal.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    if (!ref) timer.unref();
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    // Its "timeout" is the end of the sleep, not a failure.
+    const wait = new PendingWait({ signal, timeout: ms, keepAlive: ref ? sleeps : null }, (error) => {
+      wait.disarm();
+      if (error instanceof TimeoutError) resolve();
+      else reject(error);
+    });
+    wait.arm();
   });
 }
 

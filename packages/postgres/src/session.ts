@@ -17,7 +17,8 @@
  * dies while waits are queued is noticed within that bound (a new wait notices at once,
  * in the engine); wake-ups themselves are pushed by the engine.
  */
-import { AbortError, TimeoutError, setLongTimeout } from '@waitables/common';
+import { AbortError, TimeoutError } from '@waitables/common';
+import { PendingWait } from '@waitables/common/pending-wait';
 import type { EngineEvents, EngineSession, GrantReport, ObjectKind, WaitReply } from './engine.js';
 import { DatabaseClosedError, SessionLostError } from './errors.js';
 import type { CheckedWaitOptions } from './options.js';
@@ -147,8 +148,9 @@ export class Session implements EngineEvents {
     if (reply.kind === 'unavailable') throw new TimeoutError(timeout);
     const wait = reply.wait;
     return new Promise<GrantReport>((resolve, reject) => {
-      let timer: (() => void) | undefined;
-      const onAbort = () => cancel(new AbortError({ cause: signal!.reason }));
+      // The timeout counts from the call: what the statement took is spent.
+      const left = timeout === Infinity ? Infinity : Math.max(0, timeout - (performance.now() - started));
+      const pending = new PendingWait({ signal, timeout: left, reportedTimeout: timeout }, (error) => cancel(error));
       const entry: Pending = {
         targets,
         all,
@@ -156,10 +158,7 @@ export class Session implements EngineEvents {
         cancelling: null,
         resolve,
         reject,
-        detach: () => {
-          timer?.();
-          signal?.removeEventListener('abort', onAbort);
-        },
+        detach: () => pending.disarm(),
       };
       const cancel = (error: Error) => {
         if (entry.cancelling || !this.#pending.has(wait)) return;
@@ -177,13 +176,7 @@ export class Session implements EngineEvents {
       this.#pending.set(wait, entry);
       this.#updateRef();
       this.#armReaper();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeout !== Infinity) {
-        const left = Math.max(0, timeout - (performance.now() - started));
-        const long = setLongTimeout(left, () => cancel(new TimeoutError(timeout)));
-        timer = () => long.clear();
-      }
-      if (signal?.aborted) onAbort();
+      pending.arm();
       const early = this.#early.get(wait);
       if (early) {
         this.#early.delete(wait);
