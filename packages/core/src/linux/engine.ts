@@ -42,6 +42,7 @@ import {
   threadWord,
   waitEntryWord,
 } from './layout.js';
+import { nextFreeSlot, type SlotTable } from './free-slot.js';
 import { Holdings } from './holdings.js';
 import { POLLIN, type Libc } from './libc.js';
 import { unlinkName } from './names.js';
@@ -51,6 +52,9 @@ import { Namespace } from './namespace.js';
 export const SLICE_MS = 50;
 /** At most one reclaim pass of the whole namespace this often. */
 const RECLAIM_INTERVAL_US = 100_000;
+
+const OBJECT_TABLE: SlotTable = { hint: H.hintObject, high: H.objectsHigh, size: LIMITS.objects };
+const HANDLE_TABLE: SlotTable = { hint: H.hintHandle, high: H.handlesHigh, size: LIMITS.handles };
 
 export class Engine {
   readonly #pollfd = new Int32Array(2);
@@ -69,19 +73,13 @@ export class Engine {
 
   allocObject(kind: Kind): number {
     const ns = this.ns;
-    const hint = (ns.r(H.hintObject) >>> 0) % LIMITS.objects; // a damaged hint is only a bad hint
-    for (let i = 0; i < LIMITS.objects; i++) {
-      const obj = (hint + i) % LIMITS.objects;
-      if (ns.r(objectWord(obj, O.kind)) !== KIND.free || ns.r(objectWord(obj, O.refs)) !== 0) continue;
-      ns.w(H.hintObject, obj + 1);
-      if (ns.r(H.objectsHigh) <= obj) ns.w(H.objectsHigh, obj + 1);
-      // A freed slot keeps its old fields (freeing writes two words): clear them now.
-      for (let field = 0; field < OBJECT_WORDS; field++) if (field !== O.generation) ns.w(objectWord(obj, field), 0);
-      ns.w(objectWord(obj, O.kind), kind);
-      ns.w(objectWord(obj, O.generation), ns.r(objectWord(obj, O.generation)) + 1);
-      return obj;
-    }
-    throw new Win32Error(ERROR_NOT_ENOUGH_MEMORY, 'CreateObject');
+    const obj = nextFreeSlot(ns, OBJECT_TABLE, (o) => ns.r(objectWord(o, O.kind)) === KIND.free && ns.r(objectWord(o, O.refs)) === 0);
+    if (obj < 0) throw new Win32Error(ERROR_NOT_ENOUGH_MEMORY, 'CreateObject');
+    // A freed slot keeps its old fields (freeing writes two words): clear them now.
+    for (let field = 0; field < OBJECT_WORDS; field++) if (field !== O.generation) ns.w(objectWord(obj, field), 0);
+    ns.w(objectWord(obj, O.kind), kind);
+    ns.w(objectWord(obj, O.generation), ns.r(objectWord(obj, O.generation)) + 1);
+    return obj;
   }
 
   /**
@@ -106,21 +104,15 @@ export class Engine {
 
   allocHandle(obj: number, access: number, syscall: string): number {
     const ns = this.ns;
-    const hint = (ns.r(H.hintHandle) >>> 0) % LIMITS.handles;
-    for (let i = 0; i < LIMITS.handles; i++) {
-      const slot = (hint + i) % LIMITS.handles;
-      if (ns.r(handleWord(slot, HD.object)) !== 0) continue;
-      ns.w(H.hintHandle, slot + 1);
-      if (ns.r(H.handlesHigh) <= slot) ns.w(H.handlesHigh, slot + 1);
-      ns.w(handleWord(slot, HD.object), obj + 1);
-      ns.w(handleWord(slot, HD.process), ns.process);
-      ns.w(handleWord(slot, HD.access), access);
-      ns.w(handleWord(slot, HD.generation), ns.r(objectWord(obj, O.generation)));
-      ns.w(objectWord(obj, O.refs), ns.r(objectWord(obj, O.refs)) + 1);
-      if (this.holdings.isCrashSafe(obj)) this.holdings.handleOpened(obj, ns.process, syscall);
-      return (slot + 1) * 4;
-    }
-    throw new Win32Error(ERROR_NOT_ENOUGH_MEMORY, syscall);
+    const slot = nextFreeSlot(ns, HANDLE_TABLE, (s) => ns.r(handleWord(s, HD.object)) === 0);
+    if (slot < 0) throw new Win32Error(ERROR_NOT_ENOUGH_MEMORY, syscall);
+    ns.w(handleWord(slot, HD.object), obj + 1);
+    ns.w(handleWord(slot, HD.process), ns.process);
+    ns.w(handleWord(slot, HD.access), access);
+    ns.w(handleWord(slot, HD.generation), ns.r(objectWord(obj, O.generation)));
+    ns.w(objectWord(obj, O.refs), ns.r(objectWord(obj, O.refs)) + 1);
+    if (this.holdings.isCrashSafe(obj)) this.holdings.handleOpened(obj, ns.process, syscall);
+    return (slot + 1) * 4;
   }
 
   /**

@@ -28,7 +28,10 @@ import {
   objectWord,
   threadWord,
 } from './layout.js';
+import { nextFreeSlot, type SlotTable } from './free-slot.js';
 import type { Namespace } from './namespace.js';
+
+const HOLDING_TABLE: SlotTable = { hint: H.hintHolding, high: H.holdingsHigh, size: LIMITS.holdings };
 
 export class Holdings {
   constructor(
@@ -71,21 +74,15 @@ export class Holdings {
     const found = this.find(obj, process);
     if (found >= 0) return found;
     const ns = this.ns;
-    const hint = (ns.r(H.hintHolding) >>> 0) % LIMITS.holdings;
-    for (let i = 0; i < LIMITS.holdings; i++) {
-      const slot = (hint + i) % LIMITS.holdings;
-      if (ns.r(holdingWord(slot, HL.object)) !== 0) continue;
-      ns.w(H.hintHolding, slot + 1);
-      if (ns.r(H.holdingsHigh) <= slot) ns.w(H.holdingsHigh, slot + 1);
-      for (let field = 0; field < HOLDING_WORDS; field++) ns.w(holdingWord(slot, field), 0);
-      ns.w(holdingWord(slot, HL.object), obj + 1);
-      ns.w(holdingWord(slot, HL.generation), ns.r(objectWord(obj, O.generation)));
-      ns.w(holdingWord(slot, HL.process), process);
-      ns.w(holdingWord(slot, HL.next), ns.r(objectWord(obj, O.holdings)));
-      ns.w(objectWord(obj, O.holdings), slot + 1);
-      return slot;
-    }
-    return -1;
+    const slot = nextFreeSlot(ns, HOLDING_TABLE, (s) => ns.r(holdingWord(s, HL.object)) === 0);
+    if (slot < 0) return -1;
+    for (let field = 0; field < HOLDING_WORDS; field++) ns.w(holdingWord(slot, field), 0);
+    ns.w(holdingWord(slot, HL.object), obj + 1);
+    ns.w(holdingWord(slot, HL.generation), ns.r(objectWord(obj, O.generation)));
+    ns.w(holdingWord(slot, HL.process), process);
+    ns.w(holdingWord(slot, HL.next), ns.r(objectWord(obj, O.holdings)));
+    ns.w(objectWord(obj, O.holdings), slot + 1);
+    return slot;
   }
 
   /** Unlinks a holding from its semaphore's chain and frees it. */
