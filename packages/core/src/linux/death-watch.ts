@@ -19,7 +19,7 @@ import {
   objectWord,
   threadWord,
 } from './layout.js';
-import { FUTEX2_SIZE_U32 } from './libc.js';
+import { futexWaiters, monotonicDeadline, setFutexWaiter } from './futex-args.js';
 import type { Namespace } from './namespace.js';
 
 /**
@@ -32,11 +32,9 @@ const HOLDER_EXIT_WAIT_MS = 50;
 
 /** futex_waitv takes at most 128 words: the status word and 127 owners. */
 const MAX_WORDS = 128;
-const NO_DEADLINE_S = 1n << 40n;
 
 export class DeathWatch {
-  /** struct futex_waitv[]: value, address, flags (u32) and a reserved u32. */
-  readonly #words = new BigInt64Array(MAX_WORDS * 3);
+  readonly #words = futexWaiters(MAX_WORDS);
   readonly #lifeWords: number[] = [];
   /** For each life word watched, the process slot of the holder it stands for (crash-safe semaphores), or -1 (a mutex owner). */
   readonly #holderProcesses: number[] = [];
@@ -102,23 +100,14 @@ export class DeathWatch {
       return;
     }
     const words = this.#words;
-    this.#set(0, threadWord(ns.thread, T.status), expected);
-    lifeWords.forEach((word, i) => this.#set(i + 1, word, Atomics.load(h, word)));
-    const deadlineNs = process.hrtime.bigint() + BigInt(Math.max(0, Math.round(timeoutMs * 1e6)));
-    this.#deadline[0] = Number.isFinite(timeoutMs) ? deadlineNs / 1_000_000_000n : NO_DEADLINE_S;
-    this.#deadline[1] = Number.isFinite(timeoutMs) ? deadlineNs % 1_000_000_000n : 0n;
-    const woken = ns.libc.futexWaitv(words, lifeWords.length + 1, this.#deadline);
+    setFutexWaiter(words, 0, ns.address(threadWord(ns.thread, T.status)), expected);
+    lifeWords.forEach((word, i) => setFutexWaiter(words, i + 1, ns.address(word), Atomics.load(h, word)));
+    const woken = ns.libc.futexWaitv(words, lifeWords.length + 1, monotonicDeadline(this.#deadline, timeoutMs));
     if (woken < 1) return;
     // The kernel wakes one sleeper on a dead thread's life word: wake the others too.
     ns.libc.futexWake(ns.address(lifeWords[woken - 1]!), 0x7fff_ffff);
     const holderProcess = holderProcesses[woken - 1]!;
     if (holderProcess >= 0 && (Atomics.load(h, lifeWords[woken - 1]!) & LIFE_OWNER_DIED) !== 0)
       this.awaitExit(holderProcess, HOLDER_EXIT_WAIT_MS);
-  }
-
-  #set(i: number, word: number, value: number): void {
-    this.#words[i * 3] = BigInt(value >>> 0);
-    this.#words[i * 3 + 1] = this.ns.address(word);
-    this.#words[i * 3 + 2] = BigInt(FUTEX2_SIZE_U32);
   }
 }

@@ -46,7 +46,8 @@ import {
   objectWord,
   threadWord,
 } from './layout.js';
-import { ETIMEDOUT, FUTEX2_SIZE_U32, type Libc } from './libc.js';
+import { futexWaiters, monotonicDeadline, relativeTimespec, setFutexWaiter } from './futex-args.js';
+import { ETIMEDOUT, type Libc } from './libc.js';
 import { mapRegion } from './region.js';
 import { WriteSet } from './write-set.js';
 
@@ -105,7 +106,7 @@ export class Namespace {
   #epoch = 0;
   readonly #timespec = new BigInt64Array(2);
   /** futex_waitv arguments of a lock wait: the lock word and the holder's life word. */
-  readonly #lockWaiters = new BigInt64Array(6);
+  readonly #lockWaiters = futexWaiters(2);
   readonly #lockDeadline = new BigInt64Array(2);
 
   constructor(readonly libc: Libc) {
@@ -386,16 +387,9 @@ export class Namespace {
     if ((life & LIFE_TID_MASK) === 0 || (life & LIFE_OWNER_DIED) !== 0) return this.#futexWait(H.lock, holder, sliceMs);
     if ((life & LIFE_WAITERS) === 0 && Atomics.compareExchange(h, word, life, life | LIFE_WAITERS) !== life) return 0;
     const waiters = this.#lockWaiters;
-    waiters[0] = BigInt(holder >>> 0);
-    waiters[1] = this.address(H.lock);
-    waiters[2] = BigInt(FUTEX2_SIZE_U32);
-    waiters[3] = BigInt((life | LIFE_WAITERS) >>> 0);
-    waiters[4] = this.address(word);
-    waiters[5] = BigInt(FUTEX2_SIZE_U32);
-    const deadline = process.hrtime.bigint() + BigInt(Math.max(0, Math.round(sliceMs * 1e6)));
-    this.#lockDeadline[0] = deadline / 1_000_000_000n;
-    this.#lockDeadline[1] = deadline % 1_000_000_000n;
-    const r = this.libc.futexWaitv(waiters, 2, this.#lockDeadline);
+    setFutexWaiter(waiters, 0, this.address(H.lock), holder);
+    setFutexWaiter(waiters, 1, this.address(word), life | LIFE_WAITERS);
+    const r = this.libc.futexWaitv(waiters, 2, monotonicDeadline(this.#lockDeadline, sliceMs));
     // The kernel wakes one sleeper on a dead thread's life word: wake the others too.
     if (r === 1) this.libc.futexWake(this.address(word), 0x7fff_ffff);
     return r;
@@ -455,10 +449,7 @@ export class Namespace {
   /** FUTEX_WAIT on a word with a timeout in ms (null: forever). 0 when woken, -errno otherwise. */
   #futexWait(word: number, expected: number, timeoutMs: number | null): number {
     if (timeoutMs === null) return this.libc.futexWait(this.address(word), expected, null);
-    const ns = Math.max(0, Math.round(timeoutMs * 1e6));
-    this.#timespec[0] = BigInt(Math.floor(ns / 1e9));
-    this.#timespec[1] = BigInt(ns % 1e9);
-    return this.libc.futexWait(this.address(word), expected, this.#timespec);
+    return this.libc.futexWait(this.address(word), expected, relativeTimespec(this.#timespec, timeoutMs));
   }
 
   /** Sleeps until this thread's status word is no longer WAITING, or `timeoutMs` passes. */
