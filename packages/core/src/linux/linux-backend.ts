@@ -1,7 +1,8 @@
 /**
  * The Linux backend: the Backend interface over a shared-memory namespace (see
- * namespace.ts for transactions and engine.ts for the semantics). Arguments the OS
- * would judge are judged here with the codes Windows gives.
+ * namespace.ts for transactions, engine.ts for the semantics and wait-loop.ts for the
+ * blocking wait). Arguments the OS would judge are judged here with the codes Windows
+ * gives.
  */
 import type { Backend, CreatedObject, RawHandle } from '../backend.js';
 import type { ObjectKind } from '../object-kind.js';
@@ -14,7 +15,6 @@ import {
   SEMAPHORE_MODIFY_STATE,
   SYNCHRONIZE,
   TIMER_MODIFY_STATE,
-  WAIT_ABANDONED_0,
   WAIT_OBJECT_0,
   WAIT_TIMEOUT,
 } from '../constants.js';
@@ -30,7 +30,7 @@ import {
 } from '../error-codes.js';
 import { Win32Error } from '../errors.js';
 import { mapGenericAccess, openAccess } from '../access-rights.js';
-import { Engine, SLICE_MS } from './engine.js';
+import { Engine } from './engine.js';
 import { DeathWatch } from './death-watch.js';
 import { FastPaths, UNDECIDED } from './fast-paths.js';
 import { registerThread } from './registration.js';
@@ -41,21 +41,20 @@ import {
   type Kind,
   O,
   T,
-  IDLE,
   TIMER_MONOTONIC,
   TIMER_REALTIME,
   TIMER_INACTIVE,
-  THREAD_LIVE,
   WAITING,
   objectWord,
   splitMicros,
   threadWord,
 } from './layout.js';
 import { ESRCH, loadLibc } from './libc.js';
-import { LockDeadlineError, Namespace } from './namespace.js';
+import { Namespace } from './namespace.js';
 import { createLinuxProcesses } from './processes.js';
 import { holdersOf, inspectNamespace } from './namespace-snapshot.js';
 import { lookupName, parseName, setName } from './names.js';
+import { WaitLoop } from './wait-loop.js';
 
 /** 100 ns units between 1601-01-01 and 1970-01-01. */
 const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
@@ -74,27 +73,15 @@ function sleepThenTimeOut(timeoutMs: number): number {
   return WAIT_TIMEOUT;
 }
 
-/**
- * A wait with a timeout waits at most this long (or its timeout, if longer) for the
- * namespace lock, then times out: a holder that is stopped (SIGSTOP, a debugger) cannot
- * hold it past that. The floor keeps a short wait on a busy machine from timing out only
- * because the holder was briefly descheduled.
- */
-const LOCK_WAIT_FLOOR_US = 200_000;
-
-/** Whether `code` is a result a wait on `count` objects can have. */
-function isWaitResult(code: number, count: number, waitAll: boolean): boolean {
-  if (code === WAIT_TIMEOUT || code === WAIT_OBJECT_0 || code === WAIT_ABANDONED_0) return true;
-  if (waitAll) return false;
-  return (code > WAIT_OBJECT_0 && code < WAIT_OBJECT_0 + count) || (code > WAIT_ABANDONED_0 && code < WAIT_ABANDONED_0 + count);
-}
-
 export function createLinuxBackend(): Backend {
   const libc = loadLibc();
   const ns = new Namespace(libc);
   const engine = new Engine(ns, libc);
   const fast = new FastPaths(ns);
   const deathWatch = new DeathWatch(ns, (p, ms) => engine.awaitExit(p, ms));
+  const waitLoop = new WaitLoop(ns, engine, deathWatch);
+  /** The blocking wait (wait-loop.ts). */
+  const wait: WaitLoop['wait'] = (...args) => waitLoop.wait(...args);
   registerThread(ns, engine);
 
   /**
@@ -204,16 +191,6 @@ export function createLinuxBackend(): Backend {
     };
   }
 
-  /**
-   * Waits until the list can be acquired (all of it, or its lowest acquirable entry),
-   * the timeout passes, or `before` (run in the same transaction as the first attempt)
-   * throws. Blocks on this thread's own futex word; wakes every SLICE_MS (and when a
-   * timer in the list is due) to look at what no futex reports.
-   *
-   * A wait with a timeout gives up on the namespace lock at its deadline (but not before
-   * LOCK_WAIT_FLOOR_US). If it had registered, its registration stays until this thread's
-   * next transaction removes it and gives back whatever was handed to it meanwhile.
-   */
   /** Whether a registered wait of another thread, queued after `ticket`, names one of `objects`. */
   function queuedSince(ticket: number, objects: readonly number[]): boolean {
     const high = ns.r(H.threadsHigh);
@@ -229,90 +206,6 @@ export function createLinuxBackend(): Backend {
   /** This thread's last pool wait: its objects (slot and generation), and whether its first handle ended it. */
   let poolWait: { objects: Set<number>; interrupted: boolean } | null = null;
   const objectKey = (obj: number) => obj * 0x1_0000_0000 + (ns.r(objectWord(obj, O.generation)) >>> 0);
-
-  function wait(
-    resolveObjects: () => number[],
-    waitAll: boolean,
-    timeoutMs: number,
-    before?: () => void,
-    keepPlace?: (objects: readonly number[], ticket: number) => boolean,
-    acquireFor?: number,
-  ): number {
-    const me = ns.thread;
-    const owner = acquireFor ?? me;
-    const start = Namespace.monotonicMicros();
-    const deadline = timeoutMs === INFINITE ? Infinity : start + timeoutMs * 1000;
-    const lockDeadline = timeoutMs === INFINITE ? Infinity : Math.max(deadline, start + LOCK_WAIT_FLOOR_US);
-    let objects: number[] = [];
-    // One transaction resolves the handles, makes the first attempt and, failing that, registers.
-    let first: number;
-    try {
-      first = ns.transact(() => {
-        objects = resolveObjects();
-        before?.();
-        const changed = new Set<number>();
-        engine.refresh(objects, changed, timeoutMs === 0);
-        engine.dispatch(changed);
-        if (owner !== me && !(ns.r(threadWord(owner, T.state)) === THREAD_LIVE && ns.r(threadWord(owner, T.process)) === ns.process))
-          throw new Win32Error(ERROR_INVALID_PARAMETER, 'WaitForMultipleObjectsEx'); // not a live thread of this process
-        const code = engine.tryWait(owner, objects, waitAll);
-        if (code >= 0) return code;
-        if (timeoutMs === 0) return WAIT_TIMEOUT;
-        const ticket = ns.r(threadWord(me, T.sequence));
-        engine.register(me, objects, waitAll, owner);
-        if (keepPlace?.(objects, ticket)) ns.w(threadWord(me, T.sequence), ticket);
-        return WAITING;
-      }, lockDeadline);
-    } catch (error) {
-      if (error instanceof LockDeadlineError) return WAIT_TIMEOUT; // nothing was done
-      throw error;
-    }
-    if (first !== WAITING) return first;
-    const status = threadWord(me, T.status);
-    for (;;) {
-      if (Atomics.load(ns.i32, status) !== WAITING) break;
-      const now = Namespace.monotonicMicros();
-      const sliceMs = Math.min((deadline - now) / 1000, SLICE_MS, engine.nextDueMs(objects));
-      if (sliceMs > 0) deathWatch.sleep(objects, WAITING, sliceMs);
-      if (Atomics.load(ns.i32, status) !== WAITING) break;
-      try {
-        ns.transact(() => {
-          if (ns.r(status) !== WAITING) return;
-          const changed = new Set<number>();
-          engine.refresh(objects, changed, true);
-          // A count of waits that says none while this one is registered is damage: a waker
-          // skipped the waiters, or a fast path went past them. Repair it, and look at this
-          // wait's objects as a waker would have.
-          if (ns.r(H.waiting) <= 0 || objects.some((obj) => ns.r(objectWord(obj, O.waiters)) <= 0)) engine.recountWaiting(objects, changed);
-          engine.dispatch(changed);
-          if (ns.r(status) !== WAITING) return;
-          // Still waiting: now (not before handing out what fell due) reclaim what the dead hold,
-          // and what was handed to waits that live threads gave up.
-          const freed = new Set<number>();
-          engine.sweepGivenUpWaits(freed);
-          engine.reclaim(freed, false);
-          engine.dispatch(freed);
-          if (ns.r(status) === WAITING && Namespace.monotonicMicros() >= deadline) engine.timeOut(me);
-        }, lockDeadline);
-      } catch (error) {
-        if (!(error instanceof LockDeadlineError)) throw error;
-        if (Atomics.load(ns.i32, status) !== WAITING) break; // handed a result meanwhile: take it
-        // Said in the slot too: if this thread makes no transaction for a long time, another
-        // waiter's periodic pass ends the wait and gives back what it is handed meanwhile.
-        Atomics.store(ns.i32, threadWord(me, T.gaveUp), 1);
-        ns.pendingCleanup = () => {
-          const changed = new Set<number>();
-          engine.dropOwnStaleWait(changed);
-          engine.dispatch(changed);
-        };
-        return WAIT_TIMEOUT;
-      }
-    }
-    const result = Atomics.load(ns.i32, status);
-    Atomics.store(ns.i32, status, IDLE); // taken: a reclaim no longer gives it back
-    if (!isWaitResult(result, objects.length, waitAll)) throw ns.damaged(`the status word of a wait: ${result}`);
-    return result;
-  }
 
   /** A process object holding `fd` (a pidfd of ours, closed here on failure) and a handle to it. */
   function adoptPidfd(pid: number, fd: number, access: number, syscall: string): RawHandle {
