@@ -9,7 +9,8 @@
 // comes and goes by a few hundred KB between two idle collections) plus `external`
 // (which includes array buffers).
 import { getHeapSpaceStatistics } from 'node:v8';
-import { Event, Semaphore, waitPool } from '@waitables/async';
+import { Event, Semaphore } from '@waitables/async';
+import { waitPool } from '@waitables/async/internal';
 
 if (typeof globalThis.gc !== 'function') throw new Error('scale-memory.mjs needs node --expose-gc');
 const [mode, nArg, objectsArg] = process.argv.slice(2);

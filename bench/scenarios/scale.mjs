@@ -5,7 +5,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Event, Semaphore, waitPool } from '@waitables/async';
+import { Event, Semaphore } from '@waitables/async';
+import { waitPool } from '@waitables/async/internal';
 import { pause } from '../lib/stats.mjs';
 
 const memoryHelper = fileURLToPath(new URL('../helpers/scale-memory.mjs', import.meta.url));

@@ -2,7 +2,8 @@
 // (code ERR_WAIT_OBJECT_CLOSED), and whatever a wait thread acquired at that moment goes
 // back: no unit lost, no mutex left owned by a wait thread.
 import { describe, expect, test } from 'vitest';
-import { Event, Mutex, ObjectClosedError, Semaphore, waitPool } from '@waitables/async';
+import { Event, Mutex, ObjectClosedError, Semaphore } from '@waitables/async';
+import { waitPool } from '@waitables/async/internal';
 import { Semaphore as CoreSemaphore, WAIT_OBJECT_0 } from '@waitables/core';
 import { useActors } from '../helpers/actors.js';
 import { isSettled, settle } from '../helpers/async.js';

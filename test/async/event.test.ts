@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { AbortError, Event, waitPool } from '@waitables/async';
+import { AbortError, Event } from '@waitables/async';
+import { waitPool } from '@waitables/async/internal';
 import { EVENT_ALL_ACCESS } from '@waitables/core';
 import { useActors } from '../helpers/actors.js';
 import { expectNoListeners, isSettled, settle } from '../helpers/async.js';

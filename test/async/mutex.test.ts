@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { MessageChannel } from 'node:worker_threads';
-import { Mutex, Semaphore, TimeoutError, waitPool } from '@waitables/async';
+import { Mutex, Semaphore, TimeoutError } from '@waitables/async';
+import { waitPool } from '@waitables/async/internal';
 import { MUTEX_ALL_ACCESS, WAIT_OBJECT_0, WAIT_TIMEOUT, inspectNamespace } from '@waitables/core';
 import { useActors } from '../helpers/actors.js';
 import { isSettled, settle } from '../helpers/async.js';

@@ -3,7 +3,8 @@
 // over at the moment of an abort must be given back: at the end the object is exactly
 // as it started.
 import { describe, expect, test } from 'vitest';
-import { Event, Mutex, Semaphore, waitPool } from '@waitables/async';
+import { Event, Mutex, Semaphore } from '@waitables/async';
+import { waitPool } from '@waitables/async/internal';
 import { WAIT_OBJECT_0 } from '@waitables/core';
 import { useActors } from '../helpers/actors.js';
 import { settle } from '../helpers/async.js';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { AbortError, Semaphore, TimeoutError, waitPool } from '@waitables/async';
+import { AbortError, Semaphore, TimeoutError } from '@waitables/async';
+import { waitPool } from '@waitables/async/internal';
 import { SEMAPHORE_ALL_ACCESS } from '@waitables/core';
 import { useActors } from '../helpers/actors.js';
 import { expectNoListeners, isSettled, settle } from '../helpers/async.js';

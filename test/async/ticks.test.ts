@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { AbortError, type Tick, closeWaitPool, ticks, waitPool } from '@waitables/async';
+import { AbortError, type Tick, closeWaitPool, ticks } from '@waitables/async';
+import { waitPool } from '@waitables/async/internal';
 import { settle } from '../helpers/async.js';
 
 /** Ticks consumed by a consumer that, after each tick, comes back at a random moment within a period either side of a due time. */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { AbortError, Event, Mutex, Semaphore, TimeoutError, waitAll, waitAny, waitPool } from '@waitables/async';
+import { AbortError, Event, Mutex, Semaphore, TimeoutError, waitAll, waitAny } from '@waitables/async';
+import { waitPool } from '@waitables/async/internal';
 import { WAIT_OBJECT_0 } from '@waitables/core';
 import { useActors } from '../helpers/actors.js';
 import { isSettled, settle } from '../helpers/async.js';
