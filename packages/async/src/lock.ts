@@ -11,15 +11,14 @@ import { AwaiterQueue, type QueueEntry } from './awaiter-queue.js';
 import { AbortError, ObjectClosedError, TimeoutError, WaitThreadError } from './errors.js';
 import { PendingWait } from '@waitables/common/pending-wait';
 import type { CheckedWaitOptions } from './options.js';
-import type { Grant, WaitPool } from './pool.js';
+import type { Grant } from './grant.js';
+import { RELEASED } from './held-mutex.js';
+import type { MutexPool } from './mutex-pool.js';
 import type { WaitThread } from './wait-thread.js';
 import { refuseCloning } from './uncloneable.js';
 
 const LOCK_CLONE_MESSAGE =
   'a Lock cannot be cloned or sent to another thread or process (its mutex is owned here): release it here and acquire the mutex there';
-
-/** The settled promise of a release done synchronously (shared: an uncontended release allocates nothing). */
-export const RELEASED: Promise<void> = Promise.resolve();
 
 /**
  * Ownership of a mutex. `release()` gives it up (on the thread that owns it in the OS);
@@ -106,7 +105,7 @@ export class MutexGroup implements LockOwner {
   readonly raw: RawHandle;
 
   constructor(
-    readonly pool: WaitPool,
+    readonly pool: MutexPool,
     readonly mutex: CoreMutex,
     readonly onIdle: (group: MutexGroup) => void,
   ) {
@@ -207,8 +206,8 @@ export class MutexGroup implements LockOwner {
     const lock = new Lock(this, abandoned);
     this.#holder = { lock, thread, forCaller };
     thread?.locks.add(lock);
-    if (forCaller && handedOver) this.pool.locksForCaller.add(lock);
-    else if (forCaller) this.pool.tookForCaller(this.raw, lock);
+    if (forCaller && handedOver) this.pool.callerMutexes.locks.add(lock);
+    else if (forCaller) this.pool.callerMutexes.took(this.raw, lock);
     return lock;
   }
 
@@ -216,7 +215,7 @@ export class MutexGroup implements LockOwner {
     const holder = this.#holder;
     if (!holder || holder.lock !== lock) return RELEASED;
     holder.thread?.locks.delete(lock);
-    this.pool.locksForCaller.delete(lock);
+    this.pool.callerMutexes.locks.delete(lock);
     // A local awaiter takes over the ownership as it is, on the same thread: no system
     // call, unless other processes' waiters must have their turn first (handoff.ts).
     if (this.#queue.length === 0) this.pool.handoff.end(this.raw);
@@ -256,7 +255,7 @@ export class MutexGroup implements LockOwner {
 /** A lock on a mutex acquired by a compound wait (waitAny/waitAll), outside any group. */
 export class CompoundLockOwner implements LockOwner {
   constructor(
-    readonly pool: WaitPool,
+    readonly pool: MutexPool,
     readonly raw: RawHandle,
     readonly thread: WaitThread | null,
   ) {}

@@ -23,40 +23,29 @@
  * releases the mutexes it owns for nobody, and units and signals reported to nobody are
  * given back, before the process is gone.
  */
-import {
-  type RawHandle,
-  Win32Error,
-  getBackend,
-  WAIT_ABANDONED_0,
-  WAIT_OBJECT_0,
-  WAIT_TIMEOUT,
-  type WaitHandle,
-  INFINITE,
-} from '@waitables/core';
-import { AwaiterQueue, type QueueEntry } from './awaiter-queue.js';
-import { AbortError, ObjectClosedError, PoolClosedError, TimeoutError, WaitThreadError } from './errors.js';
-import { HandoffPolicy } from './handoff.js';
+import { type RawHandle, getBackend, WAIT_ABANDONED_0, WAIT_TIMEOUT, type WaitHandle } from '@waitables/core';
 import { KeepAlive } from '@waitables/common/keep-alive';
 import { PendingWait } from '@waitables/common/pending-wait';
+import { AwaiterQueue, type QueueEntry } from './awaiter-queue.js';
+import { CallerMutexes } from './caller-mutexes.js';
+import { CompoundJobs } from './compound-jobs.js';
+import { AbortError, ObjectClosedError, PoolClosedError, TimeoutError } from './errors.js';
+import { stopAtExit } from './exit-hook.js';
+import { giveBack, ownerOf, type Kind } from './give-back.js';
+import type { Grant } from './grant.js';
+import { HandoffPolicy } from './handoff.js';
+import type { MutexPool } from './mutex-pool.js';
+import { MutexReleases } from './mutex-releases.js';
 import type { CheckedWaitOptions } from './options.js';
 import type { Report } from './protocol.js';
+import { RetiredSlots } from './retired-slots.js';
+import { failureOf, threadDied } from './thread-failure.js';
 import { WaitThread } from './wait-thread.js';
-import { type Lock, RELEASED } from './lock.js';
 
-/** Where an acquired object came from: `thread` null means this thread (the caller's) owns it. */
-export interface Grant {
-  readonly abandoned: boolean;
-  readonly thread: WaitThread | null;
-  /** A wait thread acquired it for this thread (a mutex this thread owns; see WaitThreadData.acquireFor). */
-  readonly forCaller?: boolean;
-  /** When the object was acquired, in performance.now() milliseconds (on the thread that acquired it). */
-  readonly at: number;
-}
+export type { Grant } from './grant.js';
 
 // performance.now() and process.hrtime read the same monotonic clock from different origins.
 const hrtimeToPerformance = performance.now() - Number(process.hrtime.bigint()) / 1e6;
-
-type Kind = WaitHandle['kind'];
 
 interface Awaiter {
   settle(grant: Grant): void;
@@ -74,56 +63,33 @@ interface Slot {
   armed: boolean;
 }
 
-/** A slot disarmed while it may still fire: what it reports goes back. */
-interface Retired {
-  readonly raw: RawHandle;
-  readonly kind: Kind;
-  readonly thread: WaitThread;
-  /** The handle belongs to the pool (its object was closed while armed): close it once disarmed. */
-  readonly closeRaw: boolean;
-  /** Give-backs under way on the thread (mutexes), before the handle may be closed. */
-  readonly pending: Promise<void>[];
-}
-
-/** Who owns a mutex a wait thread acquired: the thread itself, or (null) the pool's own thread it acquired for. */
-function ownerOf(thread: WaitThread, kind: Kind): WaitThread | null {
-  return kind === 'mutex' && thread.acquiresForOwner ? null : thread;
-}
-
-/** Idle compound threads kept for the next wait-any or wait-all. */
-const COMPOUND_IDLE_KEPT = 2;
-
-/** How long the 'exit' hook waits for the wait threads to give back what they hold. */
-const EXIT_GRACE_MS = 2000;
-
-interface Compound {
-  readonly raws: RawHandle[];
-  readonly kinds: Kind[];
-  readonly waitAll: boolean;
-  readonly thread: WaitThread;
-  settle(code: number): void;
-  fail(error: unknown): void;
-  /** The caller left: whatever the thread reports acquired must be given back. */
-  left: boolean;
-}
-
 let nextId = 1;
+/** Ids of slots, compound jobs and release tokens: one sequence, so no two are alike. */
+const newId = () => nextId++;
 
-export class WaitPool {
+/**
+ * One thread's wait pool (see the file's header). Not public API: `@waitables/async`
+ * exports closeWaitPool(); tests reach the pool through `@waitables/async/internal`.
+ */
+export class WaitPool implements MutexPool {
   readonly #batch: WaitThread[] = [];
-  readonly #compoundThreads: WaitThread[] = [];
   readonly #slots = new Map<RawHandle, Slot>();
   readonly #byId = new Map<number, Slot>();
-  /** Slots disarmed while they may still fire: id -> what to give back. */
-  readonly #retired = new Map<number, Retired>();
-  readonly #compounds = new Map<number, Compound>();
-  /** @internal Locks a wait thread acquired for this thread (Linux): closing the pool releases them, as those its threads own. */
-  readonly locksForCaller = new Set<Lock>();
-  /** Mutexes acquired for this thread and handed to an awaiter, not yet made into a lock: handle -> count. */
-  readonly #grantedForCaller = new Map<RawHandle, number>();
-  readonly #releases = new Map<number, { thread: WaitThread; resolve(): void; reject(e: unknown): void }>();
   /** Held while anything is in flight: a referenced wait, a release, a retired slot, a cancelled compound. */
   readonly #keepAlive = new KeepAlive();
+  readonly #releases = new MutexReleases(this.#keepAlive, newId);
+  readonly #retired = new RetiredSlots(this.#keepAlive, this.#releases);
+  readonly #compounds = new CompoundJobs(
+    this.#keepAlive,
+    this.#releases,
+    () => this.#spawn('compound'),
+    newId,
+    () => this.#exiting,
+  );
+  /** Mutexes wait threads acquired for this thread (Linux): closing the pool releases their locks, as those its threads own. */
+  readonly callerMutexes = new CallerMutexes();
+  /** When a release may go straight to a local awaiter without passing other processes' waiters (handoff.ts). */
+  readonly handoff = new HandoffPolicy();
   #threadFailures = 0;
   #closed = false;
   #exitHook = false;
@@ -158,9 +124,9 @@ export class WaitPool {
     for (const slot of this.#slots.values()) pending += slot.queue.length;
     return {
       batchThreads: this.#batch.filter((t) => t.alive).length,
-      compoundThreads: this.#compoundThreads.filter((t) => t.alive).length,
+      compoundThreads: this.#compounds.threads.filter((t) => t.alive).length,
       slots: this.#slots.size,
-      pending: pending + [...this.#compounds.values()].filter((job) => !job.left).length,
+      pending: pending + this.#compounds.pending,
       keepsAlive: this.#keepAlive.active,
       /** Wait threads that could not start or died (their waits rejected with WaitThreadError). */
       threadFailures: this.#threadFailures,
@@ -210,9 +176,6 @@ export class WaitPool {
     });
   }
 
-  /** @internal When a release may go straight to a local awaiter without passing other processes' waiters (handoff.ts). */
-  readonly handoff = new HandoffPolicy();
-
   /**
    * The oldest local awaiter of this handle, for a release or set in this process to
    * serve directly; null if there is none or if fairness across processes says the
@@ -230,14 +193,15 @@ export class WaitPool {
     return (grant) => awaiter.settle(grant);
   }
 
+  /** How many of this thread's awaiters wait for this handle. */
   localAwaiters(raw: RawHandle): number {
     return this.#slots.get(raw)?.queue.length ?? 0;
   }
 
   /**
    * A wait-any (the index of the object acquired) or wait-all over several objects, on a
-   * compound thread. Resolves to the WAIT_* code and the thread that owns any mutex
-   * acquired.
+   * compound thread (compound-jobs.ts). Resolves to what `take` makes of the WAIT_* code
+   * and the thread that owns any mutex acquired.
    */
   compound<R>(
     objects: readonly WaitHandle[],
@@ -251,66 +215,7 @@ export class WaitPool {
     take: (code: number, thread: WaitThread | null) => R,
   ): Promise<R> {
     if (this.#closed) return Promise.reject(new PoolClosedError());
-    const { signal, timeout, ref } = options;
-    if (signal?.aborted) return Promise.reject(new AbortError({ cause: signal.reason }));
-    const raws = objects.map((o) => o.handle);
-    // A mutex is never taken on this thread or on a thread already holding locks: the OS
-    // would let a thread that owns it take it again, and two local owners must exclude.
-    const mutexes = objects.some((o) => o.kind === 'mutex');
-    if (!mutexes) {
-      const now = getBackend().waitForMultipleObjects(raws, waitAll, 0, false);
-      if (now !== WAIT_TIMEOUT) return Promise.resolve(take(now, null));
-      if (timeout === 0) return Promise.reject(new TimeoutError(0));
-    }
-    const thread = this.#compoundThreads.find((t) => t.alive && !t.busy && (!mutexes || t.locks.size === 0)) ?? this.#spawn('compound');
-    thread.busy = true;
-    const id = nextId++;
-    return new Promise((resolve, reject) => {
-      // A timeout a native wait can take is the thread's own: the OS decides, so a wait with
-      // timeout 0 still takes what is free now (a timer here would beat the thread's answer).
-      // Longer ones are a chain of Node timers.
-      const native = timeout < INFINITE;
-      const wait = new PendingWait({ signal, timeout: native ? Infinity : timeout, keepAlive: ref ? this.#keepAlive : null }, (error) =>
-        leave(error),
-      );
-      const job: Compound = {
-        raws,
-        kinds: objects.map((o) => o.kind),
-        waitAll,
-        thread,
-        left: false,
-        settle: (code) => {
-          wait.disarm();
-          // The thread's own deadline passed (see below): nothing was acquired.
-          if (code === WAIT_TIMEOUT) reject(new TimeoutError(timeout));
-          else resolve(take(code, thread));
-        },
-        fail: (error) => {
-          wait.disarm();
-          reject(error);
-        },
-      };
-      const leave = (error: unknown) => {
-        if (job.left) return;
-        job.left = true;
-        wait.disarm();
-        // What the thread reports acquired until it reads the cancel goes back: wait for it.
-        this.#keepAlive.ref();
-        thread.send({ op: 'cancel', id });
-        reject(error);
-      };
-      this.#compounds.set(id, job);
-      wait.arm();
-      thread.send({
-        op: 'compound',
-        id,
-        handles: raws,
-        mutexes: objects.map((o) => o.kind === 'mutex'),
-        ledgers: raws.map((raw) => getBackend().crashSafeLedger?.(raw) ?? null),
-        waitAll,
-        timeoutMs: native ? timeout : INFINITE,
-      });
-    });
+    return this.#compounds.run(objects, waitAll, options, take);
   }
 
   /**
@@ -318,19 +223,7 @@ export class WaitPool {
    * it). Until the thread has done it, the process is kept alive.
    */
   releaseMutex(raw: RawHandle, thread: WaitThread | null): Promise<void> {
-    if (thread === null) {
-      getBackend().releaseMutex(raw);
-      return RELEASED;
-    }
-    if (!thread.alive) return Promise.reject(new WaitThreadError('the wait thread that owned this mutex died; the OS abandoned it'));
-    // A stopping thread releases at its shutdown every ownership nobody keeps.
-    if (thread.stopping) return Promise.resolve();
-    const token = nextId++;
-    this.#keepAlive.ref();
-    return new Promise<void>((resolve, reject) => {
-      this.#releases.set(token, { thread, resolve, reject });
-      thread.send({ op: 'release-mutex', raw, token });
-    }).finally(() => this.#keepAlive.unref());
+    return this.#releases.release(raw, thread);
   }
 
   /**
@@ -369,21 +262,16 @@ export class WaitPool {
         for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
         this.#afterLeave(slot);
       }
-      for (const [id, job] of this.#compounds) {
-        if (job.left) continue;
-        job.left = true;
-        this.#keepAlive.ref(); // until the thread says what it acquired meanwhile
-        job.thread.send({ op: 'cancel', id });
-        job.fail(error);
-      }
-      const threads = [...this.#batch, ...this.#compoundThreads].filter((t) => t.alive);
+      this.#compounds.cancelAll(error);
+      const threads = this.#threads().filter((t) => t.alive);
+      const callerLocks = this.callerMutexes.locks;
       // A release may hand a lock over to the next local awaiter on the same thread: repeat.
-      for (let round = 0; round < 16 && (this.locksForCaller.size > 0 || threads.some((t) => t.locks.size > 0)); round++) {
-        const held = [...this.locksForCaller, ...threads.flatMap((t) => [...t.locks])];
+      for (let round = 0; round < 16 && (callerLocks.size > 0 || threads.some((t) => t.locks.size > 0)); round++) {
+        const held = [...callerLocks, ...threads.flatMap((t) => [...t.locks])];
         await Promise.all(held.map((lock) => lock[Symbol.asyncDispose]().catch(() => undefined)));
       }
       const exits = threads.map((t) => new Promise((resolve) => (t.alive ? t.worker.once('exit', resolve) : resolve(undefined))));
-      for (const t of threads) t.stop(keepOf(t));
+      for (const t of threads) t.stop(t.keptHandles());
       await Promise.all(exits);
     } finally {
       this.#keepAlive.unref();
@@ -391,8 +279,8 @@ export class WaitPool {
   }
 
   /**
-   * @internal Keeps the process alive until the returned function is called (once): a
-   * wait queued outside the pool's slots (behind a local lock holder) with `ref: true`.
+   * Keeps the process alive until the returned function is called (once): a wait queued
+   * outside the pool's slots (behind a local lock holder) with `ref: true`.
    */
   keepAlive(): () => void {
     return this.#keepAlive.hold();
@@ -404,12 +292,16 @@ export class WaitPool {
     if (thread) await thread.kill();
   }
 
-  // --- Internals --------------------------------------------------------------------
+  // --- Slots and batch threads ---------------------------------------------------------
+
+  #threads(): WaitThread[] {
+    return [...this.#batch, ...this.#compounds.threads];
+  }
 
   #newSlot(object: WaitHandle): Slot {
     const thread = this.#batch.find((t) => t.alive && t.bound < this.batchCapacity) ?? this.#spawn('batch');
     thread.bound++;
-    const slot: Slot = { id: nextId++, raw: object.handle, kind: object.kind, object, queue: new AwaiterQueue(), thread, armed: false };
+    const slot: Slot = { id: newId(), raw: object.handle, kind: object.kind, object, queue: new AwaiterQueue(), thread, armed: false };
     this.#slots.set(slot.raw, slot);
     this.#byId.set(slot.id, slot);
     return slot;
@@ -429,8 +321,7 @@ export class WaitPool {
 
   /** Disarms a slot that may still fire: the process stays alive until the thread confirms, and what it took goes back. */
   #retire(slot: Slot, raw: RawHandle, closeRaw: boolean): void {
-    this.#keepAlive.ref();
-    this.#retired.set(slot.id, { raw, kind: slot.kind, thread: slot.thread, closeRaw, pending: [] });
+    this.#retired.add(slot.id, raw, slot.kind, slot.thread, closeRaw);
     slot.thread.send({ op: 'disarm', id: slot.id });
     this.#removeSlot(slot);
   }
@@ -445,7 +336,7 @@ export class WaitPool {
     thread.bound--;
     // Retire a thread that holds nothing, keeping the first one for the next wait.
     if (thread.alive && thread.bound === 0 && thread.locks.size === 0 && this.#batch.filter((t) => t.alive && !t.stopping).length > 1) {
-      thread.stop(keepOf(thread));
+      thread.stop(thread.keptHandles());
       this.#batch.splice(this.#batch.indexOf(thread), 1);
     }
   }
@@ -453,64 +344,31 @@ export class WaitPool {
   #spawn(mode: 'batch' | 'compound'): WaitThread {
     if (!this.#exitHook) {
       this.#exitHook = true;
-      process.once('exit', () => this.#onExit());
+      process.once('exit', () => {
+        this.#exiting = true;
+        stopAtExit(this.#threads(), this.callerMutexes);
+      });
     }
     const thread = new WaitThread(
       mode,
       (t, r) => this.#onReport(t, r),
       (t, died) => this.#onExited(t, died),
     );
-    (mode === 'batch' ? this.#batch : this.#compoundThreads).push(thread);
+    (mode === 'batch' ? this.#batch : this.#compounds.threads).push(thread);
     return thread;
   }
 
   #onReport(thread: WaitThread, report: Exclude<Report, { op: 'ready' }>): void {
     switch (report.op) {
-      case 'fired': {
-        const slot = this.#byId.get(report.id);
-        if (!slot) {
-          const retired = this.#retired.get(report.id);
-          if (retired) {
-            const released = this.#giveBack(retired.raw, retired.kind, report.count, ownerOf(thread, retired.kind));
-            if (released) retired.pending.push(released);
-          }
-          return;
-        }
-        slot.armed = false;
-        if (this.#exiting || slot.object.closed) {
-          // Nobody can take it (the process is ending, or the object was closed under the wait).
-          const error = new ObjectClosedError();
-          if (!this.#exiting) for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
-          void this.#giveBack(slot.raw, slot.kind, report.count, ownerOf(thread, slot.kind));
-          if (slot.queue.length === 0) this.#removeSlot(slot);
-          return;
-        }
-        const owner = ownerOf(thread, slot.kind);
-        for (let i = 0; i < report.count; i++) {
-          const awaiter = slot.queue.shift();
-          if (!awaiter) {
-            void this.#giveBack(slot.raw, slot.kind, report.count - i, owner);
-            break;
-          }
-          if (owner === null && slot.kind === 'mutex')
-            this.#grantedForCaller.set(slot.raw, (this.#grantedForCaller.get(slot.raw) ?? 0) + 1);
-          awaiter.settle({
-            abandoned: i === 0 && report.abandoned,
-            thread: owner,
-            forCaller: owner === null && slot.kind === 'mutex',
-            at: report.at + hrtimeToPerformance,
-          });
-        }
-        if (slot.queue.length > 0) this.#arm(slot);
-        else this.#removeSlot(slot);
+      case 'fired':
+        this.#fired(thread, report);
         return;
-      }
       case 'disarmed':
-        this.#disarmed(report.id);
+        this.#retired.disarmed(report.id);
         return;
       case 'failed': {
         const slot = this.#byId.get(report.id);
-        this.#disarmed(report.id);
+        this.#retired.disarmed(report.id);
         if (!slot) return;
         slot.armed = false;
         const error = slot.object.closed ? new ObjectClosedError() : failureOf(report);
@@ -518,146 +376,62 @@ export class WaitPool {
         this.#removeSlot(slot);
         return;
       }
-      case 'released': {
-        const waiter = this.#releases.get(report.token);
-        this.#releases.delete(report.token);
-        if (report.errno) waiter?.reject(new Win32Error(report.errno, report.syscall));
-        else waiter?.resolve();
-        this.#retireIdleCompound(thread);
+      case 'released':
+        this.#releases.released(report);
+        this.#compounds.retireIdle(thread);
         return;
-      }
       case 'compound-done':
-      case 'compound-failed': {
-        const job = this.#compounds.get(report.id);
-        this.#compounds.delete(report.id);
-        thread.busy = false;
-        if (!job) return;
-        if (job.left) this.#keepAlive.unref(); // referenced since it left
-        if (report.op === 'compound-failed') {
-          if (!job.left) job.fail(failureOf(report));
-          return;
-        }
-        if (!job.left && !this.#exiting) job.settle(report.code);
-        else this.#giveBackCompound(job, report.code);
-        this.#retireIdleCompound(thread);
+      case 'compound-failed':
+        this.#compounds.reported(thread, report);
         return;
-      }
       case 'stopped':
         return;
     }
   }
 
-  /**
-   * Compound threads are started as wait-any/wait-all calls overlap; once the burst is
-   * over, all but COMPOUND_IDLE_KEPT idle ones stop (one holding locks stays until they
-   * are released: it owns their mutexes; it is looked at again after each release).
-   */
-  #retireIdleCompound(thread: WaitThread): void {
-    if (thread.mode !== 'compound' || thread.busy || thread.stopping || !thread.alive || thread.locks.size > 0) return;
-    // A release under way on it keeps the process alive until done: let it finish first.
-    for (const waiter of this.#releases.values()) if (waiter.thread === thread) return;
-    const idle = this.#compoundThreads.filter((t) => t.alive && !t.busy && !t.stopping);
-    if (idle.length <= COMPOUND_IDLE_KEPT) return;
-    thread.stop();
-    this.#compoundThreads.splice(this.#compoundThreads.indexOf(thread), 1);
-  }
-
-  /** The thread let go of a retired slot: the process need not wait for it any more. */
-  #disarmed(id: number): void {
-    const retired = this.#retired.get(id);
-    if (!retired) return;
-    this.#retired.delete(id);
-    this.#keepAlive.unref();
-    if (!retired.closeRaw) return;
-    const close = () => {
-      try {
-        getBackend().closeHandle(retired.raw);
-      } catch {
-        // Already gone.
-      }
-    };
-    if (retired.pending.length === 0) close();
-    else void Promise.allSettled(retired.pending).then(close);
-  }
-
-  /**
-   * The process is ending ('exit' hook: nothing asynchronous runs any more). Every
-   * thread is stopped, releasing the mutexes it owns except those of locks still held,
-   * and its last reports are read here synchronously: units and signals acquired for
-   * nobody go back. A lock still held at exit is left to the OS (abandoned), as a
-   * thread that ends owning a mutex is.
-   */
-  #onExit(): void {
-    this.#exiting = true;
-    const threads = [...this.#batch, ...this.#compoundThreads].filter((t) => t.alive);
-    for (const t of threads) t.stop(keepOf(t));
-    const deadline = performance.now() + EXIT_GRACE_MS;
-    // A thread still starting up has acquired nothing; it ends with the process.
-    for (const t of threads) if (t.isOnline) t.awaitStoppedSync(deadline);
-    // Mutexes acquired for this thread whose lock never reached its holder (the event loop
-    // did not turn again): this thread owns them, and releases them now.
-    for (const [raw, count] of this.#grantedForCaller) {
-      for (let i = 0; i < count; i++) {
-        try {
-          getBackend().releaseMutex(raw);
-        } catch {
-          break; // closed meanwhile
-        }
-      }
+  /** A slot's handle fired: what the thread took goes to the oldest awaiters, the rest back. */
+  #fired(thread: WaitThread, report: Extract<Report, { op: 'fired' }>): void {
+    const slot = this.#byId.get(report.id);
+    if (!slot) {
+      this.#retired.fired(report.id, report.count, thread);
+      return;
     }
-    this.#grantedForCaller.clear();
-  }
-
-  /** @internal A lock was made of a grant acquired for this thread: its holder has it now. */
-  tookForCaller(raw: RawHandle, lock: Lock): void {
-    this.locksForCaller.add(lock);
-    const left = (this.#grantedForCaller.get(raw) ?? 0) - 1;
-    if (left > 0) this.#grantedForCaller.set(raw, left);
-    else this.#grantedForCaller.delete(raw);
-  }
-
-  /**
-   * What a wait acquired for nobody goes back: a semaphore unit, an auto-reset signal, a
-   * mutex (released on its thread: the promise of that). A stopping thread releases its
-   * mutexes itself at shutdown.
-   */
-  #giveBack(raw: RawHandle, kind: Kind, count: number, thread: WaitThread | null): Promise<void> | null {
-    const backend = getBackend();
-    try {
-      if (kind === 'semaphore') backend.releaseSemaphore(raw, count);
-      else if (kind === 'event' && backend.isManualResetEvent(raw) === false) backend.setEvent(raw);
-      else if (kind === 'mutex') return this.releaseMutex(raw, thread).catch(() => undefined);
-      // A timer's expiry cannot be put back (no API re-signals a timer); a process stays signaled.
-    } catch {
-      // The handle was closed meanwhile: there is nothing left to give back to.
+    slot.armed = false;
+    if (this.#exiting || slot.object.closed) {
+      // Nobody can take it (the process is ending, or the object was closed under the wait).
+      const error = new ObjectClosedError();
+      if (!this.#exiting) for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
+      void giveBack(this.#releases, slot.raw, slot.kind, report.count, ownerOf(thread, slot.kind));
+      if (slot.queue.length === 0) this.#removeSlot(slot);
+      return;
     }
-    return null;
+    const owner = ownerOf(thread, slot.kind);
+    for (let i = 0; i < report.count; i++) {
+      const awaiter = slot.queue.shift();
+      if (!awaiter) {
+        void giveBack(this.#releases, slot.raw, slot.kind, report.count - i, owner);
+        break;
+      }
+      if (owner === null && slot.kind === 'mutex') this.callerMutexes.granted(slot.raw);
+      awaiter.settle({
+        abandoned: i === 0 && report.abandoned,
+        thread: owner,
+        forCaller: owner === null && slot.kind === 'mutex',
+        at: report.at + hrtimeToPerformance,
+      });
+    }
+    if (slot.queue.length > 0) this.#arm(slot);
+    else this.#removeSlot(slot);
   }
 
-  #giveBackCompound(job: Compound, code: number): void {
-    if (code === WAIT_TIMEOUT) return;
-    const abandoned = code >= WAIT_ABANDONED_0;
-    const index = code - (abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0);
-    const taken = job.waitAll ? job.raws.map((_, i) => i) : [index];
-    for (const i of taken) void this.#giveBack(job.raws[i]!, job.kinds[i]!, 1, job.thread);
-  }
+  // --- Recovery when a thread ends ------------------------------------------------------
 
   /** A thread ended: a stopping one released what nobody keeps; one that died lost it. */
   #onExited(thread: WaitThread, died: boolean): void {
-    for (const [token, waiter] of this.#releases) {
-      if (waiter.thread !== thread) continue;
-      this.#releases.delete(token);
-      if (died) waiter.reject(threadDied(thread, 'the wait thread that owned this mutex died; the OS abandoned it'));
-      else waiter.resolve();
-    }
-    for (const [id, job] of this.#compounds) {
-      if (job.thread !== thread) continue;
-      this.#compounds.delete(id);
-      if (job.left) this.#keepAlive.unref();
-      else job.fail(threadDied(thread, 'the wait thread running this wait died'));
-    }
+    this.#releases.threadEnded(thread, died);
+    this.#compounds.threadEnded(thread);
     // Its last reports were delivered before this: a slot still retired will never be confirmed.
-    for (const [id, retired] of this.#retired) if (retired.thread === thread) this.#disarmed(id);
+    this.#retired.threadEnded(thread);
     if (died) this.#onDeath(thread);
   }
 
@@ -670,7 +444,7 @@ export class WaitPool {
     this.#threadFailures++;
     for (const lock of thread.locks) lock.lost();
     thread.locks.clear();
-    const list = thread.mode === 'compound' ? this.#compoundThreads : this.#batch;
+    const list = thread.mode === 'compound' ? this.#compounds.threads : this.#batch;
     const at = list.indexOf(thread);
     if (at >= 0) list.splice(at, 1);
     for (const slot of [...this.#byId.values()]) {
@@ -682,15 +456,6 @@ export class WaitPool {
       for (const a of awaiters) a.fail(threadDied(thread, 'the wait thread running this wait died'));
     }
   }
-}
-
-function threadDied(thread: WaitThread, message: string): WaitThreadError {
-  return new WaitThreadError(message, { cause: thread.failure });
-}
-
-/** The handles of the locks a thread's holders still have: a shutdown keeps their ownership. */
-function keepOf(thread: WaitThread): RawHandle[] {
-  return [...thread.locks].map((lock) => lock.owner.raw);
 }
 
 let defaultPool: WaitPool | null = null;
@@ -714,19 +479,13 @@ export function closeAwaited(object: WaitHandle): void {
 /**
  * Closes this thread's wait pool: pending waits reject with PoolClosedError and the
  * wait threads stop. A later wait starts a new pool.
+ * @example
+ * ```ts
+ * await closeWaitPool(); // before a worker or a test file ends
+ * ```
  */
 export async function closeWaitPool(): Promise<void> {
   const pool = defaultPool;
   defaultPool = null;
   await pool?.close();
-}
-
-/**
- * The error a wait thread reported for a wait: its Win32 error, or (errno 0) a failure
- * that is not one, whose text the report ring cannot carry (WAITABLES_DEBUG=1 prints it
- * from the wait thread).
- */
-function failureOf(report: { errno: number; syscall: string }): Error {
-  if (report.errno !== 0) return new Win32Error(report.errno, report.syscall);
-  return new WaitThreadError('the wait thread failed on this wait with an error that is not a Win32 error (WAITABLES_DEBUG=1 prints it)');
 }

@@ -1,7 +1,7 @@
 /** The pool's side of one wait thread: its worker, its command port and control event. */
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { Event, getBackend } from '@waitables/core';
-import type { Lock } from './lock.js';
+import { Event, type RawHandle, getBackend } from '@waitables/core';
+import type { HeldMutex } from './held-mutex.js';
 import type { Command, Report, WaitThreadData } from './protocol.js';
 import { ReportReader, createReportBuffer } from './report-ring.js';
 
@@ -30,7 +30,7 @@ export class WaitThread {
   bound = 0;
   busy = false;
   /** Locks whose mutex this thread owns. */
-  readonly locks = new Set<Lock>();
+  readonly locks = new Set<HeldMutex>();
   alive = true;
   stopping = false;
   /** It has started and reads commands. */
@@ -99,6 +99,11 @@ export class WaitThread {
     getBackend().setEvent(this.#control.handle);
     Atomics.store(this.#wake, 0, 1);
     Atomics.notify(this.#wake, 0);
+  }
+
+  /** The handles of the locks its holders still have: a shutdown keeps their ownership. */
+  keptHandles(): RawHandle[] {
+    return [...this.locks].map((lock) => lock.owner.raw);
   }
 
   /** Asks it to stop, releasing the mutexes it owns except one ownership per handle in `keep`. */
