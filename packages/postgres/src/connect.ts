@@ -23,7 +23,7 @@ export async function connect(url: string, options?: ConnectOptions): Promise<Da
   const checked = checkConnectOptions(options);
   const engine = url.startsWith('memory:')
     ? new MemoryEngine(url.slice('memory:'.length))
-    : new PgEngine({ url, schema: checked.schema, lease: checked.lease, label: checked.label });
+    : new PgEngine({ url, schema: checked.schema, lease: checked.lease, label: checked.label, durableCommits: checked.durableCommits });
   const db = new Database(engine, checked);
   await db.session();
   return db;
