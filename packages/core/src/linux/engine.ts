@@ -485,7 +485,8 @@ export class Engine {
     const pid = ns.r(processWord(p, P.pid));
     const high = ns.r(H.threadsHigh);
     for (let t = 0; t < high && t < LIMITS.threads; t++) {
-      if (ns.r(threadWord(t, T.state)) === THREAD_LIVE && ns.r(threadWord(t, T.process)) === p && ns.r(threadWord(t, T.tid)) === pid) return t;
+      if (ns.r(threadWord(t, T.state)) === THREAD_LIVE && ns.r(threadWord(t, T.process)) === p && ns.r(threadWord(t, T.tid)) === pid)
+        return t;
     }
     return -1;
   }
