@@ -3,14 +3,17 @@ import { Database } from './database.js';
 import { checkConnectOptions, type ConnectOptions } from './options.js';
 import { MemoryEngine } from './memory/engine.js';
 import { PgEngine } from './pg/engine.js';
+import { EtcdEngine, parseEtcdUrl } from './etcd/engine.js';
 import { InvalidArgumentTypeError } from '@waitables/common';
 
 /**
  * Connects to a PostgreSQL database, creating or migrating the package's schema, and
  * opens this process's session (one connection, which also receives the wake-ups).
- * Rejects if the database cannot be reached. `memory:<name>` instead of a
- * `postgres://` URL gives the in-process engine: the same objects and semantics, shared
- * by the connections of that name in this process only, for tests.
+ * Rejects if the database cannot be reached. `etcd://host1:2379,host2:2379,host3:2379`
+ * instead gives the same objects on an etcd cluster (the session is a lease, `schema`
+ * names the key prefix; see the README's etcd section). `memory:<name>` gives the
+ * in-process engine: the same objects and semantics, shared by the connections of that
+ * name in this process only, for tests.
  * @example
  * ```ts
  * import { connect } from '@waitables/postgres';
@@ -19,11 +22,13 @@ import { InvalidArgumentTypeError } from '@waitables/common';
  * ```
  */
 export async function connect(url: string, options?: ConnectOptions): Promise<Database> {
-  if (typeof url !== 'string' || url === '') throw new InvalidArgumentTypeError('url', 'a postgres:// connection string', url);
+  if (typeof url !== 'string' || url === '') throw new InvalidArgumentTypeError('url', 'a postgres:// or etcd:// connection string', url);
   const checked = checkConnectOptions(options);
   const engine = url.startsWith('memory:')
     ? new MemoryEngine(url.slice('memory:'.length))
-    : new PgEngine({ url, schema: checked.schema, lease: checked.lease, label: checked.label });
+    : url.startsWith('etcd://')
+      ? new EtcdEngine({ hosts: parseEtcdUrl(url), prefix: checked.schema, lease: checked.lease, label: checked.label })
+      : new PgEngine({ url, schema: checked.schema, lease: checked.lease, label: checked.label });
   const db = new Database(engine, checked);
   await db.session();
   return db;
