@@ -1,6 +1,8 @@
 // Several processes, each with its own etcd session (as hosts of a fleet), sharing
 // objects through a real three-member cluster: FIFO across them, kill -9 of a holder,
 // a holder frozen (SIGSTOP) past its lease, events, and wait-all under contention.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type Database } from '@waitables/postgres';
 import { Actor, freshPrefix, queued, until, useEtcd } from './helpers.js';
@@ -211,5 +213,14 @@ describe('across processes on etcd', () => {
       ['s', null, 0, 0],
     ]);
     expect(state.find((o) => o.name === 's')?.count).toBe(2);
+  });
+
+  it('a script that closes its session at the end of top-level code completes the close and exits 0; nothing is abandoned', async () => {
+    const script = new URL('../fixtures/postgres-close.mjs', import.meta.url);
+    const { stdout } = await promisify(execFile)(process.execPath, [script.pathname, etcd.cluster.url, schema], { timeout: 60_000 });
+    expect(stdout.trim()).toBe('closed');
+    const lock = await (await db.Mutex.open('closing')).acquire({ timeout: 0 });
+    expect(lock.abandoned).toBe(false);
+    await lock.release();
   });
 });

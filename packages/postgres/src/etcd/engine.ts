@@ -358,7 +358,9 @@ class EtcdSession implements EngineSession {
   }
 
   keepAlive(): void {
-    // The client's channels keep no reference on the event loop while idle (checked by the tests).
+    // Not available: the watch streams are gRPC calls that hold the connection (and with
+    // it the process) as long as the session is open, whatever the waits' `ref`. An etcd
+    // session lets its process exit only once closed (README: "Differences").
   }
 
   /** A crash: nothing released, the lease left to expire. */
