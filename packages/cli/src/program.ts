@@ -42,7 +42,7 @@ function oneLineUsageErrors(command: Command, path: string, runsACommand: boolea
 const remote = () => import('./remote.js');
 
 const connect = () =>
-  new Option('--connect <url>', 'use the objects of this PostgreSQL database (postgres://...) instead of the local ones').env(
+  new Option('--connect <url>', 'use the objects of this PostgreSQL database (postgres://...) or etcd cluster (etcd://host1:2379,host2:2379,...) instead of the local ones').env(
     'WAITABLES_CONNECT',
   );
 
@@ -57,7 +57,8 @@ Exit status:
   WAITABLES_DEBUG=1 adds the stack of an error.
 
 Across hosts: lock, sem, wait, set, reset, pulse and ls take --connect <url> (or WAITABLES_CONNECT)
-to use the objects of a PostgreSQL database (@waitables/postgres) instead of this machine's.`;
+to use the objects of a PostgreSQL database or an etcd cluster (@waitables/postgres) instead of this
+machine's.`;
 
 /** Runs a command's action: `start` may throw, return a status or a promise of one. */
 export type Runner = (start: () => Promise<number> | number) => void;
