@@ -65,7 +65,12 @@ export async function startCluster(): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
   const members: Member[] = [];
   for (let i = 1; i <= 3; i++) {
-    members.push({ name: `m${i}`, client: `http://127.0.0.1:${await freePort()}`, peer: `http://127.0.0.1:${await freePort()}`, process: null });
+    members.push({
+      name: `m${i}`,
+      client: `http://127.0.0.1:${await freePort()}`,
+      peer: `http://127.0.0.1:${await freePort()}`,
+      process: null,
+    });
   }
   const initial = members.map((m) => `${m.name}=${m.peer}`).join(',');
   const token = `waitables-${process.pid}-${Date.now()}`;
@@ -100,8 +105,11 @@ export async function startCluster(): Promise<TestCluster> {
   };
 
   const etcdctlRun = async (args: string[], endpointsOf = endpoints) =>
-    (await run(etcdctl, [`--endpoints=${endpointsOf.join(',')}`, '--command-timeout=3s', ...args], { env: { ...process.env, ETCDCTL_API: '3' } }))
-      .stdout;
+    (
+      await run(etcdctl, [`--endpoints=${endpointsOf.join(',')}`, '--command-timeout=3s', ...args], {
+        env: { ...process.env, ETCDCTL_API: '3' },
+      })
+    ).stdout;
 
   const running = () => members.filter((m) => m.process !== null).map((m) => m.client);
 

@@ -225,4 +225,3 @@ export async function compare(db: Database): Promise<void> {
   const outcomes = new Set(trace.map((t) => t.local.split(' ')[0]));
   expect([...outcomes].sort()).toEqual(expect.arrayContaining(['all', 'busy', 'error', 'index', 'previous', 'released', 'taken']));
 }
-

@@ -62,9 +62,13 @@ export class EtcdEngine implements Engine {
       lease.on('lost', () => undefined);
       const leaseId = await lease.grant();
       const value: SessionValue = { label: this.options.label, op: '', reply: null };
-      const put = await client.kv.put({ key: Buffer.from(keys.session(leaseId)), value: Buffer.from(JSON.stringify(value)), lease: leaseId });
+      const put = await client.kv.put({
+        key: Buffer.from(keys.session(leaseId)),
+        value: Buffer.from(JSON.stringify(value)),
+        lease: leaseId,
+      });
       const id = Number(put.header.revision);
-      const session = new EtcdSession(client, keys, lease, leaseId, id, this.options.label, events);
+      const session = new EtcdSession(client, keys, lease, leaseId, id, this.options.label, this.options.lease, events);
       await session.watch();
       // Ended sessions of earlier processes are cleaned up at once.
       await session.reap();
@@ -89,6 +93,8 @@ class EtcdSession implements EngineSession {
   readonly #watchers: Watcher[] = [];
   #reaping: Promise<number> | null = null;
   #reapAgain = false;
+  /** A session may have ended since the last pass (its key's deletion was seen, or the watch reconnected). */
+  #endSeen = true;
   readonly me: protocol.Caller;
 
   constructor(
@@ -98,6 +104,7 @@ class EtcdSession implements EngineSession {
     readonly leaseId: string,
     readonly id: number,
     readonly label: string,
+    readonly leaseMs: number,
     readonly events: EngineEvents,
   ) {
     this.me = { session: id, lease: leaseId };
@@ -111,7 +118,13 @@ class EtcdSession implements EngineSession {
     grants.on('error', () => undefined);
     this.#watchers.push(grants);
     const ends = await this.client.watch().prefix(this.keys.sessions).only('delete').startRevision(from).create();
-    ends.on('delete', () => void this.reap().catch(() => undefined));
+    const ended = () => {
+      this.#endSeen = true;
+      void this.reap().catch(() => undefined);
+    };
+    ends.on('delete', ended);
+    // Deletions during a disconnection are replayed from the last revision seen; a pass after it costs little.
+    ends.on('connected', ended);
     ends.on('error', () => undefined);
     this.#watchers.push(ends);
   }
@@ -217,7 +230,10 @@ class EtcdSession implements EngineSession {
     if (reply.status !== 0) fail(reply.status, 'WaitForMultipleObjects');
     if ('granted' in reply) {
       const g = reply.granted;
-      return { kind: 'granted', grant: { wait: g.wait, index: g.index, abandoned: g.abandoned, fences: new Array<number>(g.taken).fill(revision) } };
+      return {
+        kind: 'granted',
+        grant: { wait: g.wait, index: g.index, abandoned: g.abandoned, fences: new Array<number>(g.taken).fill(revision) },
+      };
     }
     if ('queued' in reply) return { kind: 'queued', wait: reply.queued };
     return { kind: 'unavailable' };
@@ -258,8 +274,13 @@ class EtcdSession implements EngineSession {
     if (reply !== 0) fail(reply, name);
   }
 
-  /** Ends the holdings of every session whose key is gone; one pass at a time, another if asked meanwhile. */
+  /**
+   * Ends the holdings of every session whose key is gone; one pass at a time, another if
+   * asked meanwhile. Only when the watch has seen a session end since the last pass: the
+   * shared layer's periodic call costs nothing on etcd, where ends are pushed.
+   */
   reap(): Promise<number> {
+    if (!this.#endSeen && !this.#reaping) return Promise.resolve(0);
     if (this.#reaping) {
       this.#reapAgain = true;
       return this.#reaping;
@@ -268,6 +289,7 @@ class EtcdSession implements EngineSession {
       let ended = 0;
       do {
         this.#reapAgain = false;
+        this.#endSeen = false;
         ended += await this.#reapOnce();
       } while (this.#reapAgain && !this.#ended);
       return ended;
@@ -324,37 +346,52 @@ class EtcdSession implements EngineSession {
   async list(): Promise<ObjectState[]> {
     const { kvs } = await this.#read(() => this.client.kv.range(prefixRange(this.keys.objects)));
     return kvs.map((kv) =>
-      protocol.describe(kv.key.toString().slice(this.keys.objects.length), JSON.parse(kv.value.toString()) as ObjectValue, Number(kv.mod_revision)),
+      protocol.describe(
+        kv.key.toString().slice(this.keys.objects.length),
+        JSON.parse(kv.value.toString()) as ObjectValue,
+        Number(kv.mod_revision),
+      ),
     );
   }
 
-  /** Releases (not abandons) what this session holds, then revokes its lease. */
+  /**
+   * Releases (not abandons) what this session holds, then revokes its lease. Bounded by
+   * the lease: a cluster that does not answer that long gets a crash's end instead (the
+   * lease expires, what is held is abandoned).
+   */
   async close(): Promise<void> {
+    if (this.#ended) return;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.leaseMs)));
     try {
-      if (this.#ended) return;
-      await this.#tail;
-      const { kvs } = await this.#read(() => this.client.kv.range(prefixRange(this.keys.objects)));
-      for (const kv of kvs) {
-        const o = JSON.parse(kv.value.toString()) as ObjectValue;
-        const mine = [o.owner, ...o.permits, ...o.queue].some((h) => h?.lease === this.leaseId);
-        if (!mine) continue;
-        const id = objectId(Number(kv.create_revision), kv.key.toString().slice(this.keys.objects.length));
-        await transact(
-          this.client.kv,
-          async (tx) => {
-            const st = new protocol.State(tx, this.keys);
-            await protocol.endHolders(st, id, (lease) => Promise.resolve(lease === this.leaseId), false);
-            st.finish();
-          },
-          () => this.#ended,
-        );
-      }
-      this.#ended = true;
-      await this.lease.revoke().catch(() => undefined);
-      await this.client.kv.deleteRange(prefixRange(this.keys.grants(this.id))).catch(() => undefined);
+      await Promise.race([this.#release().catch(() => undefined), bound]);
     } finally {
+      clearTimeout(timer);
       this.#stop();
     }
+  }
+
+  async #release(): Promise<void> {
+    await this.#tail;
+    const { kvs } = await this.#read(() => this.client.kv.range(prefixRange(this.keys.objects)));
+    for (const kv of kvs) {
+      const o = JSON.parse(kv.value.toString()) as ObjectValue;
+      const mine = [o.owner, ...o.permits, ...o.queue].some((h) => h?.lease === this.leaseId);
+      if (!mine) continue;
+      const id = objectId(Number(kv.create_revision), kv.key.toString().slice(this.keys.objects.length));
+      await transact(
+        this.client.kv,
+        async (tx) => {
+          const st = new protocol.State(tx, this.keys);
+          await protocol.endHolders(st, id, (lease) => Promise.resolve(lease === this.leaseId), false);
+          st.finish();
+        },
+        () => this.#ended,
+      );
+    }
+    this.#ended = true;
+    await this.lease.revoke().catch(() => undefined);
+    await this.client.kv.deleteRange(prefixRange(this.keys.grants(this.id))).catch(() => undefined);
   }
 
   keepAlive(): void {

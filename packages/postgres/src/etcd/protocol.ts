@@ -237,7 +237,14 @@ export async function remove(st: State, name: string): Promise<number> {
   return 0;
 }
 
-export async function wait(st: State, me: Caller, waitId: string, ids: readonly string[], all: boolean, enqueue: boolean): Promise<WaitResult> {
+export async function wait(
+  st: State,
+  me: Caller,
+  waitId: string,
+  ids: readonly string[],
+  all: boolean,
+  enqueue: boolean,
+): Promise<WaitResult> {
   for (const id of ids) if (!(await st.object(id))) return { status: ERROR_INVALID_HANDLE };
   // Holders whose session has ended are ended here first, so that a wait never queues behind the dead.
   for (const id of new Set(ids)) {
