@@ -42,9 +42,10 @@ function oneLineUsageErrors(command: Command, path: string, runsACommand: boolea
 const remote = () => import('./remote.js');
 
 const connect = () =>
-  new Option('--connect <url>', 'use the objects of this PostgreSQL database (postgres://...) or etcd cluster (etcd://host1:2379,host2:2379,...) instead of the local ones').env(
-    'WAITABLES_CONNECT',
-  );
+  new Option(
+    '--connect <url>',
+    'use the objects of this PostgreSQL database (postgres://...) or etcd cluster (etcd://host1:2379,host2:2379,...) instead of the local ones',
+  ).env('WAITABLES_CONNECT');
 
 const STATUSES = `
 Exit status:

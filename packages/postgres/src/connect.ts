@@ -1,9 +1,9 @@
 /** The entry point: a database connection with the awaitable objects over it. */
 import { Database } from './database.js';
+import type { Engine } from './engine.js';
 import { checkConnectOptions, type ConnectOptions } from './options.js';
 import { MemoryEngine } from './memory/engine.js';
 import { PgEngine } from './pg/engine.js';
-import { EtcdEngine, parseEtcdUrl } from './etcd/engine.js';
 import { InvalidArgumentTypeError } from '@waitables/common';
 
 /**
@@ -24,11 +24,15 @@ import { InvalidArgumentTypeError } from '@waitables/common';
 export async function connect(url: string, options?: ConnectOptions): Promise<Database> {
   if (typeof url !== 'string' || url === '') throw new InvalidArgumentTypeError('url', 'a postgres:// or etcd:// connection string', url);
   const checked = checkConnectOptions(options);
-  const engine = url.startsWith('memory:')
-    ? new MemoryEngine(url.slice('memory:'.length))
-    : url.startsWith('etcd://')
-      ? new EtcdEngine({ hosts: parseEtcdUrl(url), prefix: checked.schema, lease: checked.lease, label: checked.label })
-      : new PgEngine({ url, schema: checked.schema, lease: checked.lease, label: checked.label });
+  let engine: Engine;
+  if (url.startsWith('memory:')) engine = new MemoryEngine(url.slice('memory:'.length));
+  else if (url.startsWith('etcd://')) {
+    // Loaded only here: programs on PostgreSQL never load etcd3 and gRPC.
+    const { EtcdEngine, parseEtcdUrl } = await import('./etcd/engine.js');
+    const hosts = parseEtcdUrl(url);
+    if (hosts.length === 0) throw new InvalidArgumentTypeError('url', 'etcd://host:port[,host:port...]', url);
+    engine = new EtcdEngine({ hosts, prefix: checked.schema, lease: checked.lease, label: checked.label });
+  } else engine = new PgEngine({ url, schema: checked.schema, lease: checked.lease, label: checked.label });
   const db = new Database(engine, checked);
   await db.session();
   return db;
