@@ -18,7 +18,7 @@
  * are filled in afterwards by the engine.
  */
 import { ERROR_ACCESS_DENIED, ERROR_FILE_NOT_FOUND, ERROR_INVALID_HANDLE, ERROR_NOT_OWNER, ERROR_TOO_MANY_POSTS } from '@waitables/common';
-import type { CreateRequest, ObjectKind, ObjectState } from '../engine.js';
+import type { CreateRequest, ObjectState } from '../engine.js';
 import { SESSION_GONE } from '../status.js';
 import { type GrantValue, type Holder, type Keys, type ObjectValue, type QueuedWait, objectId, parseObjectId } from './layout.js';
 import type { Tx } from './transaction.js';
@@ -309,7 +309,7 @@ export async function signalEvent(st: State, id: string, op: 'set' | 'reset' | '
 export function describe(name: string, o: ObjectValue, modRevision: number): ObjectState {
   return {
     name,
-    kind: o.kind as ObjectKind,
+    kind: o.kind,
     count: o.count,
     maximum: o.maximum,
     manualReset: o.manualReset,
