@@ -108,4 +108,29 @@ describe('the cluster under the objects', () => {
     expect(await etcd.cluster.healthy()).toBe(true);
     expect(waiter.lost).toEqual([]);
   });
+
+  it('two of three members down (no quorum): a release waits for the quorum, then hands the mutex over once', async () => {
+    const m = await db.Mutex.create({ name: 'm' });
+    const held = await m.acquire();
+    const waiter = await actor();
+    const next = waiter.call<Grant>('acquire', 'mutex', 'm');
+    await inQueue('m', 1);
+    const leader = await etcd.cluster.leader();
+    const [a, b] = [(leader + 1) % 3, (leader + 2) % 3];
+    await etcd.cluster.kill(a);
+    await etcd.cluster.kill(b);
+    // Nothing can commit now: the release keeps trying (the lease of 15 s outlasts this outage).
+    const releasing = held.release();
+    await etcd.cluster.start(a);
+    await releasing;
+    const grant = await next;
+    expect(grant.abandoned).toBe(false);
+    expect(grant.fence).toBeGreaterThan(held.fence);
+    expect((await db.list()).find((o) => o.name === 'm')).toMatchObject({
+      waiters: 0,
+      ownerSession: await waiter.call<number>('sessionId'),
+    });
+    expect(waiter.lost).toEqual([]);
+    await etcd.cluster.start(b);
+  });
 });
