@@ -91,6 +91,8 @@ class EtcdSession implements EngineSession {
   /** Each queued wait's objects (to cancel it), from its queuing to its grant or cancellation. */
   readonly #waits = new Map<string, readonly string[]>();
   readonly #watchers: Watcher[] = [];
+  /** Grant keys delivered and not yet deleted: the session's next transition deletes them (no write of their own). */
+  readonly #delivered = new Set<string>();
   #reaping: Promise<number> | null = null;
   #reapAgain = false;
   /** A session may have ended since the last pass (its key's deletion was seen, or the watch reconnected). */
@@ -136,7 +138,7 @@ class EtcdSession implements EngineSession {
     const g = JSON.parse(kv.value.toString()) as GrantValue;
     this.#waits.delete(wait);
     this.events.onGrant({ wait, index: g.index, abandoned: g.abandoned, fences: new Array<number>(g.taken).fill(Number(kv.mod_revision)) });
-    this.client.kv.deleteRange({ key: kv.key }).catch(() => undefined);
+    this.#delivered.add(key);
   }
 
   #nextId(): string {
@@ -163,8 +165,13 @@ class EtcdSession implements EngineSession {
           const reply = await body(st);
           st.finish();
           tx.put(key, JSON.stringify({ label: this.label, op, reply } satisfies SessionValue), this.leaseId);
+          const delivered = [...this.#delivered];
+          for (const grant of delivered) tx.delete(grant);
           const revision = await tx.commit();
-          if (revision !== null) return { reply, revision };
+          if (revision !== null) {
+            for (const grant of delivered) this.#delivered.delete(grant);
+            return { reply, revision };
+          }
           await backoff(attempt, 50);
         } catch (error) {
           if (this.#ended) throw error;

@@ -16,7 +16,8 @@
  *   did not learn (the leader died mid-call) is looked up instead of repeated.
  * - `<prefix>/g/<session id>/<wait id>`: a grant to a queued wait, written by the
  *   transition that granted it, pushed to the session by its watch, deleted by the
- *   session once delivered (or by whoever reaps the session). The grant's fencing token
+ *   session's next transition once delivered (no write of its own), by its close, or by
+ *   whoever reaps the session. The grant's fencing token
  *   is this key's mod revision: the revision of the granting transaction.
  *
  * Fencing tokens are revisions of the cluster: monotonic, never reissued, also across
