@@ -231,7 +231,14 @@ class EtcdSession implements EngineSession {
     const wait = this.#nextId();
     // Known before the commit: a grant pushed right after it finds its wait.
     this.#waits.set(wait, ids);
-    const { reply, revision } = await this.#op((st) => protocol.wait(st, this.me, wait, ids, all, enqueue));
+    let result: { reply: protocol.WaitResult | typeof GONE; revision: number };
+    try {
+      result = await this.#op((st) => protocol.wait(st, this.me, wait, ids, all, enqueue));
+    } catch (error) {
+      this.#waits.delete(wait);
+      throw error;
+    }
+    const { reply, revision } = result;
     if (reply === GONE || !('queued' in reply)) this.#waits.delete(wait);
     if (reply === GONE) fail(SESSION_GONE, 'WaitForMultipleObjects');
     if (reply.status !== 0) fail(reply.status, 'WaitForMultipleObjects');

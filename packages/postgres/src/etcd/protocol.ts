@@ -180,7 +180,13 @@ async function satisfy(st: State, id: string): Promise<void> {
  * abandoned (or released, for a clean close), units come back, waits leave its queue;
  * then its queue is satisfied. True if anything changed.
  */
-export async function endHolders(st: State, id: string, gone: (lease: string) => Promise<boolean>, abandon: boolean): Promise<boolean> {
+export async function endHolders(
+  st: State,
+  id: string,
+  gone: (lease: string) => Promise<boolean>,
+  abandon: boolean,
+  waits = true,
+): Promise<boolean> {
   const o = await st.object(id);
   if (!o) return false;
   let changed = false;
@@ -197,12 +203,14 @@ export async function endHolders(st: State, id: string, gone: (lease: string) =>
     } else permits.push(p);
   }
   o.permits = permits;
-  const queue: QueuedWait[] = [];
-  for (const w of o.queue) {
-    if (await gone(w.lease)) changed = true;
-    else queue.push(w);
+  if (waits) {
+    const queue: QueuedWait[] = [];
+    for (const w of o.queue) {
+      if (await gone(w.lease)) changed = true;
+      else queue.push(w);
+    }
+    o.queue = queue;
   }
-  o.queue = queue;
   if (changed) await satisfy(st, id);
   return changed;
 }
@@ -246,9 +254,10 @@ export async function wait(
   enqueue: boolean,
 ): Promise<WaitResult> {
   for (const id of ids) if (!(await st.object(id))) return { status: ERROR_INVALID_HANDLE };
-  // Holders whose session has ended are ended here first, so that a wait never queues behind the dead.
+  // Holders whose session has ended are ended here first, so that a wait never queues
+  // behind the dead (dead waiters are the reaper's: checking each would cost a read per waiter).
   for (const id of new Set(ids)) {
-    if (!acquirable((await st.object(id))!)) await endHolders(st, id, async (lease) => !(await st.alive(lease)), true);
+    if (!acquirable((await st.object(id))!)) await endHolders(st, id, async (lease) => !(await st.alive(lease)), true, false);
   }
   const w: QueuedWait = { grant: waitId, session: me.session, lease: me.lease, all, objects: [...ids] };
   const grant = await tryGrant(st, w);
