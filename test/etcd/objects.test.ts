@@ -77,6 +77,26 @@ describe('a mutex on etcd', () => {
   });
 });
 
+describe('holding helpers on etcd', () => {
+  it('await using releases at the end of the block; runExclusive and run release however fn ends', async () => {
+    const m = await db.Mutex.create({ name: 'm' });
+    const s = await db.Semaphore.create({ name: 's', initialCount: 1, maximumCount: 1 });
+    {
+      await using lock = await m.acquire();
+      expect((await db.list()).find((o) => o.name === 'm')?.ownerSession).toBe(db.sessionId);
+      expect(lock.released).toBe(false);
+    }
+    expect((await db.list()).find((o) => o.name === 'm')?.ownerSession).toBeNull();
+    expect(await m.runExclusive((lock) => lock.fence)).toBeGreaterThan(0);
+    await expect(
+      s.run(() => {
+        throw new Error('inside');
+      }),
+    ).rejects.toThrow('inside');
+    expect((await db.list()).find((o) => o.name === 's')).toMatchObject({ count: 1, permitsHeld: 0 });
+  });
+});
+
 describe('cancellation on etcd', () => {
   it('abort while queued: rejects with AbortError, leaves the queue, and the next waiter is served', async () => {
     const m = await db.Mutex.create({ name: 'm' });
