@@ -21,9 +21,10 @@ import { Etcd3, EtcdLeaseInvalidError, type IKeyValue, type Lease, type Watcher 
 import type { CreateRequest, Engine, EngineEvents, EngineSession, ObjectKind, ObjectRef, ObjectState, WaitReply } from '../engine.js';
 import { ERROR_FILE_NOT_FOUND, ERROR_INVALID_HANDLE } from '@waitables/common';
 import { fail, SESSION_GONE } from '../status.js';
-import { type GrantValue, Keys, objectId, type ObjectValue, type SessionValue } from './layout.js';
+import { type GrantValue, Keys, objectId, type ObjectValue, prefixRange, type SessionValue } from './layout.js';
+import { endSessionsGone, releaseAll } from './reaper.js';
 import * as protocol from './protocol.js';
-import { backoff, transact, Tx } from './transaction.js';
+import { backoff, Tx } from './transaction.js';
 
 export interface EtcdEngineOptions {
   /** `http://host:port` of each member. */
@@ -312,38 +313,8 @@ class EtcdSession implements EngineSession {
     return this.#reaping;
   }
 
-  async #reapOnce(): Promise<number> {
-    const objects = await this.#read(() => this.client.kv.range(prefixRange(this.keys.objects)));
-    const sessions = await this.#read(() => this.client.kv.range({ ...prefixRange(this.keys.sessions), keys_only: true }));
-    const live = new Set(sessions.kvs.map((kv) => kv.key.toString().slice(this.keys.sessions.length)));
-    const liveIds = new Set(sessions.kvs.map((kv) => Number(kv.create_revision)));
-    const dead = new Set<string>();
-    for (const kv of objects.kvs) {
-      const o = JSON.parse(kv.value.toString()) as ObjectValue;
-      const leases = [o.owner, ...o.permits, ...o.queue].filter((h) => h !== null).map((h) => h.lease);
-      const gone = leases.filter((l) => !live.has(l));
-      if (gone.length === 0) continue;
-      for (const l of gone) dead.add(l);
-      const id = objectId(Number(kv.create_revision), kv.key.toString().slice(this.keys.objects.length));
-      await transact(
-        this.client.kv,
-        async (tx) => {
-          const st = new protocol.State(tx, this.keys);
-          await protocol.endHolders(st, id, async (lease) => !(await st.alive(lease)), true);
-          st.finish();
-        },
-        () => this.#ended,
-      );
-    }
-    // Grants that reached sessions which ended before they read them.
-    const grants = await this.#read(() => this.client.kv.range({ ...prefixRange(this.keys.allGrants), keys_only: true }));
-    const orphans = new Set<number>();
-    for (const kv of grants.kvs) {
-      const session = Number(kv.key.toString().slice(this.keys.allGrants.length).split('/')[0]);
-      if (!liveIds.has(session) && session < Number(sessions.header.revision)) orphans.add(session);
-    }
-    for (const session of orphans) await this.client.kv.deleteRange(prefixRange(this.keys.grants(session))).catch(() => undefined);
-    return dead.size;
+  #reapOnce(): Promise<number> {
+    return endSessionsGone({ kv: this.client.kv, keys: this.keys, read: (fn) => this.#read(fn), stopped: () => this.#ended });
   }
 
   async renew(): Promise<boolean> {
@@ -387,22 +358,7 @@ class EtcdSession implements EngineSession {
 
   async #release(): Promise<void> {
     await this.#tail;
-    const { kvs } = await this.#read(() => this.client.kv.range(prefixRange(this.keys.objects)));
-    for (const kv of kvs) {
-      const o = JSON.parse(kv.value.toString()) as ObjectValue;
-      const mine = [o.owner, ...o.permits, ...o.queue].some((h) => h?.lease === this.leaseId);
-      if (!mine) continue;
-      const id = objectId(Number(kv.create_revision), kv.key.toString().slice(this.keys.objects.length));
-      await transact(
-        this.client.kv,
-        async (tx) => {
-          const st = new protocol.State(tx, this.keys);
-          await protocol.endHolders(st, id, (lease) => Promise.resolve(lease === this.leaseId), false);
-          st.finish();
-        },
-        () => this.#ended,
-      );
-    }
+    await releaseAll({ kv: this.client.kv, keys: this.keys, read: (fn) => this.#read(fn), stopped: () => this.#ended }, this.leaseId);
     this.#ended = true;
     await this.lease.revoke().catch(() => undefined);
     await this.client.kv.deleteRange(prefixRange(this.keys.grants(this.id))).catch(() => undefined);
@@ -425,13 +381,6 @@ class EtcdSession implements EngineSession {
     this.lease.release();
     this.client.close();
   }
-}
-
-/** The range of every key under `prefix`. */
-function prefixRange(prefix: string): { key: Buffer; range_end: Buffer } {
-  const end = Buffer.from(prefix);
-  end[end.length - 1]! += 1;
-  return { key: Buffer.from(prefix), range_end: end };
 }
 
 function kindName(kind: ObjectKind): string {

@@ -104,3 +104,10 @@ export function parseObjectId(id: string): { revision: number; name: string } {
   const slash = id.indexOf('/');
   return { revision: Number(id.slice(0, slash)), name: id.slice(slash + 1) };
 }
+
+/** The range of every key under `prefix`. */
+export function prefixRange(prefix: string): { key: Buffer; range_end: Buffer } {
+  const end = Buffer.from(prefix);
+  end[end.length - 1]! += 1;
+  return { key: Buffer.from(prefix), range_end: end };
+}
