@@ -133,7 +133,15 @@ describe('across processes on etcd', () => {
     // Its stale lock cannot release what the waiter now owns.
     await expect(holder.call('release', held.key)).rejects.toMatchObject({ code: 'ERROR_NOT_OWNER' });
     expect((await db.list()).find((o) => o.name === 'm')?.ownerSession).toBe(await waiter.call<number>('sessionId'));
+    // Its next operation opens a new session (a new lease), queued behind the waiter.
+    const before = await holder.call<number | null>('sessionId');
+    const again = holder.call<Grant>('acquire', 'mutex', 'm');
+    await inQueue('m', 1);
+    expect(await holder.call<number>('sessionId')).not.toBe(before);
     await waiter.call('release', grant.key);
+    const regained = await again;
+    expect(regained.abandoned).toBe(false);
+    expect(regained.fence).toBeGreaterThan(grant.fence);
   });
 
   it('an event set by one process wakes waiters in others: auto-reset one, manual-reset all', async () => {
