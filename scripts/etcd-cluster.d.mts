@@ -16,5 +16,12 @@ export interface TestCluster {
   stop(): void;
 }
 
+export interface ClusterOptions {
+  /** Each member's listening address (default 127.0.0.1), e.g. a veth address for a member in a namespace. */
+  readonly addresses?: readonly (string | undefined)[];
+  /** Each member's network namespace (`ip netns exec`), or none. */
+  readonly netns?: readonly (string | undefined)[];
+}
+
 /** Starts a three-member cluster (installs etcd with apt-get if missing); resolves once it is healthy and has a leader. */
-export function startCluster(): Promise<TestCluster>;
+export function startCluster(options?: ClusterOptions): Promise<TestCluster>;

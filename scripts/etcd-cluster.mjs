@@ -39,16 +39,19 @@ function removeAbandoned() {
  * Starts a three-member cluster; resolves once every member is healthy and a leader is
  * elected. See etcd-cluster.d.mts for what it returns.
  */
-export async function startCluster() {
+export async function startCluster(options = {}) {
   const { etcd, etcdctl } = etcdBin();
   removeAbandoned();
   const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
   const members = [];
   for (let i = 1; i <= 3; i++) {
+    // A member in a network namespace listens on its own address there, where any port is free.
+    const address = options.addresses?.[i - 1] ?? '127.0.0.1';
     members.push({
       name: `m${i}`,
-      client: `http://127.0.0.1:${await freePort()}`,
-      peer: `http://127.0.0.1:${await freePort()}`,
+      client: `http://${address}:${await freePort()}`,
+      peer: `http://${address}:${await freePort()}`,
+      netns: options.netns?.[i - 1] ?? null,
       process: null,
     });
   }
@@ -58,28 +61,28 @@ export async function startCluster() {
 
   const launch = (m, state) => {
     const log = openSync(join(dir, `${m.name}.log`), 'a');
-    const child = spawn(
+    const command = [
       etcd,
-      [
-        `--name=${m.name}`,
-        `--data-dir=${join(dir, m.name)}`,
-        `--listen-peer-urls=${m.peer}`,
-        `--initial-advertise-peer-urls=${m.peer}`,
-        `--listen-client-urls=${m.client}`,
-        `--advertise-client-urls=${m.client}`,
-        `--initial-cluster=${initial}`,
-        `--initial-cluster-state=${state}`,
-        `--initial-cluster-token=${token}`,
-        // A wait-all on many objects is one transaction of a few operations per object.
-        '--max-txn-ops=1024',
-        // A loaded machine must not look like a dead leader.
-        '--heartbeat-interval=200',
-        '--election-timeout=2000',
-        '--logger=zap',
-        '--log-outputs=stderr',
-      ],
-      { stdio: ['ignore', log, log] },
-    );
+      `--name=${m.name}`,
+      `--data-dir=${join(dir, m.name)}`,
+      `--listen-peer-urls=${m.peer}`,
+      `--initial-advertise-peer-urls=${m.peer}`,
+      `--listen-client-urls=${m.client}`,
+      `--advertise-client-urls=${m.client}`,
+      `--initial-cluster=${initial}`,
+      `--initial-cluster-state=${state}`,
+      `--initial-cluster-token=${token}`,
+      // A wait-all on many objects is one transaction of a few operations per object.
+      '--max-txn-ops=1024',
+      // A loaded machine must not look like a dead leader.
+      '--heartbeat-interval=200',
+      '--election-timeout=2000',
+      '--logger=zap',
+      '--log-outputs=stderr',
+    ];
+    // `ip netns exec` execs etcd itself: the child's pid is the member's.
+    const [file, ...args] = m.netns ? ['ip', 'netns', 'exec', m.netns, ...command] : command;
+    const child = spawn(file, args, { stdio: ['ignore', log, log] });
     writeFileSync(join(dir, `${m.name}.pid`), String(child.pid));
     m.process = child;
   };

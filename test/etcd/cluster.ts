@@ -8,4 +8,4 @@
  * Where etcd is missing it is installed with apt-get (as PostgreSQL and Wine are); if
  * that is impossible the tests fail, loudly: nothing is skipped.
  */
-export { startCluster, type TestCluster } from '../../scripts/etcd-cluster.mjs';
+export { type ClusterOptions, startCluster, type TestCluster } from '../../scripts/etcd-cluster.mjs';

@@ -1,15 +1,15 @@
 /** Shared pieces of the etcd tests: the cluster of the file, fresh key prefixes, actors, hand-shakes. */
 import { afterAll, beforeAll } from 'vitest';
 import type { Database } from '@waitables/postgres';
-import { startCluster, type TestCluster } from './cluster.js';
+import { type ClusterOptions, startCluster, type TestCluster } from './cluster.js';
 
 export { PgActor as Actor, until } from '../postgres/helpers.js';
 
 /** Starts this file's three-member cluster before its tests and removes it after them. */
-export function useEtcd(): { readonly cluster: TestCluster } {
+export function useEtcd(options?: () => ClusterOptions): { readonly cluster: TestCluster } {
   const holder = {} as { cluster: TestCluster };
   beforeAll(async () => {
-    holder.cluster = await startCluster();
+    holder.cluster = await startCluster(options?.());
   }, 120_000);
   afterAll(() => holder.cluster?.stop());
   return holder;
