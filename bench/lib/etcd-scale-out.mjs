@@ -51,7 +51,7 @@ export async function measure(cluster, { quick = false, progress = () => {} } = 
   const rows = [];
   const row = (measure, unit, values, note = '') => rows.push({ measure, unit, ours: null, raw: null, ...values, note });
 
-  for (const procs of quick ? [2, 4] : [2, 4, 8]) {
+  for (const procs of quick ? [2] : [2, 4, 8]) {
     progress(`hand-over between ${procs} processes`);
     const each = quick ? 20 : 60;
     const values = {};
@@ -60,7 +60,7 @@ export async function measure(cluster, { quick = false, progress = () => {} } = 
   }
 
   // Abandonment: the holder (lease 2 s) is killed with a waiter queued behind it.
-  const kills = quick ? 2 : 5;
+  const kills = quick ? 1 : 5;
   const ttl = 2_000;
   const abandon = {};
   const reported = {};
@@ -107,7 +107,7 @@ export async function measure(cluster, { quick = false, progress = () => {} } = 
     const leader = await cluster.leader();
     const killed = now();
     await cluster.kill(leader);
-    await new Promise((r) => setTimeout(r, quick ? 4_000 : 6_000));
+    await new Promise((r) => setTimeout(r, quick ? 3_000 : 6_000));
     kids.forEach((k) => k.stop());
     const grants = (await Promise.all(kids.map((k) => k.next()))).flatMap((m) => m.grants);
     await Promise.all(kids.map((k) => k.exited));
