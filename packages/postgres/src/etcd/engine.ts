@@ -24,7 +24,7 @@ import { fail, SESSION_GONE } from '../status.js';
 import { type GrantValue, Keys, objectId, type ObjectValue, prefixRange, type SessionValue } from './layout.js';
 import { endSessionsGone, releaseAll } from './reaper.js';
 import * as protocol from './protocol.js';
-import { backoff, Tx } from './transaction.js';
+import { backoff, isBug, Tx } from './transaction.js';
 
 export interface EtcdEngineOptions {
   /** `http://host:port` of each member. */
@@ -175,7 +175,7 @@ class EtcdSession implements EngineSession {
           }
           await backoff(attempt, 50);
         } catch (error) {
-          if (this.#ended) throw error;
+          if (this.#ended || isBug(error)) throw error;
           // No answer (an election, a member gone): the next attempt reads the receipt first.
           await backoff(attempt + 5, 1_000);
         }
@@ -192,7 +192,7 @@ class EtcdSession implements EngineSession {
       try {
         return await fn();
       } catch (error) {
-        if (this.#ended || attempt >= 20) throw error;
+        if (this.#ended || attempt >= 20 || isBug(error)) throw error;
         await backoff(attempt + 5, 1_000);
       }
     }

@@ -74,6 +74,11 @@ export class Tx {
   }
 }
 
+/** A failure of this code rather than of the cluster: repeating the transition would fail again. */
+export function isBug(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError || error instanceof ReferenceError;
+}
+
 /** Waits a little longer after each conflict, with jitter, so that contenders do not collide again in step. */
 export function backoff(attempt: number, ceiling: number): Promise<void> {
   if (attempt <= 1) return Promise.resolve();
@@ -101,7 +106,7 @@ export async function transact<T>(
       if (revision !== null) return { result, revision };
       await backoff(attempt, 50);
     } catch (error) {
-      if (stopped()) throw error;
+      if (stopped() || isBug(error)) throw error;
       // The cluster is electing a leader or a member is gone: the next attempt reads again.
       await backoff(attempt + 5, 1000);
     }
