@@ -3,7 +3,7 @@
 // --max 2 admits two at once, wait is woken by set from another process, Ctrl-C cancels a
 // wait, ls --connect lists the cluster's objects, and a cluster nobody answers for is one
 // line with status 1. Hand-shakes on the objects' queues, never sleeps.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,17 @@ let db: Database;
 beforeAll(async () => {
   db = await connect(url());
 });
-afterAll(() => db?.close());
+const dirs: string[] = [];
+afterAll(async () => {
+  await db?.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+/** A directory of the test's own for the commands' log and go-files, removed at the end. */
+function scratch(): string {
+  const dir = scratch();
+  dirs.push(dir);
+  return dir;
+}
 let names = 0;
 const fresh = (what: string) => `cli-${what}-${process.pid}-${++names}`;
 const inQueue = (name: string, n: number, what: string) => until(async () => (await queued(db, name)) === n, what, 60_000);
@@ -36,7 +46,7 @@ const logOf = (dir: string) => (existsSync(join(dir, 'log')) ? readFileSync(join
 
 describe('waitables --connect etcd://', () => {
   it('two `lock --connect` runs never overlap: the second runs only after the first released', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'waitables-etcdcli-'));
+    const dir = scratch();
     const name = fresh('lock');
     const a = cli(['lock', '--connect', url(), name, ...guarded(dir, 'a')]);
     await until(() => logOf(dir).includes('in a'), 'a holds the lock', 60_000);
@@ -52,7 +62,7 @@ describe('waitables --connect etcd://', () => {
   });
 
   it('`sem --connect --max 2` admits two commands at once and queues the third; every unit comes back', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'waitables-etcdcli-'));
+    const dir = scratch();
     const name = fresh('sem');
     const a = cli(['sem', name, '--max', '2', '--connect', url(), ...guarded(dir, 'a')]);
     const b = cli(['sem', name, '--max', '2', '--connect', url(), ...guarded(dir, 'b')]);
