@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 /** A directory of the test's own for the commands' log and go-files, removed at the end. */
 function scratch(): string {
-  const dir = scratch();
+  const dir = mkdtempSync(join(tmpdir(), 'waitables-etcdcli-'));
   dirs.push(dir);
   return dir;
 }
