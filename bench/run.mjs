@@ -34,6 +34,7 @@ const ALL = [
   'names',
   'c-baselines',
   'scale-out',
+  'etcd-scale-out',
 ];
 const WINE = quick ? ['wake-latency', 'throughput'] : ['wake-latency', 'handoff', 'throughput', 'ticks', 'names'];
 const platform = process.platform === 'win32' ? 'windows (Node under Wine)' : `${process.platform} (native)`;

@@ -10,12 +10,17 @@ export { checkWaitOptions, type CheckedWaitOptions } from '@waitables/common';
 
 /** Options of `connect()`. */
 export interface ConnectOptions {
-  /** The schema that holds the objects; created and migrated on connect. Default: `'waitables'`. */
+  /**
+   * The schema that holds the objects; created and migrated on connect. On etcd, the
+   * prefix of the keys (`<schema>/...`). Default: `'waitables'`.
+   */
   readonly schema?: string;
   /**
    * Milliseconds a session stays owner without renewing its lease (renewed every third
    * of it). A host that vanishes without closing its connection loses what it holds
-   * after at most this long; its own `lost` signals fire first. Default: 15000.
+   * after at most this long; its own `lost` signals fire first. On etcd it is the
+   * lease's TTL, rounded up to whole seconds, and a holder killed with -9 is seen only
+   * once it has run out. Default: 15000.
    */
   readonly lease?: number;
   /**
