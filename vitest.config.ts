@@ -7,12 +7,13 @@ import { defineConfig } from 'vitest/config';
 // TypeScript and shell blocks), packaging (pack, install, use) and scripts (the
 // project's own scripts) check files, the same on every platform, and run from Linux;
 // postgres (@waitables/postgres) runs against a real PostgreSQL server that its tests
-// start, from Linux.
+// start, from Linux; etcd (the etcd engine of @waitables/postgres) against a real
+// three-member etcd cluster that its tests start, from Linux.
 const suites =
   process.env.WAITABLES_SUITES ??
   (process.platform === 'win32'
     ? 'unit,conformance,async,cli'
-    : 'unit,conformance,async,cli,fault,differential,cli-linux,docs,packaging,scripts,postgres');
+    : 'unit,conformance,async,cli,fault,differential,cli-linux,docs,packaging,scripts,postgres,etcd');
 
 export default defineConfig({
   test: {

@@ -34,8 +34,9 @@ const ALL = [
   'names',
   'c-baselines',
   'scale-out',
+  'etcd-scale-out',
 ];
-const WINE = quick ? ['wake-latency', 'throughput'] : ['wake-latency', 'handoff', 'throughput', 'ticks', 'names'];
+const WINE = quick ? ['wake-latency', 'throughput'] : ['wake-latency', 'handoff', 'throughput', 'crash-safe', 'ticks', 'names'];
 const platform = process.platform === 'win32' ? 'windows (Node under Wine)' : `${process.platform} (native)`;
 
 async function runScenarios(ids) {

@@ -15,8 +15,9 @@ let stopping = false;
 
 /** The three contenders, each as acquire() → release(). */
 async function contender(kind, name, key) {
-  if (kind === 'ours') {
-    const db = await connect(url, { schema });
+  if (kind === 'ours' || kind === 'durable') {
+    // durable: every transition waits for the WAL flush (the server's synchronous_commit).
+    const db = await connect(url, { schema, durableCommits: kind === 'durable' });
     const m = await db.Mutex.create({ name });
     return {
       acquire: async () =>

@@ -1,9 +1,13 @@
-// Crash-safe permits (issue 22): what recording each process's units costs. A crash-safe
-// semaphore's every change is a transaction of the namespace (no lock-free fast path: it
-// could not record the unit in the same step), so each row puts it beside a plain
-// semaphore of the same run: uncontended blocking and awaited acquire + release, and a
-// unit handed over between two processes started together (lib/start-barrier.mjs).
-// Linux only (Windows has no crash-safe semaphores yet).
+// Crash-safe permits (issue 22): what recording each process's units costs. On Linux a
+// crash-safe semaphore's every change is a transaction of the namespace (no lock-free
+// fast path: it could not record the unit in the same step); on Windows a take is a
+// wait-all with the ledger mutex and a release takes that mutex. Each row puts it beside
+// a plain semaphore of the same run: uncontended blocking and awaited acquire + release,
+// and a unit taken and released by two processes started together
+// (lib/start-barrier.mjs). That last row flatters the plain semaphore: its lock-free fast
+// path lets a process take back the unit it just released (no hand-over, no context
+// switch), where the crash-safe one, always queued, hands each release to the waiter
+// (FIFO). Runs natively and under Wine (full runs).
 import { fileURLToPath } from 'node:url';
 import { Semaphore } from '@waitables/async';
 import { runTogether } from '../lib/start-barrier.mjs';

@@ -82,8 +82,8 @@ describe('a usage error is one line that says where to read more (status 2)', ()
     [['wait', 'x', '--timeout', 'soon'], /^waitables: .*"soon" is not a duration .*\(see waitables wait --help\)$/],
     [['bogus'], /^waitables: unknown command 'bogus' \(see waitables --help\)$/],
     [['sem', 'x', '--max', '1', 'ls', '-l'], /^waitables: unknown option '-l'; put -- before the command .*\(see waitables sem --help\)$/],
-    [['set', 'x', '--connect', 'base'], /^waitables: --connect \(or WAITABLES_CONNECT\): "base" is not a PostgreSQL URL/],
-    [['lock', 'x', '--connect', 'postgres//db', ...nodeCommand('0')], /is not a PostgreSQL URL/],
+    [['set', 'x', '--connect', 'base'], /^waitables: --connect \(or WAITABLES_CONNECT\): "base" is not a PostgreSQL or etcd URL/],
+    [['lock', 'x', '--connect', 'postgres//db', ...nodeCommand('0')], /is not a PostgreSQL or etcd URL/],
   ])('waitables %j', async (args, expected) => {
     const r = await failing(args);
     expect(r.message).toMatch(expected);

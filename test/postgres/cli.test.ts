@@ -236,13 +236,13 @@ describe('waitables --connect', () => {
       'not a URL at all',
       'postgres://[::1',
       2,
-      /^waitables: --connect \(or WAITABLES_CONNECT\): "[^\n]+" is not a PostgreSQL URL [^\n]+\n$/,
+      /^waitables: --connect \(or WAITABLES_CONNECT\): "[^\n]+" is not a PostgreSQL or etcd URL [^\n]+\n$/,
     ],
     [
       'not a PostgreSQL URL',
       'mysql://nobody:secret@db/none',
       2,
-      /^waitables: --connect \(or WAITABLES_CONNECT\): "[^\n]+" is not a PostgreSQL URL [^\n]+\n$/,
+      /^waitables: --connect \(or WAITABLES_CONNECT\): "[^\n]+" is not a PostgreSQL or etcd URL [^\n]+\n$/,
     ],
   ])('a bad URL (%s) is one line on stderr, without the password', async (_what, bad, status, message) => {
     for (const args of [

@@ -430,6 +430,16 @@ describe('cancellation', () => {
 });
 
 describe('sessions and the schema', () => {
+  it("durableCommits: a boolean; true keeps the server's synchronous_commit and works the same", async () => {
+    await expect(connect(pgServer.server.url, { schema, durableCommits: 'yes' as never })).rejects.toThrow(/options\.durableCommits/);
+    const durable = await connect(pgServer.server.url, { schema, durableCommits: true });
+    const m = await durable.Mutex.open('m').catch(() => durable.Mutex.create({ name: 'm' }));
+    const lock = await m.acquire({ timeout: 10_000 });
+    expect(lock.fence).toBeGreaterThan(0);
+    await lock.release();
+    await durable.close();
+  });
+
   it('close() rejects pending waits and releases what the session holds (not abandoned)', async () => {
     const c = await connect(pgServer.server.url, { schema });
     const m = await c.Mutex.create({ name: 'm' });

@@ -43,9 +43,10 @@ function oneLineUsageErrors(command: Command, path: string, runsACommand: boolea
 const remote = () => import('./remote.js');
 
 const connect = () =>
-  new Option('--connect <url>', 'use the objects of this PostgreSQL database (postgres://...) instead of the local ones').env(
-    'WAITABLES_CONNECT',
-  );
+  new Option(
+    '--connect <url>',
+    'use the objects of this PostgreSQL database (postgres://...) or etcd cluster (etcd://host1:2379,host2:2379,...) instead of the local ones',
+  ).env('WAITABLES_CONNECT');
 
 const STATUSES = `
 Exit status:
@@ -59,9 +60,9 @@ Exit status:
   WAITABLES_DEBUG=1 adds the stack of an error.
 
 Across hosts: lock, sem, wait, set, reset, pulse and ls take --connect <url> (or WAITABLES_CONNECT)
-to use the objects of a PostgreSQL database (@waitables/postgres) instead of this machine's;
-rwlock (a reader-writer lock) exists only there. If the session is lost while a command runs
-under lock, sem or rwlock, the command gets SIGTERM.`;
+to use the objects of a PostgreSQL database or an etcd cluster (@waitables/postgres) instead of this
+machine's; rwlock (a reader-writer lock) exists only on PostgreSQL. If the session is lost while a
+command runs under lock, sem or rwlock, the command gets SIGTERM.`;
 
 /** Runs a command's action: `start` may throw, return a status or a promise of one. */
 export type Runner = (start: () => Promise<number> | number) => void;

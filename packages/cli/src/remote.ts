@@ -1,5 +1,6 @@
 /**
- * The commands over a PostgreSQL database (`--connect URL` or WAITABLES_CONNECT), through
+ * The commands over a PostgreSQL database or an etcd cluster (`--connect URL` or
+ * WAITABLES_CONNECT: postgres://... or etcd://host1:2379,host2:2379,...), through
  * `@waitables/postgres`: the same statuses, one-line failures and cancellation as the
  * local commands. The connection is closed before the status is returned, which
  * releases whatever this process still holds; a process that dies instead has its
@@ -30,8 +31,10 @@ function checkName(name: string): void {
   if (name === '') throw new CliError('NAME must not be empty', EXIT.usage);
 }
 
-/** A URL `connect()` takes: postgres:// or postgresql:// (or memory: for tests); otherwise a usage error naming the option. */
+/** A URL `connect()` takes: postgres://, postgresql://, etcd:// (or memory: for tests); otherwise a usage error naming the option. */
 function checkUrl(url: string): void {
+  // etcd://host1:2379,host2:2379 lists several hosts, which WHATWG URLs do not parse.
+  if (/^etcd:\/\/[^/,\s]+(,[^/,\s]+)*\/?$/.test(url)) return;
   let protocol: string | null = null;
   try {
     protocol = new URL(url).protocol;
@@ -40,7 +43,7 @@ function checkUrl(url: string): void {
   }
   if (protocol === 'postgres:' || protocol === 'postgresql:' || protocol === 'memory:') return;
   throw new CliError(
-    `--connect (or WAITABLES_CONNECT): "${escapeControls(redact(url))}" is not a PostgreSQL URL (postgres://user@host:5432/database)`,
+    `--connect (or WAITABLES_CONNECT): "${escapeControls(redact(url))}" is not a PostgreSQL or etcd URL (postgres://user@host:5432/database, etcd://host1:2379,host2:2379,host3:2379)`,
     EXIT.usage,
   );
 }

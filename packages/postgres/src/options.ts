@@ -1,5 +1,5 @@
 /** Option bags and their checks (Node's style: TypeError/RangeError naming the path). */
-import { ArgumentOutOfRangeError, InvalidArgumentTypeError, validateInteger, validateObject } from '@waitables/common';
+import { ArgumentOutOfRangeError, InvalidArgumentTypeError, validateBoolean, validateInteger, validateObject } from '@waitables/common';
 import { checkSchemaName } from './pg/sql-text.js';
 
 /** The options of every waiting method: the same as `@waitables/async`'s (an idle connection never keeps the process alive). */
@@ -10,12 +10,17 @@ export { checkWaitOptions, type CheckedWaitOptions } from '@waitables/common';
 
 /** Options of `connect()`. */
 export interface ConnectOptions {
-  /** The schema that holds the objects; created and migrated on connect. Default: `'waitables'`. */
+  /**
+   * The schema that holds the objects; created and migrated on connect. On etcd, the
+   * prefix of the keys (`<schema>/...`). Default: `'waitables'`.
+   */
   readonly schema?: string;
   /**
    * Milliseconds a session stays owner without renewing its lease (renewed every third
    * of it). A host that vanishes without closing its connection loses what it holds
-   * after at most this long; its own `lost` signals fire first. Default: 15000.
+   * after at most this long; its own `lost` signals fire first. On etcd it is the
+   * lease's TTL, rounded up to whole seconds, and a holder killed with -9 is seen only
+   * once it has run out. Default: 15000.
    */
   readonly lease?: number;
   /**
@@ -26,6 +31,15 @@ export interface ConnectOptions {
   readonly reapInterval?: number;
   /** A label stored with the session in the sessions table, for an operator's queries. Default: `'pid <pid>'`. */
   readonly label?: string;
+  /**
+   * Wait for the WAL flush at each transition's commit (`synchronous_commit` as the server
+   * sets it). Default: false: the session's transitions commit with `synchronous_commit =
+   * off` (a hand-over costs no disk flush). What that can lose is only a server crash's:
+   * the last transitions before it, while every session ends with the crash anyway (a
+   * release lost so is reported as `abandoned`); fences stay unique through the epoch,
+   * which is always committed durably. Set it to keep the server's setting.
+   */
+  readonly durableCommits?: boolean;
 }
 
 export interface CheckedConnectOptions {
@@ -33,6 +47,7 @@ export interface CheckedConnectOptions {
   readonly lease: number;
   readonly reapInterval: number;
   readonly label: string;
+  readonly durableCommits: boolean;
 }
 
 export function checkConnectOptions(options: unknown): CheckedConnectOptions {
@@ -42,6 +57,7 @@ export function checkConnectOptions(options: unknown): CheckedConnectOptions {
     lease: o.lease === undefined ? 15_000 : validateInteger(o.lease, 'options.lease', 300, 3_600_000),
     reapInterval: o.reapInterval === undefined ? 1_000 : validateInteger(o.reapInterval, 'options.reapInterval', 10, 3_600_000),
     label: o.label === undefined ? `pid ${process.pid}` : checkString(o.label, 'options.label'),
+    durableCommits: o.durableCommits === undefined ? false : validateBoolean(o.durableCommits, 'options.durableCommits'),
   };
 }
 

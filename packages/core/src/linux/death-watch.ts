@@ -24,9 +24,12 @@ import type { Namespace } from './namespace.js';
 
 /**
  * How long a waiter waits for the process of a holder whose thread's life word says it
- * died: the kernel marks the word as the thread exits, a moment before the process is
- * gone (a pidfd tells), and the units go back only then. A thread that died alone in a
- * living process costs its watchers this once: their next look stops watching it.
+ * died: the kernel marks the word as the thread exits, and the units go back once the
+ * process is known to be ending: its main thread's life word marked too (a Node process's
+ * main thread ends only with it), or, without a registered main thread, its pidfd readable
+ * (after the process's memory is torn down: several milliseconds later). A thread that
+ * died alone in a living process costs its watchers this once: their next look stops
+ * watching it.
  */
 const HOLDER_EXIT_WAIT_MS = 50;
 

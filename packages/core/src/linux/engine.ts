@@ -27,6 +27,7 @@ import {
   type Kind,
   LIMITS,
   LIFE_OWNER_DIED,
+  LIFE_WAITERS,
   LIFE_TID_MASK,
   O,
   P,
@@ -66,7 +67,7 @@ export class Engine {
     readonly ns: Namespace,
     readonly libc: Libc,
   ) {
-    this.holdings = new Holdings(ns, (p) => this.isProcessSlotAlive(p));
+    this.holdings = new Holdings(ns, (p) => this.isProcessSlotAlive(p) && !this.mainThreadEnded(p));
   }
 
   // --- Objects and handles ----------------------------------------------------------
@@ -445,11 +446,52 @@ export class Engine {
   /** Waits up to `timeoutMs` (without the lock) for the process in slot `p` to exit. */
   awaitExit(p: number, timeoutMs: number): void {
     if (!this.isProcessSlotAlive(p)) return;
+    const main = this.mainThreadSlot(p);
+    if (main >= 0) {
+      // Its main thread's life word is marked a moment after the kill, where the pidfd waits
+      // for the whole process's teardown (its memory unmapped: several milliseconds).
+      const word = threadWord(main, T.life);
+      const life = Atomics.load(this.ns.i32, word);
+      if ((life & LIFE_OWNER_DIED) !== 0) return;
+      if ((life & LIFE_WAITERS) !== 0 || Atomics.compareExchange(this.ns.i32, word, life, life | LIFE_WAITERS) === life) {
+        this.ns.sleepOnWord(word, life | LIFE_WAITERS, timeoutMs);
+      }
+      // The kernel wakes one sleeper on a dead thread's life word: wake the others too.
+      if ((Atomics.load(this.ns.i32, word) & LIFE_OWNER_DIED) !== 0) this.libc.futexWake(this.ns.address(word), 0x7fff_ffff);
+      return;
+    }
     const peer = this.#peers.get(p);
     if (!peer) return;
     this.#pollfd[0] = peer.pidfd;
     this.#pollfd[1] = POLLIN;
     this.libc.poll(this.#pollfd, 1, timeoutMs);
+  }
+
+  /**
+   * The thread slot of the process's main thread (its tid is the pid), if that thread is
+   * registered; -1 otherwise.
+   */
+  mainThreadSlot(p: number): number {
+    const ns = this.ns;
+    if (!(p >= 0 && p < LIMITS.processes)) return -1;
+    const pid = ns.r(processWord(p, P.pid));
+    const high = ns.r(H.threadsHigh);
+    for (let t = 0; t < high && t < LIMITS.threads; t++) {
+      if (ns.r(threadWord(t, T.state)) === THREAD_LIVE && ns.r(threadWord(t, T.process)) === p && ns.r(threadWord(t, T.tid)) === pid)
+        return t;
+    }
+    return -1;
+  }
+
+  /**
+   * Whether the process's main thread has ended (its life word says so). A Node process's
+   * main thread ends only with the process (exit_group, a fatal signal): a holder whose
+   * main thread is marked is dying, its other threads killed with it, and its units can go
+   * back before its memory is torn down and the pidfd says so.
+   */
+  mainThreadEnded(p: number): boolean {
+    const main = this.mainThreadSlot(p);
+    return main >= 0 && (Atomics.load(this.ns.i32, threadWord(main, T.life)) & LIFE_OWNER_DIED) !== 0;
   }
 
   /**

@@ -452,6 +452,11 @@ export class Namespace {
     return this.libc.futexWait(this.address(word), expected, relativeTimespec(this.#timespec, timeoutMs));
   }
 
+  /** Sleeps until another thread's word is no longer `expected` (and wakes it: futex), or `timeoutMs` passes. */
+  sleepOnWord(word: number, expected: number, timeoutMs: number): number {
+    return this.#futexWait(word, expected, timeoutMs);
+  }
+
   /** Sleeps until this thread's status word is no longer WAITING, or `timeoutMs` passes. */
   sleepOnStatus(expected: number, timeoutMs: number): number {
     return this.#futexWait(threadWord(this.thread, T.status), expected, timeoutMs);

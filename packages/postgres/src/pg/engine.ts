@@ -33,6 +33,8 @@ export interface PgEngineOptions {
   readonly schema: string;
   readonly lease: number;
   readonly label: string;
+  /** Keep the server's synchronous_commit for transitions (else off: see ConnectOptions.durableCommits). */
+  readonly durableCommits: boolean;
 }
 
 /** Parses a grant notification: `<wait> <index> <abandoned> <fence>[,<fence>...]`. */
@@ -60,6 +62,9 @@ export class PgEngine implements Engine {
       await checkSession(client, this.options.url);
       // A host that vanishes without closing its socket: the server gives up on it after about 15 s.
       await client.query('set tcp_keepalives_idle = 5; set tcp_keepalives_interval = 2; set tcp_keepalives_count = 5');
+      // A crash ends every session, and the epoch (always committed durably) keeps fences
+      // unique: a transition need not wait for the disk (ConnectOptions.durableCommits).
+      if (!this.options.durableCommits) await client.query('set synchronous_commit = off');
       if (!this.#migrated) {
         await migrate(client, this.options.schema, this.key);
         this.#migrated = true;

@@ -19,17 +19,23 @@
  * ```
  * @packageDocumentation
  */
-import { NotSupportedError, InvalidArgumentTypeError } from './errors.js';
-import { getBackend } from './load-backend.js';
-import type { StartupInfo } from './process-backend.js';
+import { NotSupportedError, InvalidArgumentTypeError } from '../errors.js';
+import { getBackend } from '../load-backend.js';
+import type { StartupInfo } from '../process-backend.js';
 import { PyHANDLE } from './pywintypes.js';
 import { type HandleArg, bool, call, dword, noSecurity, rawOf } from './pywin32-support.js';
-import { validateInteger, validateObject } from './validate.js';
+import { validateInteger, validateObject } from '../validate.js';
 
 export { error, PyHANDLE } from './pywintypes.js';
-export { NotSupportedError } from './errors.js';
-export { STILL_ACTIVE, PROCESS_TERMINATE, PROCESS_QUERY_INFORMATION, PROCESS_QUERY_LIMITED_INFORMATION, SYNCHRONIZE } from './constants.js';
-export * from './process-constants.js';
+export { NotSupportedError } from '../errors.js';
+export {
+  STILL_ACTIVE,
+  PROCESS_TERMINATE,
+  PROCESS_QUERY_INFORMATION,
+  PROCESS_QUERY_LIMITED_INFORMATION,
+  SYNCHRONIZE,
+} from '../constants.js';
+export * from '../process-constants.js';
 export { GetCurrentProcess, GetCurrentProcessId, GetCurrentThread, GetCurrentThreadId, TerminateProcess } from './win32api.js';
 
 /**

@@ -25,7 +25,7 @@
  * ```
  * @packageDocumentation
  */
-import type { RawHandle } from './backend.js';
+import type { RawHandle } from '../backend.js';
 import {
   CREATE_WAITABLE_TIMER_HIGH_RESOLUTION,
   CREATE_WAITABLE_TIMER_MANUAL_RESET,
@@ -34,14 +34,14 @@ import {
   MWMO_WAITALL,
   SEMAPHORE_ALL_ACCESS,
   TIMER_ALL_ACCESS,
-} from './constants.js';
-import { ERROR_ALREADY_EXISTS, ERROR_SUCCESS } from './error-codes.js';
-import { InvalidArgumentTypeError } from './errors.js';
-import type { ObjectKind } from './object-kind.js';
-import { getBackend } from './load-backend.js';
+} from '../constants.js';
+import { ERROR_ALREADY_EXISTS, ERROR_SUCCESS } from '../error-codes.js';
+import { InvalidArgumentTypeError } from '../errors.js';
+import type { ObjectKind } from '../object-kind.js';
+import { getBackend } from '../load-backend.js';
 import { PyHANDLE } from './pywintypes.js';
 import { type HandleArg, bool, call, dword, millis, noSecurity, rawListOf, rawOf, setLastError } from './pywin32-support.js';
-import { validateInteger, validateName } from './validate.js';
+import { validateInteger, validateName } from '../validate.js';
 
 export {
   INFINITE,
@@ -90,7 +90,7 @@ export {
   MWMO_INPUTAVAILABLE,
   MWMO_WAITALL,
   STILL_ACTIVE,
-} from './constants.js';
+} from '../constants.js';
 
 /** pywintypes.error (`winerror`, `funcname`, `strerror`, `args`) and PyHANDLE. */
 export { error, PyHANDLE, HANDLE } from './pywintypes.js';
@@ -105,7 +105,7 @@ export {
   GetCurrentThread,
 } from './win32api.js';
 export { GetExitCodeProcess } from './win32process.js';
-export { GENERIC_READ, GENERIC_WRITE, GENERIC_EXECUTE, GENERIC_ALL, MAXIMUM_ALLOWED } from './process-constants.js';
+export { GENERIC_READ, GENERIC_WRITE, GENERIC_EXECUTE, GENERIC_ALL, MAXIMUM_ALLOWED } from '../process-constants.js';
 
 function created(handle: RawHandle, existed: boolean, kind: ObjectKind): PyHANDLE {
   setLastError(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);

@@ -8,12 +8,12 @@
  * ```
  * @packageDocumentation
  */
-import type { RawHandle } from './backend.js';
-import { Win32Error } from './errors.js';
-import { type ObjectKind, WaitHandle } from './handle.js';
-import { getBackend } from './load-backend.js';
+import type { RawHandle } from '../backend.js';
+import { Win32Error } from '../errors.js';
+import { type ObjectKind, WaitHandle } from '../handle.js';
+import { getBackend } from '../load-backend.js';
 import { call } from './pywin32-support.js';
-import { validateInteger } from './validate.js';
+import { validateInteger } from '../validate.js';
 
 /** pywintypes.error: `winerror`, `funcname`, `strerror`, `args`. */
 export { Win32Error as error };

@@ -3,12 +3,12 @@
  * share: the thread's last error as their calls leave it, and pywin32's argument
  * conversions. Internal: not a subpath of the package.
  */
-import type { RawHandle } from './backend.js';
-import { INFINITE } from './constants.js';
-import { ERROR_SUCCESS } from './error-codes.js';
-import { InvalidArgumentTypeError, Win32Error } from './errors.js';
-import { WaitHandle } from './handle.js';
-import { validateInteger, validateTimeout } from './validate.js';
+import type { RawHandle } from '../backend.js';
+import { INFINITE } from '../constants.js';
+import { ERROR_SUCCESS } from '../error-codes.js';
+import { InvalidArgumentTypeError, Win32Error } from '../errors.js';
+import { WaitHandle } from '../handle.js';
+import { validateInteger, validateTimeout } from '../validate.js';
 
 /** A handle argument: a PyHANDLE or any object of this package, an integer, or null (pywin32's None). */
 export type HandleArg = WaitHandle | number | null;

@@ -11,16 +11,22 @@
  * ```
  * @packageDocumentation
  */
-import { WaitHandle } from './handle.js';
-import { getBackend } from './load-backend.js';
-import { CURRENT_PROCESS, CURRENT_THREAD } from './process-backend.js';
+import { WaitHandle } from '../handle.js';
+import { getBackend } from '../load-backend.js';
+import { CURRENT_PROCESS, CURRENT_THREAD } from '../process-backend.js';
 import { PyHANDLE } from './pywintypes.js';
 import { type HandleArg, bool, call, dword, getLastError, rawOf, setLastError } from './pywin32-support.js';
-import { validateInteger } from './validate.js';
+import { validateInteger } from '../validate.js';
 
 export { error, PyHANDLE } from './pywintypes.js';
 export type { HandleArg } from './pywin32-support.js';
-export { SYNCHRONIZE, PROCESS_QUERY_INFORMATION, PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_TERMINATE, STILL_ACTIVE } from './constants.js';
+export {
+  SYNCHRONIZE,
+  PROCESS_QUERY_INFORMATION,
+  PROCESS_QUERY_LIMITED_INFORMATION,
+  PROCESS_TERMINATE,
+  STILL_ACTIVE,
+} from '../constants.js';
 export {
   PROCESS_ALL_ACCESS,
   PROCESS_SET_INFORMATION,
@@ -29,7 +35,7 @@ export {
   GENERIC_EXECUTE,
   GENERIC_ALL,
   MAXIMUM_ALLOWED,
-} from './process-constants.js';
+} from '../process-constants.js';
 
 /**
  * win32api.CloseHandle. A handle closed already, or None: ERROR_INVALID_HANDLE.
