@@ -91,9 +91,11 @@ describe('waitables --connect etcd://', () => {
     const ls = cli(['ls', '--connect', url()]);
     expect(await ls.status).toBe(0);
     const lines = ls.stdout().split('\n');
-    expect(lines[0]).toMatch(/^KIND\s+NAME\s+STATE\s+OWNER\s+WAITERS\s+FENCE$/);
-    expect(lines.find((l) => l.includes(name))).toMatch(new RegExp(`^event\\s+${name}\\s+unset\\s+-\\s+1\\s+\\d+$`));
-    expect(lines.find((l) => l.includes(lockName))).toMatch(new RegExp(`^mutex\\s+${lockName}\\s+owned\\s+session \\d+\\s+0\\s+\\d+$`));
+    expect(lines[0]).toMatch(/^KIND\s+NAME\s+STATE\s+OWNER\s+WAITERS\s+FENCE\s+HELD\s+WAITED$/);
+    expect(lines.find((l) => l.includes(name))).toMatch(new RegExp(`^event\\s+${name}\\s+unset\\s+-\\s+1\\s+\\d+\\s+-\\s+\\d+m?s$`));
+    expect(lines.find((l) => l.includes(lockName))).toMatch(
+      new RegExp(`^mutex\\s+${lockName}\\s+owned\\s+session \\d+\\s+0\\s+\\d+\\s+\\d+m?s\\s+-$`),
+    );
     const json = cli(['ls', '--json', '--connect', url()]);
     expect(await json.status).toBe(0);
     const listed = (JSON.parse(json.stdout()) as { objects: { name: string; kind: string; waiters: number }[] }).objects;
