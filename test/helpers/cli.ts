@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
 
 export const cliBin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
 
@@ -22,6 +23,14 @@ export interface CliRun {
 
 export function cli(args: string[]): CliRun {
   const child = spawn(process.execPath, [cliBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test that fails half-way leaves no command running behind it (waiting on a server the suite then stops).
+  try {
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+  } catch {
+    // Called outside a test (a hook): its caller ends it.
+  }
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();
