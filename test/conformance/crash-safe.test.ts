@@ -132,12 +132,17 @@ describe('crash-safe semaphores across processes', () => {
       const victim = [...pool][Math.floor(Math.random() * pool.size)]!;
       live.delete(victim);
       ready.delete(victim);
+      // A storm process never ends by itself: an error there would hide behind the kills.
+      expect(victim.child.exitCode, `a storm process ended by itself: ${victim.output()}`).toBeNull();
       await killAndWait(victim.child);
       killed++;
       expect(unitsInPlay(sem)).toBe(maximum);
       start();
     }
-    for (const u of live) await killAndWait(u.child);
+    for (const u of live) {
+      expect(u.child.exitCode, 'a storm process ended by itself').toBeNull();
+      await killAndWait(u.child);
+    }
     // Everyone is dead: every unit comes back, no more.
     for (let i = 0; i < maximum; i++) expect(sem.wait(10_000)).toBe('signaled');
     expect(sem.wait(0)).toBe('timeout');
