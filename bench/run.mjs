@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { barChart, lineChart } from './lib/svg.mjs';
 import { fmt } from './lib/stats.mjs';
+import { killDescendants, withBudget } from './lib/watchdog.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..');
@@ -37,6 +38,8 @@ const ALL = [
   'etcd-scale-out',
 ];
 const WINE = quick ? ['wake-latency', 'throughput'] : ['wake-latency', 'handoff', 'throughput', 'crash-safe', 'ticks', 'names'];
+// Per scenario: the quick set takes seconds to a minute each, the full one minutes.
+const budgetMs = (quick ? 5 : 40) * 60_000;
 const platform = process.platform === 'win32' ? 'windows (Node under Wine)' : `${process.platform} (native)`;
 
 async function runScenarios(ids) {
@@ -47,7 +50,10 @@ async function runScenarios(ids) {
     const progress = (what) => process.stderr.write(`[${platform}] [${i + 1}/${ids.length}] ${id}: ${what}\n`);
     try {
       const { run } = await import(`./scenarios/${id}.mjs`);
-      const result = await run({ quick, progress });
+      const result = await withBudget(run({ quick, progress }), budgetMs, `scenario ${id}`).catch((error) => {
+        if (/past its budget/.test(error.message)) progress(`over budget: killed ${killDescendants()} processes it left`);
+        throw error;
+      });
       result.seconds = (performance.now() - started) / 1000;
       results.push(result);
       progress(`done in ${result.seconds.toFixed(1)} s: ${result.met ? 'target met' : 'target NOT met'}: ${result.headline}`);

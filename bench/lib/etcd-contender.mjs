@@ -3,7 +3,8 @@
 // or the raw etcd lock recipe ("raw": a lease, a key put under it, and a watch on the
 // deletion of the key just before it in create-revision order, as etcd's own
 // clientv3/concurrency Mutex does). Protocol over IPC: it says {ready}, waits for {go},
-// works, and replies with its result; stream roles loop until {stop}.
+// works, and replies with its result; stream roles report each grant ({grant}) and loop
+// until {stop}.
 import { Etcd3 } from 'etcd3';
 import { connect } from '@waitables/postgres';
 
@@ -92,14 +93,15 @@ async function main(go) {
     // Hand-over until {stop}: the instant of every grant.
     const c = await contender(kind, 'stream');
     await go;
-    const grants = [];
+    // Each grant is reported as it happens: a client that never recovers from the
+    // leader's death must not take the grants it made before with it.
     while (!stopping) {
       const release = await c.acquire();
-      grants.push(now());
+      process.send({ grant: now() });
       await release();
     }
     await c.close();
-    return { grants };
+    return { stopped: true };
   }
   if (what === 'holder') {
     const c = await contender(kind, `abandon-${n}`);
