@@ -183,7 +183,7 @@ describe.runIf(process.platform === 'linux')('FIFO across processes (Linux)', ()
     sem.release(1);
     const first = await Promise.race([mine.then(() => 'this process'), theirs.result.then(() => 'the later process')]);
     expect(first).toBe('this process');
-    (await mine).release(); // then the later process
+    void (await mine).release(); // then the later process
     expect(await theirs.result).toBe(0);
     await later.call('releaseSemaphore', hs, 1);
     sem.close();
@@ -213,7 +213,7 @@ describe.runIf(process.platform === 'linux')('FIFO across processes (Linux)', ()
     sem.release(1);
     const first = await Promise.race([mine.then(() => 'this process'), theirs.result.then(() => 'the later process')]);
     expect(first).toBe('this process');
-    (await mine).release();
+    void (await mine).release();
     expect(await theirs.result).toBe(0);
     await later.call('releaseSemaphore', hs, 1);
     controller.abort();

@@ -118,7 +118,7 @@ describe('the pool', () => {
     expect(countOf(s.core)).toBe(0); // nothing was taken
     const later = s.acquire();
     s.core.release(1);
-    (await later).release();
+    void (await later).release();
     expect(countOf(s.core)).toBe(1);
     s.close();
   });

@@ -15,10 +15,10 @@ describe('Mutex.acquire', () => {
     const first = await m.acquire();
     const second = m.acquire();
     expect(await isSettled(second)).toBe(false);
-    first.release();
+    void first.release();
     const lock = await second;
     expect(lock.abandoned).toBe(false);
-    lock.release();
+    void lock.release();
     m.close();
   });
 
@@ -30,8 +30,8 @@ describe('Mutex.acquire', () => {
     expect(b.tryAcquire()).toBeNull();
     const lockB = b.acquire();
     expect(await isSettled(lockB)).toBe(false);
-    lockA.release();
-    (await lockB).release();
+    void lockA.release();
+    void (await lockB).release();
     a.close();
     b.close();
   });
@@ -48,7 +48,7 @@ describe('Mutex.acquire', () => {
     const next = m.acquire();
     expect(await isSettled(next)).toBe(false);
     await other.call('releaseMutex', h);
-    (await next).release();
+    void (await next).release();
     m.close();
   });
 
@@ -96,10 +96,10 @@ describe('Mutex.acquire', () => {
     await owner.exit();
     const lock = await pending;
     expect(lock.abandoned).toBe(true);
-    lock.release();
+    void lock.release();
     const again = await m.acquire();
     expect(again.abandoned).toBe(false);
-    again.release();
+    void again.release();
     m.close();
   });
 
@@ -111,7 +111,7 @@ describe('Mutex.acquire', () => {
     }
     const lock = m.tryAcquire();
     expect(lock).not.toBeNull();
-    lock!.release();
+    void lock!.release();
     m.close();
   });
 
@@ -124,7 +124,7 @@ describe('Mutex.acquire', () => {
     controller.abort();
     await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
     await expect(timedOut).rejects.toBeInstanceOf(TimeoutError);
-    lock.release();
+    void lock.release();
     await settle(10);
     const other = await thread();
     expect(await other.call('waitForMultipleObjects', [m.core.handle], false, 0, false)).toBe(WAIT_OBJECT_0);
@@ -140,9 +140,9 @@ describe('Mutex.create({ initialOwner: true })', () => {
     expect(m.initialLock).not.toBeNull();
     const next = m.acquire();
     expect(await isSettled(next)).toBe(false);
-    m.initialLock!.release();
+    void m.initialLock!.release();
     const lock = await next;
-    lock.release();
+    void lock.release();
     const other = await thread();
     expect(await other.call('waitForMultipleObjects', [m.core.handle], false, 0, false)).toBe(WAIT_OBJECT_0);
     await other.call('releaseMutex', m.core.handle);
@@ -172,8 +172,8 @@ describe('a lock or permit sent to another thread', () => {
     );
     expect(() => structuredClone(permit)).toThrow(/a Permit cannot be cloned .*: release it here and acquire the semaphore there/);
     port1.close();
-    lock.release();
-    permit.release();
+    void lock.release();
+    void permit.release();
     m.close();
     s.close();
   });

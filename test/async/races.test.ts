@@ -66,7 +66,7 @@ describe('cancellation races', () => {
     const others = contenders(s.core.handle, 'releaseSemaphore', () => done);
     const granted = await hammer(async (signal, timeout) => {
       const permit = await s.acquire({ signal, timeout });
-      return () => permit.release();
+      return () => void permit.release();
     });
     done = true;
     await others;
@@ -99,14 +99,14 @@ describe('cancellation races', () => {
     const others = contenders(m.core.handle, 'releaseMutex', () => done);
     await hammer(async (signal, timeout) => {
       const lock = await m.acquire({ signal, timeout });
-      return () => lock.release();
+      return () => void lock.release();
     });
     done = true;
     await others;
     await settle(50);
     const lock = m.tryAcquire();
     expect(lock).not.toBeNull();
-    lock!.release();
+    void lock!.release();
     const other = await thread();
     expect(await other.call('waitForMultipleObjects', [m.core.handle], false, 0, false)).toBe(WAIT_OBJECT_0);
     await other.call('releaseMutex', m.core.handle);

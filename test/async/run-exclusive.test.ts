@@ -61,7 +61,7 @@ describe('Mutex.runExclusive', () => {
     ).rejects.toBe(boom);
     const lock = m.tryAcquire();
     expect(lock).not.toBeNull();
-    lock!.release();
+    void lock!.release();
     m.close();
   });
 
@@ -75,7 +75,7 @@ describe('Mutex.runExclusive', () => {
     controller.abort(new Error('stop'));
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     expectNoListeners(controller.signal);
-    holder.release();
+    void holder.release();
     expect(await m.runExclusive(() => 'next')).toBe('next');
     expect(ran).toBe(false);
     m.close();
@@ -87,7 +87,7 @@ describe('Mutex.runExclusive', () => {
     let ran = false;
     await expect(m.runExclusive(() => (ran = true), { timeout: 20 })).rejects.toBeInstanceOf(TimeoutError);
     expect(ran).toBe(false);
-    holder.release();
+    void holder.release();
     m.close();
   });
 
@@ -96,7 +96,7 @@ describe('Mutex.runExclusive', () => {
     await expect(m.runExclusive(fn as never)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
     const lock = m.tryAcquire();
     expect(lock).not.toBeNull();
-    lock!.release();
+    void lock!.release();
     m.close();
   });
 });
@@ -134,7 +134,7 @@ describe('Semaphore.run', () => {
     const pending = s.run(() => 'never', { signal: controller.signal });
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(AbortError);
-    held.release();
+    void held.release();
     expect(s.core.query().count).toBe(1);
     s.close();
   });

@@ -17,8 +17,8 @@ describe('Semaphore.acquire', () => {
     const s = Semaphore.create({ initialCount: 1, maximumCount: 1 });
     const permit = await s.acquire();
     expect(countOf(s.core)).toBe(0);
-    permit.release();
-    permit.release(); // a second release does nothing
+    void permit.release();
+    void permit.release(); // a second release does nothing
     expect(countOf(s.core)).toBe(1);
     s.close();
   });
@@ -28,7 +28,7 @@ describe('Semaphore.acquire', () => {
     const pending = s.acquire();
     expect(await isSettled(pending)).toBe(false);
     await (await thread()).call('releaseSemaphore', s.core.handle, 1);
-    (await pending).release();
+    void (await pending).release();
     s.close();
   });
 
@@ -39,7 +39,7 @@ describe('Semaphore.acquire', () => {
     const other = await child();
     const h = await other.call('openSemaphore', name, SEMAPHORE_ALL_ACCESS, false);
     await other.call('releaseSemaphore', h, 1);
-    (await pending).release();
+    void (await pending).release();
     s.close();
   });
 
@@ -52,7 +52,7 @@ describe('Semaphore.acquire', () => {
     s.release(2);
     const permits = await Promise.all(pending);
     expect(order).toEqual([0, 1, 2]);
-    permits.forEach((p) => p.release());
+    permits.forEach((p) => void p.release());
     expect(countOf(s.core)).toBe(3);
     s.close();
   });
@@ -61,10 +61,10 @@ describe('Semaphore.acquire', () => {
     const s = Semaphore.create({ initialCount: 1, maximumCount: 1 });
     const first = await s.acquire();
     const second = s.acquire();
-    first.release();
+    void first.release();
     const permit = await second;
     expect(countOf(s.core)).toBe(0);
-    permit.release();
+    void permit.release();
     expect(countOf(s.core)).toBe(1);
     s.close();
   });
@@ -98,7 +98,7 @@ describe('Semaphore.acquire', () => {
     await expect(aborted).rejects.toBeInstanceOf(AbortError);
     expectNoListeners(controller.signal);
     s.release();
-    (await next).release();
+    void (await next).release();
     expect(countOf(s.core)).toBe(1);
     s.close();
   });
@@ -110,7 +110,7 @@ describe('Semaphore.acquire', () => {
     controller.abort();
     expectNoListeners(controller.signal);
     expect(permit.released).toBe(false);
-    permit.release();
+    void permit.release();
     s.close();
   });
 
@@ -122,7 +122,7 @@ describe('Semaphore.acquire', () => {
     s.release();
     const p = s.tryAcquire();
     expect(p).not.toBeNull();
-    p!.release();
+    void p!.release();
     s.close();
   });
 
@@ -151,7 +151,7 @@ describe('many awaiters', () => {
     await other.call('releaseSemaphore', s.core.handle, 10_000);
     const permits = await Promise.all(pending);
     expect(countOf(s.core)).toBe(0);
-    for (const p of permits) p.release();
+    for (const p of permits) void p.release();
     expect(countOf(s.core)).toBe(10_000);
     s.close();
   });

@@ -17,7 +17,7 @@ describe('a timeout past 2^31 - 1 ms', () => {
     await settle(50); // an overflowed timer fires after 1 ms
     expect(await isSettled(pending)).toBe(false);
     s.release();
-    (await pending).release();
+    void (await pending).release();
     s.close();
   });
 
@@ -30,8 +30,8 @@ describe('a timeout past 2^31 - 1 ms', () => {
     await settle(50);
     expect(await isSettled(queued)).toBe(false);
     expect(await isSettled(any)).toBe(false);
-    held.release();
-    (await queued).release();
+    void held.release();
+    void (await queued).release();
     e.set();
     expect((await any).index).toBe(0);
     m.close();

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { AbortError, Event, Mutex, Semaphore, TimeoutError, waitAll, waitAny } from '@waitables/async';
+import { AbortError, Event, Mutex, Permit, Semaphore, TimeoutError, waitAll, waitAny } from '@waitables/async';
 import { waitPool } from '@waitables/async/internal';
 import { WAIT_OBJECT_0 } from '@waitables/core';
 import { useActors } from '../helpers/actors.js';
@@ -18,6 +18,47 @@ describe('waitAny', () => {
     expect(r.object).toBe(b);
     expect(countOf(c.core)).toBe(1);
     for (const o of [a, b, c]) o.close();
+  });
+
+  test('gives a permit for a semaphore unit it took: releasing it gives the unit back, once', async () => {
+    const e = Event.create();
+    const s = Semaphore.create({ initialCount: 1, maximumCount: 1 });
+    const r = await waitAny([e, s]);
+    expect(r.index).toBe(1);
+    expect(r.lock).toBeNull();
+    expect(r.permit).toBeInstanceOf(Permit);
+    expect(countOf(s.core)).toBe(0);
+    await r.permit!.release();
+    expect(countOf(s.core)).toBe(1);
+    await r.permit!.release(); // a second release does nothing (a second unit would exceed the maximum: ERROR_TOO_MANY_POSTS)
+    expect(countOf(s.core)).toBe(1);
+    const fromEvent = waitAny([e, s.core]);
+    expect((await fromEvent).permit).not.toBeNull(); // a @waitables/core semaphore in the list gives a permit too
+    expect(countOf(s.core)).toBe(0);
+    e.set();
+    expect((await waitAny([e, s])).permit).toBeNull(); // an event is no permit
+    e.close();
+    s.close();
+  });
+
+  test("a lock's release() resolves once the OS has the mutex back: another thread takes it at once", async () => {
+    const e = Event.create();
+    const m = Mutex.create();
+    const other = await thread();
+    // Held by another thread first, so that the wait is a real one (on Windows a wait thread then owns the mutex).
+    expect(await other.call('waitForMultipleObjects', [m.core.handle], false, 0, false)).toBe(WAIT_OBJECT_0);
+    const pending = waitAny([e, m]);
+    expect(await isSettled(pending)).toBe(false);
+    await other.call('releaseMutex', m.core.handle);
+    const { lock } = await pending;
+    const released = lock!.release();
+    expect(released).toBeInstanceOf(Promise);
+    expect(lock!.release()).toBe(released); // a second call: the same promise
+    await released;
+    expect(await other.call('waitForMultipleObjects', [m.core.handle], false, 0, false)).toBe(WAIT_OBJECT_0);
+    await other.call('releaseMutex', m.core.handle);
+    e.close();
+    m.close();
   });
 
   test('waits for the first object another thread signals', async () => {
@@ -91,9 +132,13 @@ describe('waitAll', () => {
     await other.call('setEvent', a.core.handle);
     expect(await isSettled(pending)).toBe(false);
     await other.call('releaseSemaphore', s.core.handle, 1);
-    expect(await pending).toEqual({ abandoned: false, locks: [] });
+    const all = await pending;
+    expect(all).toMatchObject({ abandoned: false, locks: [] });
+    expect(all.permits.map((p) => p.semaphore.handle)).toEqual([s.core.handle]); // one permit per semaphore, in order
     expect(a.core.wait(0)).toBe('timeout');
     expect(countOf(s.core)).toBe(0);
+    await all.permits[0]!.release();
+    expect(countOf(s.core)).toBe(1);
     a.close();
     s.close();
   });

@@ -64,7 +64,7 @@ describe('crash-safe semaphores across processes', () => {
     await killAndWait(holder.child);
     using permit = await acquiring;
     expect(sem.core.query()).toMatchObject({ count: 0, recovered: 1, held: 1 });
-    permit.release();
+    void permit.release();
     expect(sem.core.query()).toMatchObject({ count: 1, held: 0, holders: [] });
   });
 

@@ -58,7 +58,7 @@ function localSide(): Side & { close(): void } {
   const holdingOf = (i: number, lock: local.Lock | null) => {
     if (specs[i]!.kind === 'mutex') {
       held.push(async () => {
-        lock!.release();
+        void lock!.release();
         await lock![Symbol.asyncDispose]();
       });
     } else if (specs[i]!.kind === 'semaphore') {

@@ -46,16 +46,23 @@ export class Lock implements Disposable, AsyncDisposable {
 
   /**
    * Releases the mutex: to the next local awaiter at once if there is one, otherwise to
-   * the OS (on its owning thread; `await lock[Symbol.asyncDispose]()` waits for that).
-   * A second call does nothing.
+   * the OS, on the thread that owns it. The promise resolves once the OS has it back
+   * (at once when this thread owns it; after a command to the wait thread that does),
+   * and rejects with WaitThreadError if that thread died (the OS abandoned the mutex).
+   * It may be ignored: a failure is then not an unhandled rejection. A second call
+   * returns the first one's promise.
+   *
+   * Returning a promise is the shape `@waitables/postgres` has too, where a release is
+   * a transaction: code written against one engine runs on the other.
    */
-  release(): void {
-    if (this.#released) return;
+  release(): Promise<void> {
+    if (this.#released) return this.#done;
     this.#released = true;
-    if (this.#lost) return;
+    if (this.#lost) return this.#done;
     this.#done = this.owner.release(this);
-    // Reported by `await lock[Symbol.asyncDispose]()`; a plain release() must not leave an unhandled rejection.
+    // A plain release() must not leave an unhandled rejection; awaiting the promise still sees it.
     if (this.#done !== RELEASED) this.#done.catch(() => undefined);
+    return this.#done;
   }
 
   /** @internal The owning wait thread died: the OS abandoned the mutex. */
@@ -65,7 +72,7 @@ export class Lock implements Disposable, AsyncDisposable {
 
   /** `using lock = await ...`: {@link release} at the end of the block. */
   [Symbol.dispose](): void {
-    this.release();
+    void this.release();
   }
 
   /**
@@ -73,8 +80,7 @@ export class Lock implements Disposable, AsyncDisposable {
    * mutex back (rejects with WaitThreadError if the thread that owned it died).
    */
   async [Symbol.asyncDispose](): Promise<void> {
-    this.release();
-    await this.#done;
+    await this.release();
     if (this.#lost) throw new WaitThreadError('the wait thread that owned this mutex died; the OS abandoned it');
   }
 }

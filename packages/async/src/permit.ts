@@ -1,5 +1,6 @@
 /** A unit of a semaphore, held until released. */
 import { type Semaphore as CoreSemaphore, getBackend } from '@waitables/core';
+import { RELEASED } from './held-mutex.js';
 import { waitPool } from './pool.js';
 import { refuseCloning } from './uncloneable.js';
 
@@ -29,24 +30,28 @@ export class Permit implements Disposable, AsyncDisposable {
   /**
    * Gives the unit back: to the oldest awaiter of this process if one waits (and no
    * other process's waiter must have its turn first), else to the semaphore (a crash-safe
-   * semaphore also takes it off this process's record). A second call does nothing.
+   * semaphore also takes it off this process's record). It is done when the call
+   * returns: the promise is already resolved (the shape of `@waitables/postgres`, where a
+   * release is a transaction, so that code runs on either engine). An error of the OS
+   * (ERROR_TOO_MANY_POSTS if others released units they did not take) is thrown, not
+   * returned. A second call does nothing.
    */
-  release(): void {
-    if (this.#released) return;
+  release(): Promise<void> {
+    if (this.#released) return RELEASED;
     this.#released = true;
     const handOver = waitPool().takeLocalAwaiter(this.semaphore.handle);
     if (handOver) handOver({ abandoned: false, thread: null, at: performance.now() });
     else getBackend().releaseSemaphore(this.semaphore.handle, 1);
+    return RELEASED;
   }
 
   /** `using permit = await ...`: {@link release} at the end of the block. */
   [Symbol.dispose](): void {
-    this.release();
+    void this.release();
   }
 
   /** `await using permit = await ...`: {@link release} at the end of the block. */
   [Symbol.asyncDispose](): Promise<void> {
-    this.release();
-    return Promise.resolve();
+    return this.release();
   }
 }

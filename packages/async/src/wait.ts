@@ -1,7 +1,15 @@
 /** Awaitable wait-any and wait-all over several objects. */
-import { ArgumentOutOfRangeError, InvalidArgumentTypeError, MAXIMUM_WAIT_OBJECTS, WAIT_ABANDONED_0, WaitHandle } from '@waitables/core';
+import {
+  ArgumentOutOfRangeError,
+  InvalidArgumentTypeError,
+  MAXIMUM_WAIT_OBJECTS,
+  WAIT_ABANDONED_0,
+  WaitHandle,
+  type Semaphore as CoreSemaphore,
+} from '@waitables/core';
 import { CompoundLockOwner, Lock } from './lock.js';
 import { checkWaitOptions, type WaitOptions } from './options.js';
+import { Permit } from './permit.js';
 import { waitPool } from './pool.js';
 
 /** A `@waitables/core` object, or one of this package's wrappers (anything with `core`). */
@@ -38,6 +46,8 @@ export interface AsyncWaitAnyResult<T> {
   readonly abandoned: boolean;
   /** The lock, if the object acquired is a mutex: release it when done. */
   readonly lock: Lock | null;
+  /** The permit, if the object acquired is a semaphore: release it to give the unit back. */
+  readonly permit: Permit | null;
 }
 
 /** What {@link waitAll} acquired: every object, at once. */
@@ -46,6 +56,8 @@ export interface AsyncWaitAllResult {
   readonly abandoned: boolean;
   /** Locks of the mutexes among the objects, in their order. */
   readonly locks: Lock[];
+  /** Permits of the semaphores among the objects (one unit each), in their order. */
+  readonly permits: Permit[];
 }
 
 /**
@@ -72,7 +84,8 @@ export async function waitAny<T extends Waitable>(objects: readonly T[], options
       lock = new Lock(new CompoundLockOwner(pool, core.handle, thread), abandoned);
       thread?.locks.add(lock);
     }
-    return { index, object: objects[index]!, abandoned, lock };
+    const permit = core.kind === 'semaphore' ? new Permit(core as CoreSemaphore) : null;
+    return { index, object: objects[index]!, abandoned, lock, permit };
   });
 }
 
@@ -94,6 +107,7 @@ export async function waitAll(objects: readonly Waitable[], options?: WaitOption
         thread?.locks.add(lock);
         return lock;
       });
-    return { abandoned: code === WAIT_ABANDONED_0, locks };
+    const permits = cores.filter((c) => c.kind === 'semaphore').map((c) => new Permit(c as CoreSemaphore));
+    return { abandoned: code === WAIT_ABANDONED_0, locks, permits };
   });
 }

@@ -59,7 +59,7 @@ export async function sem(name: string, command: string[], options: TimeoutOptio
   try {
     return await runCommand(command[0]!, command.slice(1), { WAITABLES_NAME: name });
   } finally {
-    permit.release();
+    void permit.release();
   }
 }
 
