@@ -46,6 +46,23 @@ describe('a named object', () => {
     expectWin32Error(() => Mutex.open(name), ERROR_INVALID_HANDLE, 'OpenMutex');
   });
 
+  test('of another kind: the error names the name, and on Linux the kind that has it (Windows does not tell)', () => {
+    const name = uniqueName('kind');
+    using _e = Event.create({ name });
+    const created = expectWin32Error(() => Mutex.create({ name }), ERROR_INVALID_HANDLE, 'CreateMutexEx');
+    const opened = expectWin32Error(() => Semaphore.open(name), ERROR_INVALID_HANDLE, 'OpenSemaphore');
+    for (const e of [created, opened]) {
+      expect(e.message).toContain(`The name ${JSON.stringify(name)} belongs to`);
+      expect(e.strerror).not.toContain(name); // the system's text stays the system's
+    }
+    if (process.platform === 'linux') {
+      expect(created.message).toContain('belongs to an event, not a mutex.');
+      expect(opened.message).toContain('belongs to an event, not a semaphore.');
+    } else {
+      expect(created.message).toContain('belongs to another kind of object.');
+    }
+  });
+
   test('that does not exist cannot be opened: ERROR_FILE_NOT_FOUND', () => {
     const name = uniqueName('missing');
     expectWin32Error(() => Event.open(name), ERROR_FILE_NOT_FOUND, 'OpenEvent');

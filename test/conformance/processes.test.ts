@@ -63,7 +63,11 @@ describe('a process handle', () => {
   });
 
   test('cannot be opened for a pid that does not exist: ERROR_INVALID_PARAMETER', () => {
-    expectWin32Error(() => Process.open(0x7ffffff0), ERROR_INVALID_PARAMETER, 'OpenProcess');
+    const e = expectWin32Error(() => Process.open(0x7ffffff0), ERROR_INVALID_PARAMETER, 'OpenProcess');
+    expect(e.message).toContain(`No process has id ${0x7ffffff0}.`);
+    expect(expectWin32Error(() => Process.open(0), ERROR_INVALID_PARAMETER, 'OpenProcess').message).toContain(
+      'Process id 0 is the idle process',
+    );
   });
 });
 

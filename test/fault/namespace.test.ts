@@ -2,7 +2,7 @@
 // error (never a crash) for a region that is damaged or of another layout version.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, ftruncateSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { cp, mkdtemp, rm, chmod, chown } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -106,10 +106,35 @@ describe('the namespace', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
-  test('refuses a directory that others can read', async () => {
+  test('refuses a directory that others can read, with the chmod to run; run, it is used', async () => {
     const dir = await privateDir();
     await chmod(dir, 0o755);
-    expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
+    const refused = await runProbe({ env: { WAITABLES_SHM_DIR: dir } });
+    expect(refused).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
+    expect(refused.message).toContain('mode 0755');
+    expect(refused.message).toContain(`Run: chmod 700 '${dir}'`);
+    await promisify(execFile)('chmod', ['700', dir]);
+    expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toEqual({ ok: true });
+  });
+
+  test('refuses a path that is not a directory, saying so', async () => {
+    const file = join(await privateDir(), 'not-a-directory');
+    writeFileSync(file, '');
+    const r = await runProbe({ env: { WAITABLES_SHM_DIR: file } });
+    expect(r).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
+    expect(r.message).toMatch(/is not a directory: remove it/);
+  });
+
+  test('refuses a namespace file open to other users, with the chmod to run; run, it is used', async () => {
+    const dir = await privateDir();
+    expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toEqual({ ok: true });
+    const file = join(dir, namespaceFile);
+    await chmod(file, 0o644);
+    const refused = await runProbe({ env: { WAITABLES_SHM_DIR: dir } });
+    expect(refused).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
+    expect(refused.message).toContain(`run chmod 600 '${file}'`);
+    await chmod(file, 0o600);
+    expect(await runProbe({ env: { WAITABLES_SHM_DIR: dir } })).toEqual({ ok: true });
   });
 
   test('names are never paths: no name creates a file or reaches outside', () => {
@@ -138,6 +163,12 @@ describe('a damaged or foreign region', () => {
     const r = await withRegion((fd) => ftruncateSync(fd, 4096));
     expect(r).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
     expect(r.message).toMatch(/has 4096 bytes/);
+    // The recovery step it gives works: the file deleted, the next process makes it anew.
+    const file = /rm '([^']+)'/.exec(r.message)?.[1];
+    expect(file).toMatch(new RegExp(`${namespaceFile}$`));
+    expect(r.message).toContain(`fuser -v '${file}'`);
+    rmSync(file!);
+    expect(await runProbe({ env: { WAITABLES_SHM_DIR: dirname(file!) } })).toEqual({ ok: true });
   });
 
   test('with a wrong magic number is refused', async () => {

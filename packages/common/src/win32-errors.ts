@@ -31,9 +31,16 @@ export class Win32Error extends Error {
   /** The Win32 function that failed, for example `'ReleaseSemaphore'`. */
   readonly syscall: string;
 
-  constructor(errno: number, syscall: string) {
+  /**
+   * @param errno The Win32 error number.
+   * @param syscall The Win32 function that failed.
+   * @param situation What the library knows of the cause, in words (the name that belongs
+   *   to another kind of object, the process id that does not exist...): appended to the
+   *   message; `code`, `errno` and `strerror` stay the system's.
+   */
+  constructor(errno: number, syscall: string, situation?: string) {
     const code = win32ErrorName(errno);
-    super(`${syscall} failed: ${code} (${errno}): ${win32ErrorMessage(errno)}`);
+    super(`${syscall} failed: ${code} (${errno}): ${win32ErrorMessage(errno)}${situation ? ` ${situation}` : ''}`);
     this.name = 'Win32Error';
     this.code = code;
     this.errno = errno;

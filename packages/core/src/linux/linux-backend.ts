@@ -108,6 +108,18 @@ export function createLinuxBackend(): Backend {
     }
   }
 
+  /** Windows' answer to a name taken by another kind of object, saying which kind has it. */
+  function kindClash(found: number, wanted: Kind, name: string, syscall: string): Win32Error {
+    const kindName = (k: number) => (KIND_NAMES[k as Exclude<Kind, 0>] ?? `kind ${k}`).replace('-', ' ');
+    const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+    const has = kindName(ns.r(objectWord(found, O.kind)));
+    return new Win32Error(
+      ERROR_INVALID_HANDLE,
+      syscall,
+      `The name ${JSON.stringify(name)} belongs to ${article(has)}, not ${article(kindName(wanted))}.`,
+    );
+  }
+
   /** Creates a named or anonymous object, or opens the existing one of that name. */
   function create(
     kind: Kind,
@@ -123,7 +135,7 @@ export function createLinuxBackend(): Backend {
       if (parsed) {
         const found = lookupName(ns, parsed);
         if (found >= 0) {
-          if (ns.r(objectWord(found, O.kind)) !== kind) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
+          if (ns.r(objectWord(found, O.kind)) !== kind) throw kindClash(found, kind, name!, syscall);
           onExisting?.(found);
           return { handle: engine.allocHandle(found, granted, syscall), existed: true };
         }
@@ -140,7 +152,7 @@ export function createLinuxBackend(): Backend {
     return afterReclaim(true, () => {
       const found = lookupName(ns, parsed);
       if (found < 0) throw new Win32Error(ERROR_FILE_NOT_FOUND, syscall);
-      if (ns.r(objectWord(found, O.kind)) !== kind) throw new Win32Error(ERROR_INVALID_HANDLE, syscall);
+      if (ns.r(objectWord(found, O.kind)) !== kind) throw kindClash(found, kind, name, syscall);
       // Judged after the lookup, as Windows does: a missing name is ERROR_FILE_NOT_FOUND whatever the mask.
       return engine.allocHandle(found, openAccess(KIND_NAMES[kind as Exclude<Kind, 0>], access, syscall), syscall);
     });
@@ -334,9 +346,10 @@ export function createLinuxBackend(): Backend {
     },
 
     openProcess(pid, access) {
-      if (pid === 0) throw new Win32Error(ERROR_INVALID_PARAMETER, 'OpenProcess');
+      if (pid === 0)
+        throw new Win32Error(ERROR_INVALID_PARAMETER, 'OpenProcess', 'Process id 0 is the idle process, which cannot be opened.');
       const fd = libc.pidfdOpen(pid);
-      if (fd === -ESRCH || fd === -22) throw new Win32Error(ERROR_INVALID_PARAMETER, 'OpenProcess');
+      if (fd === -ESRCH || fd === -22) throw new Win32Error(ERROR_INVALID_PARAMETER, 'OpenProcess', `No process has id ${pid}.`);
       if (fd < 0) throw new Win32Error(ERROR_ACCESS_DENIED, 'OpenProcess');
       return adoptPidfd(pid, fd, access, 'OpenProcess');
     },

@@ -48,7 +48,7 @@ import {
 } from './layout.js';
 import { futexWaiters, monotonicDeadline, relativeTimespec, setFutexWaiter } from './futex-args.js';
 import { ETIMEDOUT, type Libc } from './libc.js';
-import { mapRegion } from './region.js';
+import { mapRegion, recreate } from './region.js';
 import { WriteSet } from './write-set.js';
 
 /** How long a thread sleeps on the lock before it checks whether the holder is still alive. */
@@ -220,7 +220,7 @@ export class Namespace {
 
   /** A NamespaceError for a word read from shared memory that cannot be right. */
   damaged(what: string): NamespaceError {
-    return new NamespaceError(`the namespace is damaged (${what}); delete ${this.file} once no process uses it`);
+    return new NamespaceError(`the namespace is damaged (${what}). ${recreate(this.file)}`);
   }
 
   /**

@@ -63,8 +63,15 @@ function ensurePrivateDirectory(dir: string, uid: number): void {
   } catch (error) {
     throw new NamespaceError(`cannot read the namespace directory ${where(dir)}: ${code(error) ?? String(error)}`);
   }
-  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
-    throw new NamespaceError(`${where(dir)} must be a directory owned by uid ${uid} with mode 0700; refusing to use it`);
+  const ownDirectory = 'set WAITABLES_SHM_DIR to a directory of your own, mode 0700';
+  if (!st.isDirectory()) throw new NamespaceError(`${where(dir)} is not a directory: remove it (rm '${dir}') or ${ownDirectory}`);
+  if (st.uid !== uid) throw new NamespaceError(`${where(dir)} belongs to uid ${st.uid}, not to this user (uid ${uid}): ${ownDirectory}`);
+  if ((st.mode & 0o077) !== 0) {
+    const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+    throw new NamespaceError(
+      `${where(dir)} is open to other users (mode ${mode}, where 0700 is required): they could read or change the objects, ` +
+        `so it is refused. Run: chmod 700 '${dir}' (or ${ownDirectory})`,
+    );
   }
   if ((st.mode & 0o700) !== 0o700) chmodSync(dir, 0o700);
 }
@@ -87,7 +94,12 @@ function openPrivateFile(file: string, uid: number): number {
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || st.uid !== uid || (st.mode & 0o077) !== 0) throw new NamespaceError(`${file} is not a private file of uid ${uid}`);
+    if (!st.isFile() || st.uid !== uid)
+      throw new NamespaceError(`${file} is not a file of uid ${uid}: remove it (rm '${file}') once no process uses it`);
+    if ((st.mode & 0o077) !== 0)
+      throw new NamespaceError(
+        `${file} is open to other users (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}): run chmod 600 '${file}'`,
+      );
     // A umask may have taken the owner's write right from a file this call created.
     if ((st.mode & 0o600) !== 0o600) fchmodSync(fd, 0o600);
   } catch (error) {
@@ -95,6 +107,14 @@ function openPrivateFile(file: string, uid: number): number {
     throw error;
   }
   return fd;
+}
+
+/** The recovery step for a namespace file that cannot be used: its objects are lost with it. */
+export function recreate(file: string): string {
+  return (
+    `Stop every process that uses waitables as this user (fuser -v '${file}' lists them), ` +
+    `then delete the file (rm '${file}'); the next process creates it anew`
+  );
 }
 
 /** Whether the header is all zero: a file sized by a process that died before writing it. */
@@ -133,7 +153,9 @@ export function mapRegion(libc: Libc, uid: number): MappedRegion {
       const size = fstatSync(fd).size;
       if (size === 0) ftruncateSync(fd, OFFSET.sizeBytes);
       else if (size !== OFFSET.sizeBytes)
-        throw new NamespaceError(`${file} has ${size} bytes where layout version ${LAYOUT_VERSION} has ${OFFSET.sizeBytes}`);
+        throw new NamespaceError(
+          `${file} has ${size} bytes where layout version ${LAYOUT_VERSION} has ${OFFSET.sizeBytes}: ${recreate(file)}`,
+        );
       const pointer = libc.mmap(null, OFFSET.sizeBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
       if (libc.address(pointer) === 0xffffffffffffffffn) throw new NamespaceError(`mmap of ${file} failed (errno ${libc.errno()})`);
       const buffer = libc.view(pointer, OFFSET.sizeBytes);
@@ -142,10 +164,7 @@ export function mapRegion(libc: Libc, uid: number): MappedRegion {
         // New, or sized by a process that died before the header was written: every table is zero, which is empty.
         // A blank header over tables in use is damage: initializing it would build on live state.
         if (!restIsBlank(libc, fd, i32)) {
-          throw new NamespaceError(
-            `${file} is damaged: its header is zero but its tables are in use. Stop every process that uses waitables ` +
-              `as this user, then delete the file (rm '${file}'); the next process creates it anew`,
-          );
+          throw new NamespaceError(`${file} is damaged: its header is zero but its tables are in use. ${recreate(file)}`);
         }
         i32[H.magic] = MAGIC;
         i32[H.version] = LAYOUT_VERSION;
@@ -166,5 +185,6 @@ function validateHeader(h: Int32Array, file: string): void {
   if (h[H.magic] !== MAGIC) throw new NamespaceError(`${file} is not a waitables namespace (bad magic number)`);
   if (h[H.version] !== LAYOUT_VERSION)
     throw new NamespaceError(`${file} has layout version ${h[H.version]}; this library uses version ${LAYOUT_VERSION}`);
-  if (h[H.sizeBytes] !== OFFSET.sizeBytes || Atomics.load(h, H.ready) !== 1) throw new NamespaceError(`${file} is damaged (header)`);
+  if (h[H.sizeBytes] !== OFFSET.sizeBytes || Atomics.load(h, H.ready) !== 1)
+    throw new NamespaceError(`${file} is damaged (header). ${recreate(file)}`);
 }

@@ -58,9 +58,14 @@ export function createWin32Backend(): Backend {
   }
 
   /** Throws the thread's last error as coming from `syscall`. Call right after the failure. */
-  function fail(syscall: string): never {
-    throw new Win32Error(k32.GetLastError(), syscall);
+  function fail(syscall: string, situation?: (errno: number) => string | undefined): never {
+    const errno = k32.GetLastError();
+    throw new Win32Error(errno, syscall, situation?.(errno));
   }
+
+  /** Says what a named create or open that failed with ERROR_INVALID_HANDLE ran into (Windows does not say which kind has it). */
+  const nameTaken = (name: string | null) => (errno: number) =>
+    errno === ERROR_INVALID_HANDLE && name ? `The name ${JSON.stringify(name)} belongs to another kind of object.` : undefined;
 
   function check(ok: number, syscall: string): void {
     if (!ok) fail(syscall);
@@ -71,14 +76,14 @@ export function createWin32Backend(): Backend {
     return name === null || name === '' ? null : name;
   }
 
-  function created(handle: number, syscall: string): CreatedObject {
-    if (!handle) fail(syscall);
+  function created(handle: number, syscall: string, name: string | null): CreatedObject {
+    if (!handle) fail(syscall, nameTaken(name));
     // Windows sets ERROR_ALREADY_EXISTS on success when the name was taken, 0 otherwise.
     return { handle, existed: k32.GetLastError() === ERROR_ALREADY_EXISTS };
   }
 
-  function opened(handle: number, syscall: string): RawHandle {
-    if (!handle) fail(syscall);
+  function opened(handle: number, syscall: string, situation?: (errno: number) => string | undefined): RawHandle {
+    if (!handle) fail(syscall, situation);
     return handle;
   }
 
@@ -93,10 +98,11 @@ export function createWin32Backend(): Backend {
     access: number,
     inherit: boolean,
     syscall: string,
+    situation: (errno: number) => string | undefined = nameTaken(name),
   ): RawHandle {
     const refusal = parity.openAccess(kind, access);
-    if (refusal === 0) return opened(open(access, inherit ? 1 : 0, name), syscall);
-    const probe = opened(open(SYNCHRONIZE, 0, name), syscall); // ERROR_FILE_NOT_FOUND or a kind mismatch first
+    if (refusal === 0) return opened(open(access, inherit ? 1 : 0, name), syscall, situation);
+    const probe = opened(open(SYNCHRONIZE, 0, name), syscall, situation); // ERROR_FILE_NOT_FOUND or a kind mismatch first
     k32.CloseHandle(probe);
     throw new Win32Error(refusal, syscall);
   }
@@ -138,7 +144,7 @@ export function createWin32Backend(): Backend {
 
     createEvent({ name, manualReset, initialState, access }) {
       const flags = (manualReset ? CREATE_EVENT_MANUAL_RESET : 0) | (initialState ? CREATE_EVENT_INITIAL_SET : 0);
-      return created(k32.CreateEventExW(null, nameOrNull(name), flags, access), 'CreateEventEx');
+      return created(k32.CreateEventExW(null, nameOrNull(name), flags, access), 'CreateEventEx', nameOrNull(name));
     },
     openEvent(name, access, inherit) {
       return openNamed('event', k32.OpenEventW, name, access, inherit, 'OpenEvent');
@@ -154,7 +160,11 @@ export function createWin32Backend(): Backend {
     },
 
     createMutex({ name, initialOwner, access }) {
-      return created(k32.CreateMutexExW(null, nameOrNull(name), initialOwner ? CREATE_MUTEX_INITIAL_OWNER : 0, access), 'CreateMutexEx');
+      return created(
+        k32.CreateMutexExW(null, nameOrNull(name), initialOwner ? CREATE_MUTEX_INITIAL_OWNER : 0, access),
+        'CreateMutexEx',
+        nameOrNull(name),
+      );
     },
     openMutex(name, access, inherit) {
       return openNamed('mutex', k32.OpenMutexW, name, access, inherit, 'OpenMutex');
@@ -164,7 +174,11 @@ export function createWin32Backend(): Backend {
     },
 
     createSemaphore({ name, initialCount, maximumCount, access, crashSafe: wanted = false }) {
-      const result = created(k32.CreateSemaphoreExW(null, initialCount, maximumCount, nameOrNull(name), 0, access), 'CreateSemaphoreEx');
+      const result = created(
+        k32.CreateSemaphoreExW(null, initialCount, maximumCount, nameOrNull(name), 0, access),
+        'CreateSemaphoreEx',
+        nameOrNull(name),
+      );
       // A semaphore someone made crash-safe stays so for every opener (a new one has no ledger yet).
       if (wanted || result.existed) withLedger(result.handle, nameOrNull(name), wanted);
       return result;
@@ -187,14 +201,14 @@ export function createWin32Backend(): Backend {
       const base = manualReset ? CREATE_WAITABLE_TIMER_MANUAL_RESET : 0;
       if (highResolution) {
         const handle = k32.CreateWaitableTimerExW(null, nameOrNull(name), base | CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, access);
-        if (handle) return { ...created(handle, 'CreateWaitableTimerEx'), highResolution: true };
+        if (handle) return { ...created(handle, 'CreateWaitableTimerEx', nameOrNull(name)), highResolution: true };
         // Older Windows (before 10 1803), Wine, and named timers refuse the flag with
         // ERROR_INVALID_PARAMETER: fall back to a normal timer; any other error is real.
         const error = k32.GetLastError();
         if (error !== ERROR_INVALID_PARAMETER) throw new Win32Error(error, 'CreateWaitableTimerEx');
       }
       return {
-        ...created(k32.CreateWaitableTimerExW(null, nameOrNull(name), base, access), 'CreateWaitableTimerEx'),
+        ...created(k32.CreateWaitableTimerExW(null, nameOrNull(name), base, access), 'CreateWaitableTimerEx', nameOrNull(name)),
         highResolution: false,
       };
     },
@@ -210,7 +224,20 @@ export function createWin32Backend(): Backend {
     },
 
     openProcess(pid, access, inherit) {
-      return openNamed('process', (a, i) => k32.OpenProcess(a, i, pid), '', access, inherit, 'OpenProcess');
+      return openNamed(
+        'process',
+        (a, i) => k32.OpenProcess(a, i, pid),
+        '',
+        access,
+        inherit,
+        'OpenProcess',
+        (errno) =>
+          errno === ERROR_INVALID_PARAMETER
+            ? pid === 0
+              ? 'Process id 0 is the idle process, which cannot be opened.'
+              : `No process has id ${pid}.`
+            : undefined,
+      );
     },
     getExitCodeProcess(handle) {
       const code: [number] = [0];
