@@ -6,6 +6,9 @@
 //   firstWait / secondWait: an awaited Event.wait() that must block, from the call to the
 //     resume, on an event another thread of this process sets 5 ms after the call (the
 //     first starts the wait thread; the second finds it running);
+//   threadSpawn / threadLoad / threadAttach / threadReport: the first wait's thread, from
+//     `new Worker` to its isolate's start, loading its modules (Node's worker bootstrap and
+//     the imports), attaching the backend, and its ready report read by the pool;
 //   workerFloor: a bare worker_threads Worker from `new` to its first message (what any
 //     thread costs to start here), measured after the rest.
 import { Worker } from 'node:worker_threads';
@@ -15,6 +18,7 @@ const t0 = at();
 await import('@waitables/core');
 const t1 = at();
 const { Event } = await import('@waitables/async');
+const { waitPool } = await import('@waitables/async/internal');
 const t2 = at();
 const event = Event.create({ name: `Local\\bench-cold-${process.pid}` });
 const t3 = at();
@@ -26,6 +30,8 @@ const timed = async () => {
   return at() - start;
 };
 const firstWait = await timed();
+// Where the first wait's thread start went (wait-thread.ts: startup).
+const thread = waitPool().stats().startups[0] ?? { spawnMs: NaN, loadMs: NaN, attachMs: NaN, reportMs: NaN };
 const secondWait = await timed();
 event.close();
 const w0 = at();
@@ -34,6 +40,18 @@ await new Promise((resolve) => worker.once('message', resolve));
 const workerFloor = at() - w0;
 await worker.terminate();
 process.stdout.write(
-  `${JSON.stringify({ nodeBoot: t0, importCore: t1 - t0, importAsync: t2 - t1, create: t3 - t2, firstWait, secondWait, workerFloor })}\n`,
+  `${JSON.stringify({
+    nodeBoot: t0,
+    importCore: t1 - t0,
+    importAsync: t2 - t1,
+    create: t3 - t2,
+    firstWait,
+    threadSpawn: thread.spawnMs,
+    threadLoad: thread.loadMs,
+    threadAttach: thread.attachMs,
+    threadReport: thread.reportMs,
+    secondWait,
+    workerFloor,
+  })}\n`,
 );
 process.exit(0);

@@ -25,6 +25,10 @@ export async function run({ quick, progress }) {
     ['import @waitables/async', m.importAsync],
     ['first object (the backend loaded, the namespace attached)', m.create],
     ['first awaited wait that blocks (starts a wait thread)', m.firstWait],
+    ['  of which: new Worker to the thread running', m.threadSpawn],
+    ['  of which: the thread loading its modules (worker bootstrap, imports)', m.threadLoad],
+    ['  of which: the thread attaching the backend (koffi, the namespace)', m.threadAttach],
+    ['  of which: its ready report read by the pool', m.threadReport],
     ['second awaited wait that blocks', m.secondWait],
     ['floor: a bare Worker, from new to its first message', m.workerFloor],
   ];
@@ -35,6 +39,7 @@ export async function run({ quick, progress }) {
     met: ratio <= 2,
     headline:
       `first awaited wait ${m.firstWait.toFixed(1)} ms, second ${m.secondWait.toFixed(1)} ms (${ratio.toFixed(1)}x; a bare Worker starts in ${m.workerFloor.toFixed(1)} ms); ` +
+      `the thread: start ${m.threadSpawn.toFixed(1)}, modules ${m.threadLoad.toFixed(1)}, backend ${m.threadAttach.toFixed(1)} ms; ` +
       `import core ${m.importCore.toFixed(1)} ms, async ${m.importAsync.toFixed(1)} ms, first object ${m.create.toFixed(1)} ms (${trials} fresh processes)`,
     table: { columns: ['step', 'ms (median)'], rows },
     ratios: { firstOverSecond: ratio, firstWaitMs: m.firstWait, importMs: m.importCore + m.importAsync, createMs: m.create },

@@ -164,11 +164,11 @@ describe('a damaged or foreign region', () => {
     expect(r).toMatchObject({ ok: false, code: 'ERR_WAITABLES_NAMESPACE' });
     expect(r.message).toMatch(/has 4096 bytes/);
     // The recovery step it gives works: the file deleted, the next process makes it anew.
-    const file = /rm '([^']+)'/.exec(r.message)?.[1];
+    const file = /rm '([^']+)'/.exec(r.message ?? '')?.[1] ?? '';
     expect(file).toMatch(new RegExp(`${namespaceFile}$`));
     expect(r.message).toContain(`fuser -v '${file}'`);
-    rmSync(file!);
-    expect(await runProbe({ env: { WAITABLES_SHM_DIR: dirname(file!) } })).toEqual({ ok: true });
+    rmSync(file);
+    expect(await runProbe({ env: { WAITABLES_SHM_DIR: dirname(file) } })).toEqual({ ok: true });
   });
 
   test('with a wrong magic number is refused', async () => {

@@ -130,6 +130,8 @@ export class WaitPool implements MutexPool {
       keepsAlive: this.#keepAlive.active,
       /** Wait threads that could not start or died (their waits rejected with WaitThreadError). */
       threadFailures: this.#threadFailures,
+      /** Where the start of each running thread went (wait-thread.ts: `startup`), for the cold-start bench. */
+      startups: [...this.#batch, ...this.#compounds.threads].flatMap((t) => (t.alive && t.startup ? [t.startup] : [])),
     };
   }
 

@@ -1,6 +1,9 @@
 /** Messages between the pool (main side) and its wait threads. */
 import type { MessagePort } from 'node:worker_threads';
 
+/** Where a wait thread's entry notes when it first ran JavaScript (epoch ms), on its globalThis. */
+export const THREAD_ENTERED = Symbol.for('waitables.waitThreadEntered');
+
 /** Main → wait thread, read synchronously with receiveMessageOnPort. */
 export type Command =
   /** Wait on `raw` for `want` awaiters (takes up to `want` units at a fire; a mutex: one). */
@@ -25,8 +28,13 @@ export type Command =
 
 /** Wait thread → main, through the report ring (report-ring.ts): shared memory the main thread drains. */
 export type Report =
-  /** The thread has loaded the backend and waits for commands. */
-  | { op: 'ready' }
+  /**
+   * The thread has loaded the backend and waits for commands. Where its start went:
+   * `enteredAt`, when it first ran JavaScript (epoch ms, wait-thread-entry.ts);
+   * `loadedMs`, from then until its modules were loaded; `attachedMs`, from then until
+   * the backend was attached (koffi, the namespace).
+   */
+  | { op: 'ready'; enteredAt: number; loadedMs: number; attachedMs: number }
   /** `at`: when the thread acquired it (process.hrtime, in ms). */
   | { op: 'fired'; id: number; count: number; abandoned: boolean; at: number }
   | { op: 'disarmed'; id: number }

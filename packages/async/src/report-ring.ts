@@ -62,6 +62,10 @@ export class ReportWriter {
         words[at + 2] = report.code;
         break;
       case 'ready':
+        words[at + 1] = Math.round(report.loadedMs * 1000);
+        words[at + 2] = Math.round(report.attachedMs * 1000);
+        this.#time[(at + 6) / 2] = report.enteredAt;
+        break;
       case 'stopped':
         break;
     }
@@ -162,7 +166,7 @@ export class ReportReader {
       case 'stopped':
         return { op };
       default:
-        return { op: 'ready' };
+        return { op: 'ready', loadedMs: w[at + 1]! / 1000, attachedMs: w[at + 2]! / 1000, enteredAt: this.#time[(at + 6) / 2]! };
     }
   }
 }

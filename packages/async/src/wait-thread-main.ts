@@ -16,14 +16,18 @@
  */
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { INFINITE, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT, Win32Error, getBackend } from '@waitables/core';
-import type { Command, Report, WaitThreadData } from './protocol.js';
+import { type Command, type Report, THREAD_ENTERED, type WaitThreadData } from './protocol.js';
 import { ReportWriter } from './report-ring.js';
 
 /** A wait-all cannot include the control event: it waits in slices this long, checking for commands between. */
 const WAIT_ALL_SLICE_MS = 20;
 
+// The first statement: this thread's modules are loaded (cold-start figures, in the 'ready' report).
+const loadedAt = performance.timeOrigin + performance.now();
+const enteredAt = (globalThis as { [THREAD_ENTERED]?: number })[THREAD_ENTERED] ?? loadedAt;
 const data = workerData as WaitThreadData;
 const backend = getBackend();
+const attachedMs = performance.timeOrigin + performance.now() - loadedAt;
 const port: MessagePort = data.port;
 const wake = new Int32Array(data.wake);
 const reports = new ReportWriter(data.reports);
@@ -181,7 +185,7 @@ function compoundRound(): void {
   compound = null;
 }
 
-report({ op: 'ready' });
+report({ op: 'ready', enteredAt, loadedMs: loadedAt - enteredAt, attachedMs });
 while (running) {
   drain();
   if (!running) break;

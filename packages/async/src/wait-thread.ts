@@ -5,7 +5,7 @@ import type { HeldMutex } from './held-mutex.js';
 import type { Command, Report, WaitThreadData } from './protocol.js';
 import { ReportReader, createReportBuffer } from './report-ring.js';
 
-const entry = new URL('./wait-thread-main.js', import.meta.url);
+const entry = new URL('./wait-thread-entry.js', import.meta.url);
 
 /**
  * A wait thread runs only this package's code: it takes none of the program's Node
@@ -41,6 +41,12 @@ export class WaitThread {
   readonly acquiresForOwner: boolean;
   /** Settles once the thread has loaded the backend and waits for commands (or has died). */
   readonly online: Promise<void>;
+  /**
+   * Where its start went, in ms, once it is online: from `new Worker` to its first
+   * JavaScript (the thread, its isolate, Node's bootstrap), then loading its modules, then attaching the backend, then until the pool
+   * read its ready report.
+   */
+  startup: { spawnMs: number; loadMs: number; attachMs: number; reportMs: number } | null = null;
   /** Why the worker ended, if it ended with an error (a start-up failure, an uncaught exception). */
   failure: unknown = undefined;
 
@@ -57,6 +63,7 @@ export class WaitThread {
     const acquireFor = mode === 'batch' ? getBackend().ownerToken() : null;
     this.acquiresForOwner = acquireFor !== null;
     const data: WaitThreadData = { mode, port: port2, control: this.#control.handle, wake: this.#wake.buffer, reports, acquireFor };
+    const spawnedAt = performance.timeOrigin + performance.now();
     this.worker = new Worker(entry, {
       workerData: data,
       transferList: [port2],
@@ -68,6 +75,14 @@ export class WaitThread {
     this.online = new Promise((resolve) => {
       this.#reader = new ReportReader(reports, (report: Report) => {
         if (report.op === 'ready') {
+          const onlineAt = performance.timeOrigin + performance.now();
+          const readyAt = report.enteredAt + report.loadedMs + report.attachedMs;
+          this.startup = {
+            spawnMs: report.enteredAt - spawnedAt,
+            loadMs: report.loadedMs,
+            attachMs: report.attachedMs,
+            reportMs: onlineAt - readyAt,
+          };
           this.isOnline = true;
           resolve();
         } else {
