@@ -1,6 +1,6 @@
 /**
  * The Linux backend: the Backend interface over a shared-memory namespace (see
- * namespace.ts for transactions, engine.ts for the semantics and wait-loop.ts for the
+ * namespace.ts for transactions, object-semantics.ts for the semantics and wait-loop.ts for the
  * blocking wait). Arguments the OS would judge are judged here with the codes Windows
  * gives.
  */
@@ -30,7 +30,7 @@ import {
 } from '../error-codes.js';
 import { Win32Error } from '../errors.js';
 import { mapGenericAccess, openAccess } from '../access-rights.js';
-import { Engine } from './engine.js';
+import { ObjectSemantics } from './object-semantics.js';
 import { DeathWatch } from './death-watch.js';
 import { FastPaths, UNDECIDED } from './fast-paths.js';
 import { registerThread } from './registration.js';
@@ -76,7 +76,7 @@ function sleepThenTimeOut(timeoutMs: number): number {
 export function createLinuxBackend(): Backend {
   const libc = loadLibc();
   const ns = new Namespace(libc);
-  const engine = new Engine(ns, libc);
+  const engine = new ObjectSemantics(ns, libc);
   const fast = new FastPaths(ns);
   const deathWatch = new DeathWatch(ns, (p, ms) => engine.awaitExit(p, ms));
   const waitLoop = new WaitLoop(ns, engine, deathWatch);

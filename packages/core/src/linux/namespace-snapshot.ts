@@ -5,7 +5,7 @@
  */
 import type { NamespaceSnapshot, ObjectSnapshot, SemaphoreHolder } from '../backend.js';
 import { NamespaceBusyError } from '../errors.js';
-import type { Engine } from './engine.js';
+import type { ObjectSemantics } from './object-semantics.js';
 import {
   H,
   HL,
@@ -35,7 +35,7 @@ const KIND_NAMES = {
   [KIND.process]: 'process',
 } as const;
 
-export function inspectNamespace(ns: Namespace, engine: Engine): NamespaceSnapshot {
+export function inspectNamespace(ns: Namespace, engine: ObjectSemantics): NamespaceSnapshot {
   const deadline = Namespace.monotonicMicros() + LOCK_WAIT_MS * 1000;
   try {
     for (;;) {
@@ -61,14 +61,14 @@ function pidOfSlot(ns: Namespace, p: number): number {
 }
 
 /** The processes recorded as holding units of a crash-safe semaphore (inside a transaction). */
-export function holdersOf(ns: Namespace, engine: Engine, obj: number): SemaphoreHolder[] {
+export function holdersOf(ns: Namespace, engine: ObjectSemantics, obj: number): SemaphoreHolder[] {
   return engine.holdings
     .chain(obj)
     .map((slot) => ({ pid: pidOfSlot(ns, ns.r(holdingWord(slot, HL.process))), units: ns.r(holdingWord(slot, HL.units)) }))
     .filter((holder) => holder.units > 0);
 }
 
-function snapshotOf(ns: Namespace, engine: Engine): NamespaceSnapshot {
+function snapshotOf(ns: Namespace, engine: ObjectSemantics): NamespaceSnapshot {
   {
     const processes: { pid: number; alive: boolean }[] = [];
     for (let p = 0; p < LIMITS.processes; p++) {

@@ -9,7 +9,7 @@
  * Lifetimes: `#children` holds one pidfd per child not yet reaped (freed when reaped;
  * bounded by the children alive or referenced); `#terminated` holds the exit code given
  * to TerminateProcess per process object (freed with the object's slot on reuse, by
- * generation). Process handles are objects of the shared namespace (engine.ts);
+ * generation). Process handles are objects of the shared namespace (object-semantics.ts);
  * priority, times and memory come from /proc and setpriority, as Node's os module reads them.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -52,7 +52,7 @@ import {
 } from '../process-constants.js';
 import { CURRENT_PROCESS, CURRENT_THREAD, type ProcessBackend, type ProcessMemoryCounters, type ProcessTimes } from '../process-backend.js';
 import { splitCommandLine } from './command-line.js';
-import type { Engine } from './engine.js';
+import type { ObjectSemantics } from './object-semantics.js';
 import { H, KIND, LIMITS, O, objectWord } from './layout.js';
 import { type Libc, P_PIDFD, WEXITED, WNOHANG, WNOWAIT } from './libc.js';
 import { loadProcessLibc, SIGKILL } from './libc-process.js';
@@ -166,7 +166,7 @@ export interface LinuxProcesses extends ProcessBackend {
  */
 export function createLinuxProcesses(
   ns: Namespace,
-  engine: Engine,
+  engine: ObjectSemantics,
   libc: Libc,
   adopt: (pid: number, pidfd: number, access: number, syscall: string) => RawHandle,
   duplicate: (handle: RawHandle) => RawHandle,

@@ -7,7 +7,7 @@
  *   is recognized), writes its pid and start time, then its tid, and becomes LIVE in its
  *   first transaction. A registration that fails gives its claim back; a claim whose
  *   thread is gone is freed by the next thread that looks for a slot, or by a reclaim pass.
- * - A LIVE slot whose thread died is freed by a reclaim pass (engine.ts): every
+ * - A LIVE slot whose thread died is freed by a reclaim pass (object-semantics.ts): every
  *   registration runs one for dead processes, and for dead threads at most every 100 ms.
  * - A process slot is taken in the first registration of the process and freed when a
  *   reclaim pass finds the process dead, after its handles are closed (in bounded steps).
@@ -16,7 +16,7 @@
  *   of live threads (or processes), which is a NamespaceError.
  */
 import { NamespaceBusyError, NamespaceError } from '../errors.js';
-import type { Engine } from './engine.js';
+import type { ObjectSemantics } from './object-semantics.js';
 import {
   H,
   IDLE,
@@ -51,7 +51,7 @@ const REGISTRATION_LOCK_WAIT_MS = 10_000;
  * `threadsNow`), then runs `last` in the transaction that found nothing left to free.
  * Gives up with NamespaceBusyError if the lock stays held past REGISTRATION_LOCK_WAIT_MS.
  */
-function reclaimThen(ns: Namespace, engine: Engine, threadsNow: boolean, last: () => void): void {
+function reclaimThen(ns: Namespace, engine: ObjectSemantics, threadsNow: boolean, last: () => void): void {
   const deadline = Namespace.monotonicMicros() + REGISTRATION_LOCK_WAIT_MS * 1000;
   const step = () => {
     const changed = new Set<number>();
@@ -75,7 +75,7 @@ function transactOrBusy<R>(ns: Namespace, body: () => R, deadlineUs: number): R 
 }
 
 /** Registers this thread (and its process, once) in the namespace. */
-export function registerThread(ns: Namespace, engine: Engine): void {
+export function registerThread(ns: Namespace, engine: ObjectSemantics): void {
   const start = threadStartTime(ns.pid, ns.tid);
   const processStart = threadStartTime(ns.pid, ns.pid);
   if (start === null || processStart === null) throw new NamespaceError('cannot read this thread’s start time from /proc');
@@ -136,7 +136,7 @@ function claimSlot(ns: Namespace, start: number, from: number, to: number): numb
 }
 
 /** Every thread slot is taken: borrow the kept one, free what the dead hold, give it back. */
-function freeTheDead(ns: Namespace, engine: Engine, start: number): void {
+function freeTheDead(ns: Namespace, engine: ObjectSemantics, start: number): void {
   const until = Date.now() + JANITOR_WAIT_MS;
   const pause = new Int32Array(new SharedArrayBuffer(4));
   // The kept slot is never registered; if damage made it a live slot of a dead thread, free it.

@@ -1,6 +1,6 @@
 /**
  * The blocking wait of the Linux backend: one transaction resolves the wait list, makes
- * the first attempt and, failing that, registers the wait (engine.ts: the ntsync model);
+ * the first attempt and, failing that, registers the wait (object-semantics.ts: the ntsync model);
  * then the thread sleeps on its own status word (and on the life words of owners it waits
  * for: death-watch.ts) until a waker hands it a result, looking every SLICE_MS at what no
  * futex reports (dead owners, timers due, waits given up), and times itself out at its
@@ -10,7 +10,7 @@ import { INFINITE, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT } from '../cons
 import { ERROR_INVALID_PARAMETER } from '../error-codes.js';
 import { Win32Error } from '../errors.js';
 import type { DeathWatch } from './death-watch.js';
-import { type Engine, SLICE_MS } from './engine.js';
+import { type ObjectSemantics, SLICE_MS } from './object-semantics.js';
 import { H, IDLE, O, T, THREAD_LIVE, WAITING, objectWord, threadWord } from './layout.js';
 import { LockDeadlineError, Namespace } from './namespace.js';
 
@@ -32,7 +32,7 @@ function isWaitResult(code: number, count: number, waitAll: boolean): boolean {
 export class WaitLoop {
   constructor(
     readonly ns: Namespace,
-    readonly engine: Engine,
+    readonly engine: ObjectSemantics,
     readonly deathWatch: DeathWatch,
   ) {}
 

@@ -57,7 +57,7 @@ const RECLAIM_INTERVAL_US = 100_000;
 const OBJECT_TABLE: SlotTable = { hint: H.hintObject, high: H.objectsHigh, size: LIMITS.objects };
 const HANDLE_TABLE: SlotTable = { hint: H.hintHandle, high: H.handlesHigh, size: LIMITS.handles };
 
-export class Engine {
+export class ObjectSemantics {
   readonly #pollfd = new Int32Array(2);
   /** pidfds of the other processes in the namespace, opened once each: a cheap, reuse-proof liveness test. */
   readonly #peers = new Map<number, { pid: number; start: number; pidfd: number }>();
