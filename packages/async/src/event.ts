@@ -1,7 +1,7 @@
 /** Awaitable events. */
 import { Event as CoreEvent, type EventOptions, type OpenOptions, getBackend } from '@waitables/core';
 import { checkWaitOptions, type WaitOptions } from './options.js';
-import { closeAwaited, waitPool } from './pool.js';
+import { closeAwaited, waitPool } from './default-pool.js';
 import { CancellableIterator } from './cancellable-iterator.js';
 
 /**

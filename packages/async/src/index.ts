@@ -19,7 +19,7 @@ export { setLongTimeout, type LongTimer } from './long-timer.js';
 export { refuseCloning } from './uncloneable.js';
 export { waitAny, waitAll, type Waitable, type AsyncWaitAnyResult, type AsyncWaitAllResult } from './wait.js';
 // The pool itself (WaitPool, waitPool()) is not public API: @waitables/async/internal.
-export { closeWaitPool } from './pool.js';
+export { closeWaitPool } from './default-pool.js';
 // The objects' own errors and options, so that a user of this package needs no import
 // from @waitables/core (which is installed with it) for them.
 export {

@@ -6,4 +6,5 @@
  * @internal
  * @packageDocumentation
  */
-export { WaitPool, waitPool, closeWaitPool, type Grant } from './pool.js';
+export { WaitPool, type Grant } from './pool.js';
+export { waitPool, closeWaitPool } from './default-pool.js';

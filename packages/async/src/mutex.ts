@@ -2,7 +2,7 @@
 import { Mutex as CoreMutex, type MutexOptions, type OpenOptions, type RawHandle, getBackend } from '@waitables/core';
 import { type Lock, MutexGroup } from './lock.js';
 import { checkWaitOptions, type WaitOptions } from './options.js';
-import { waitPool } from './pool.js';
+import { waitPool } from './default-pool.js';
 import { runHolding } from './run-holding.js';
 
 // One group per mutex object in this thread: handles to the same mutex share it.

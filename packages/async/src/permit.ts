@@ -1,7 +1,7 @@
 /** A unit of a semaphore, held until released. */
 import { type Semaphore as CoreSemaphore, getBackend } from '@waitables/core';
 import { RELEASED } from './held-mutex.js';
-import { waitPool } from './pool.js';
+import { waitPool } from './default-pool.js';
 import { refuseCloning } from './uncloneable.js';
 
 /**

@@ -26,12 +26,13 @@
 import { type RawHandle, getBackend, WAIT_ABANDONED_0, WAIT_TIMEOUT, type WaitHandle } from '@waitables/core';
 import { KeepAlive } from '@waitables/common/keep-alive';
 import { PendingWait } from '@waitables/common/pending-wait';
-import { AwaiterQueue, type QueueEntry } from './awaiter-queue.js';
+import type { QueueEntry } from './awaiter-queue.js';
+import { type Awaiter, BatchSlots } from './batch-slots.js';
 import { CallerMutexes } from './caller-mutexes.js';
 import { CompoundJobs } from './compound-jobs.js';
 import { AbortError, ObjectClosedError, PoolClosedError, TimeoutError } from './errors.js';
 import { stopAtExit } from './exit-hook.js';
-import { giveBack, ownerOf, type Kind } from './give-back.js';
+import { giveBack, ownerOf } from './give-back.js';
 import type { Grant } from './grant.js';
 import { HandoffPolicy } from './handoff.js';
 import type { MutexPool } from './mutex-pool.js';
@@ -47,22 +48,6 @@ export type { Grant } from './grant.js';
 // performance.now() and process.hrtime read the same monotonic clock from different origins.
 const hrtimeToPerformance = performance.now() - Number(process.hrtime.bigint()) / 1e6;
 
-interface Awaiter {
-  settle(grant: Grant): void;
-  fail(error: unknown): void;
-}
-
-interface Slot {
-  readonly id: number;
-  readonly raw: RawHandle;
-  readonly kind: Kind;
-  /** Keeps the object (and so its handle) alive while awaited. */
-  readonly object: WaitHandle;
-  readonly queue: AwaiterQueue<Awaiter>;
-  thread: WaitThread;
-  armed: boolean;
-}
-
 let nextId = 1;
 /** Ids of slots, compound jobs and release tokens: one sequence, so no two are alike. */
 const newId = () => nextId++;
@@ -73,12 +58,23 @@ const newId = () => nextId++;
  */
 export class WaitPool implements MutexPool {
   readonly #batch: WaitThread[] = [];
-  readonly #slots = new Map<RawHandle, Slot>();
-  readonly #byId = new Map<number, Slot>();
   /** Held while anything is in flight: a referenced wait, a release, a retired slot, a cancelled compound. */
   readonly #keepAlive = new KeepAlive();
   readonly #releases = new MutexReleases(this.#keepAlive, newId);
   readonly #retired = new RetiredSlots(this.#keepAlive, this.#releases);
+  readonly #slots = new BatchSlots({
+    retired: this.#retired,
+    threadWithRoom: () => this.#batch.find((t) => t.alive && t.bound < this.batchCapacity) ?? this.#spawn('batch'),
+    // Retire a thread that holds nothing, keeping the first one for the next wait.
+    threadFreed: (thread) => {
+      if (thread.alive && thread.locks.size === 0 && this.#batch.filter((t) => t.alive && !t.stopping).length > 1) {
+        thread.stop(thread.keptHandles());
+        this.#batch.splice(this.#batch.indexOf(thread), 1);
+      }
+    },
+    slotGone: (raw) => this.handoff.end(raw),
+    newId,
+  });
   readonly #compounds = new CompoundJobs(
     this.#keepAlive,
     this.#releases,
@@ -120,13 +116,11 @@ export class WaitPool implements MutexPool {
 
   /** Threads and slots, for tests and diagnostics. */
   stats() {
-    let pending = 0;
-    for (const slot of this.#slots.values()) pending += slot.queue.length;
     return {
       batchThreads: this.#batch.filter((t) => t.alive).length,
       compoundThreads: this.#compounds.threads.filter((t) => t.alive).length,
       slots: this.#slots.size,
-      pending: pending + this.#compounds.pending,
+      pending: this.#slots.pending() + this.#compounds.pending,
       keepsAlive: this.#keepAlive.active,
       /** Wait threads that could not start or died (their waits rejected with WaitThreadError). */
       threadFailures: this.#threadFailures,
@@ -145,7 +139,7 @@ export class WaitPool implements MutexPool {
     const { signal, timeout, ref } = options;
     if (signal?.aborted) return Promise.reject(new AbortError({ cause: signal.reason }));
     const raw = object.handle;
-    const slot0 = this.#slots.get(raw);
+    const slot0 = this.#slots.of(raw);
     if (!slot0 || slot0.queue.length === 0) {
       const code = getBackend().waitForMultipleObjects([raw], false, 0, false);
       if (code !== WAIT_TIMEOUT) return Promise.resolve({ abandoned: code === WAIT_ABANDONED_0, thread: null, at: performance.now() });
@@ -155,12 +149,12 @@ export class WaitPool implements MutexPool {
     // a batch thread cannot share: the wait gets a compound thread of its own.
     if (getBackend().crashSafeLedger?.(raw))
       return this.compound([object], true, options, () => ({ abandoned: false, thread: null, at: performance.now() }));
-    const slot = slot0 ?? this.#newSlot(object);
+    const slot = slot0 ?? this.#slots.create(object);
     return new Promise<Grant>((resolve, reject) => {
       const wait = new PendingWait({ signal, timeout, keepAlive: ref ? this.#keepAlive : null }, (error) => {
         if (!slot.queue.remove(entry)) return;
         wait.disarm();
-        this.#afterLeave(slot);
+        this.#slots.afterLeave(slot);
         reject(error);
       });
       const entry: QueueEntry<Awaiter> = slot.queue.push({
@@ -174,7 +168,7 @@ export class WaitPool implements MutexPool {
         },
       });
       wait.arm();
-      this.#arm(slot);
+      this.#slots.arm(slot);
     });
   }
 
@@ -184,20 +178,20 @@ export class WaitPool implements MutexPool {
    * release must go to the OS (`fair: false` skips that: a manual-reset event wakes all).
    */
   takeLocalAwaiter(raw: RawHandle, fair = true): ((grant: Grant) => void) | null {
-    const slot = this.#slots.get(raw);
+    const slot = this.#slots.of(raw);
     if (!slot || slot.queue.length === 0) {
       this.handoff.end(raw);
       return null;
     }
     if (fair && !this.handoff.allow(raw)) return null;
     const awaiter = slot.queue.shift()!;
-    this.#afterLeave(slot);
+    this.#slots.afterLeave(slot);
     return (grant) => awaiter.settle(grant);
   }
 
   /** How many of this thread's awaiters wait for this handle. */
   localAwaiters(raw: RawHandle): number {
-    return this.#slots.get(raw)?.queue.length ?? 0;
+    return this.#slots.of(raw)?.queue.length ?? 0;
   }
 
   /**
@@ -235,14 +229,14 @@ export class WaitPool implements MutexPool {
    */
   closeObject(object: WaitHandle): void {
     if (object.closed) return;
-    const slot = this.#slots.get(object.handle);
+    const slot = this.#slots.of(object.handle);
     if (!slot || slot.object !== object) return object.close();
     const error = new ObjectClosedError();
     for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
     if (slot.armed) {
-      this.#retire(slot, object.detach(), true);
+      this.#slots.retire(slot, object.detach(), true);
     } else {
-      this.#removeSlot(slot);
+      this.#slots.remove(slot);
       object.close();
     }
   }
@@ -260,9 +254,9 @@ export class WaitPool implements MutexPool {
     this.#keepAlive.ref();
     try {
       const error = new PoolClosedError();
-      for (const slot of [...this.#slots.values()]) {
+      for (const slot of this.#slots.all()) {
         for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
-        this.#afterLeave(slot);
+        this.#slots.afterLeave(slot);
       }
       this.#compounds.cancelAll(error);
       const threads = this.#threads().filter((t) => t.alive);
@@ -300,49 +294,6 @@ export class WaitPool implements MutexPool {
     return [...this.#batch, ...this.#compounds.threads];
   }
 
-  #newSlot(object: WaitHandle): Slot {
-    const thread = this.#batch.find((t) => t.alive && t.bound < this.batchCapacity) ?? this.#spawn('batch');
-    thread.bound++;
-    const slot: Slot = { id: newId(), raw: object.handle, kind: object.kind, object, queue: new AwaiterQueue(), thread, armed: false };
-    this.#slots.set(slot.raw, slot);
-    this.#byId.set(slot.id, slot);
-    return slot;
-  }
-
-  #arm(slot: Slot): void {
-    if (slot.armed || slot.queue.length === 0) return;
-    slot.armed = true;
-    slot.thread.send({ op: 'arm', id: slot.id, raw: slot.raw, want: slot.queue.length, mutex: slot.kind === 'mutex' });
-  }
-
-  #afterLeave(slot: Slot): void {
-    if (slot.queue.length > 0) return;
-    if (slot.armed) this.#retire(slot, slot.raw, false);
-    else this.#removeSlot(slot);
-  }
-
-  /** Disarms a slot that may still fire: the process stays alive until the thread confirms, and what it took goes back. */
-  #retire(slot: Slot, raw: RawHandle, closeRaw: boolean): void {
-    this.#retired.add(slot.id, raw, slot.kind, slot.thread, closeRaw);
-    slot.thread.send({ op: 'disarm', id: slot.id });
-    this.#removeSlot(slot);
-  }
-
-  #removeSlot(slot: Slot): void {
-    if (this.#slots.get(slot.raw) === slot) {
-      this.#slots.delete(slot.raw);
-      this.handoff.end(slot.raw);
-    }
-    if (!this.#byId.delete(slot.id)) return;
-    const thread = slot.thread;
-    thread.bound--;
-    // Retire a thread that holds nothing, keeping the first one for the next wait.
-    if (thread.alive && thread.bound === 0 && thread.locks.size === 0 && this.#batch.filter((t) => t.alive && !t.stopping).length > 1) {
-      thread.stop(thread.keptHandles());
-      this.#batch.splice(this.#batch.indexOf(thread), 1);
-    }
-  }
-
   #spawn(mode: 'batch' | 'compound'): WaitThread {
     if (!this.#exitHook) {
       this.#exitHook = true;
@@ -369,13 +320,13 @@ export class WaitPool implements MutexPool {
         this.#retired.disarmed(report.id);
         return;
       case 'failed': {
-        const slot = this.#byId.get(report.id);
+        const slot = this.#slots.byId(report.id);
         this.#retired.disarmed(report.id);
         if (!slot) return;
         slot.armed = false;
         const error = slot.object.closed ? new ObjectClosedError() : failureOf(report);
         for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
-        this.#removeSlot(slot);
+        this.#slots.remove(slot);
         return;
       }
       case 'released':
@@ -393,7 +344,7 @@ export class WaitPool implements MutexPool {
 
   /** A slot's handle fired: what the thread took goes to the oldest awaiters, the rest back. */
   #fired(thread: WaitThread, report: Extract<Report, { op: 'fired' }>): void {
-    const slot = this.#byId.get(report.id);
+    const slot = this.#slots.byId(report.id);
     if (!slot) {
       this.#retired.fired(report.id, report.count, thread);
       return;
@@ -404,7 +355,7 @@ export class WaitPool implements MutexPool {
       const error = new ObjectClosedError();
       if (!this.#exiting) for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
       void giveBack(this.#releases, slot.raw, slot.kind, report.count, ownerOf(thread, slot.kind));
-      if (slot.queue.length === 0) this.#removeSlot(slot);
+      if (slot.queue.length === 0) this.#slots.remove(slot);
       return;
     }
     const owner = ownerOf(thread, slot.kind);
@@ -422,8 +373,8 @@ export class WaitPool implements MutexPool {
         at: report.at + hrtimeToPerformance,
       });
     }
-    if (slot.queue.length > 0) this.#arm(slot);
-    else this.#removeSlot(slot);
+    if (slot.queue.length > 0) this.#slots.arm(slot);
+    else this.#slots.remove(slot);
   }
 
   // --- Recovery when a thread ends ------------------------------------------------------
@@ -449,45 +400,13 @@ export class WaitPool implements MutexPool {
     const list = thread.mode === 'compound' ? this.#compounds.threads : this.#batch;
     const at = list.indexOf(thread);
     if (at >= 0) list.splice(at, 1);
-    for (const slot of [...this.#byId.values()]) {
+    for (const slot of this.#slots.all()) {
       if (slot.thread !== thread) continue;
       slot.armed = false;
       const awaiters: Awaiter[] = [];
       for (let a = slot.queue.shift(); a; a = slot.queue.shift()) awaiters.push(a);
-      this.#removeSlot(slot);
+      this.#slots.remove(slot);
       for (const a of awaiters) a.fail(threadDied(thread, 'the wait thread running this wait died'));
     }
   }
-}
-
-let defaultPool: WaitPool | null = null;
-
-/** This thread's wait pool, created on first use. */
-export function waitPool(): WaitPool {
-  defaultPool ??= new WaitPool();
-  return defaultPool;
-}
-
-/**
- * Closes an object's handle for its async wrapper: pending waits on it in this thread
- * reject with ObjectClosedError, and a handle a wait thread waits on is closed once the
- * thread let go of it (see {@link WaitPool.closeObject}).
- */
-export function closeAwaited(object: WaitHandle): void {
-  if (defaultPool) defaultPool.closeObject(object);
-  else object.close();
-}
-
-/**
- * Closes this thread's wait pool: pending waits reject with PoolClosedError and the
- * wait threads stop. A later wait starts a new pool.
- * @example
- * ```ts
- * await closeWaitPool(); // before a worker or a test file ends
- * ```
- */
-export async function closeWaitPool(): Promise<void> {
-  const pool = defaultPool;
-  defaultPool = null;
-  await pool?.close();
 }

@@ -6,7 +6,7 @@ import { AbortError, TimeoutError } from './errors.js';
 import { KeepAlive } from '@waitables/common/keep-alive';
 import { PendingWait } from '@waitables/common/pending-wait';
 import { checkWaitOptions, type CheckedWaitOptions, type WaitOptions } from './options.js';
-import { waitPool } from './pool.js';
+import { waitPool } from './default-pool.js';
 
 /**
  * Resolves with the exit code once the process has exited.

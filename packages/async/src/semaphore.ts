@@ -2,7 +2,7 @@
 import { type OpenOptions, Semaphore as CoreSemaphore, type SemaphoreOptions } from '@waitables/core';
 import { checkWaitOptions, type WaitOptions } from './options.js';
 import { Permit } from './permit.js';
-import { closeAwaited, waitPool } from './pool.js';
+import { closeAwaited, waitPool } from './default-pool.js';
 import { runHolding } from './run-holding.js';
 
 /**

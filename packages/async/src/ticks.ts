@@ -4,7 +4,7 @@ import { KeepAlive } from '@waitables/common/keep-alive';
 import { PendingWait } from '@waitables/common/pending-wait';
 import { TimeoutError } from './errors.js';
 import { checkWaitOptions, type WaitOptions } from './options.js';
-import { waitPool } from './pool.js';
+import { waitPool } from './default-pool.js';
 import { CancellableIterator } from './cancellable-iterator.js';
 
 /** One tick of {@link ticks}. */

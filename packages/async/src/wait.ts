@@ -10,7 +10,7 @@ import {
 import { CompoundLockOwner, Lock } from './lock.js';
 import { checkWaitOptions, type WaitOptions } from './options.js';
 import { Permit } from './permit.js';
-import { waitPool } from './pool.js';
+import { waitPool } from './default-pool.js';
 
 /** A `@waitables/core` object, or one of this package's wrappers (anything with `core`). */
 export type Waitable = WaitHandle | { readonly core: WaitHandle };
