@@ -217,6 +217,13 @@ export class MutexGroup implements LockOwner {
     return lock;
   }
 
+  /** Gives the ownership this thread or `thread` has to the oldest local awaiter. */
+  #handOver(thread: WaitThread | null, abandoned: boolean, forCaller: boolean): void {
+    const next = this.#queue.shift()!;
+    next.detach();
+    next.resolve(this.#hold(thread, abandoned, forCaller, true));
+  }
+
   release(lock: Lock): Promise<void> {
     const holder = this.#holder;
     if (!holder || holder.lock !== lock) return RELEASED;
@@ -226,9 +233,20 @@ export class MutexGroup implements LockOwner {
     // call, unless other processes' waiters must have their turn first (handoff.ts).
     if (this.#queue.length === 0) this.pool.handoff.end(this.raw);
     else if (!this.#closing && this.pool.handoff.allow(this.raw)) {
-      const next = this.#queue.shift()!;
-      next.detach();
-      next.resolve(this.#hold(holder.thread, false, holder.forCaller, true));
+      this.#handOver(holder.thread, false, holder.forCaller);
+      return RELEASED;
+    } else if (!this.#closing && holder.thread === null && !holder.forCaller && getBackend().waitedByOtherProcess(this.raw) === null) {
+      // Windows, at the end of a streak of local handoffs (this thread owns the mutex): the
+      // release goes to the kernel and the mutex is taken back in the same call, which
+      // the kernel's queue passes first. One call, not a release and a wait.
+      const code = getBackend().signalObjectAndWait(this.raw, this.raw, 0, false);
+      if (code !== WAIT_TIMEOUT) {
+        this.#handOver(null, code === WAIT_ABANDONED_0, false);
+        return RELEASED;
+      }
+      // A waiter in the kernel's queue has it: the local awaiters queue behind it.
+      this.#holder = null;
+      this.#pump();
       return RELEASED;
     }
     this.#holder = null;
