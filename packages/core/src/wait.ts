@@ -16,6 +16,7 @@ import { validateTimeout } from './validate.js';
 export interface WaitAnyResult<T extends WaitHandle = WaitHandle> {
   /** Its index in the list: the lowest index whose object could be acquired. */
   readonly index: number;
+  /** The object acquired: `objects[index]`. */
   readonly object: T;
   /** It is a mutex whose previous owner ended without releasing it; the caller owns it now. */
   readonly abandoned: boolean;
@@ -26,6 +27,7 @@ export interface WaitAnyResult<T extends WaitHandle = WaitHandle> {
  * mutex (Windows returns WAIT_ABANDONED_0 itself for a wait-all and does not say which).
  */
 export interface WaitAllResult {
+  /** At least one of the objects was an abandoned mutex (the caller owns it now). */
   readonly abandoned: boolean;
 }
 
