@@ -30,6 +30,8 @@ export class Permit implements Disposable, AsyncDisposable {
    * Gives the unit back: to the oldest awaiter of this process if one waits (and no
    * other process's waiter must have its turn first), else to the semaphore (a crash-safe
    * semaphore also takes it off this process's record). A second call does nothing.
+   * Throws HandleClosedError if the semaphore was closed first (the unit is then
+   * not given back).
    */
   release(): void {
     if (this.#released) return;

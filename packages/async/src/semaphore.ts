@@ -113,6 +113,9 @@ export class Semaphore implements Disposable {
   /**
    * Closes the handle. Waits of this process still pending on it reject with
    * ObjectClosedError; what a wait thread acquired for them at that moment is given back.
+   * Permits still held are not: their `release()` then throws HandleClosedError and
+   * their units stay taken (lost for the other openers of a named semaphore), so
+   * release them first.
    */
   close(): void {
     closeAwaited(this.core);
