@@ -1,45 +1,77 @@
-// Builds the API reference (docs/api/, HTML) from the TSDoc of @waitables/core and
-// @waitables/async with typedoc (typedoc.json), and checks it:
-// - a broken {@link} fails;
-// - an exported member without documentation, or an exported signature that names a
-//   type the reference does not include, fails unless it is listed in
-//   docs/api-baseline.txt (what was undocumented when the check was introduced: the
-//   list may only shrink).
+// Builds the API reference (HTML, committed in docs/api/) from the TSDoc of
+// @waitables/common, core, async and postgres with typedoc (typedoc.json), and checks it:
+// - a broken {@link}, an exported member without documentation, or an exported
+//   signature that names a type the reference does not include: each fails;
+// - the committed docs/api/ must be exactly what this build produces: a file that
+//   differs, is missing or is left over fails the check (the reference never goes stale).
 //
-//   node scripts/api-docs.mjs                    build and check
-//   node scripts/api-docs.mjs --update-baseline  build, and rewrite the baseline
+//   node scripts/api-docs.mjs          build into .cache/api-docs/ and check (npm run lint)
+//   node scripts/api-docs.mjs --write  build, check, and replace docs/api/ with the build (npm run docs)
+//
+// The build is deterministic (no dates, no absolute paths, no source links: typedoc.json
+// sets disableSources), so two builds of one tree give identical files.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const baselineFile = join(root, 'docs', 'api-baseline.txt');
-const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typedoc', 'bin', 'typedoc')], {
+const committed = join(root, 'docs', 'api');
+const built = join(root, '.cache', 'api-docs');
+const write = process.argv.includes('--write');
+const REFRESH = 'npm run docs';
+
+const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--out', built], {
   cwd: root,
   encoding: 'utf8',
   env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
 });
 // eslint-disable-next-line no-control-regex
 const lines = `${r.stdout}\n${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
-const warnings = lines.filter((l) => /^\[(warning|error)\]/.test(l)).map((l) => l.replace(/^\[(warning|error)\] /, ''));
-const summary = /^Found \d+ errors/;
-const missing = warnings.filter((w) => / does not have any documentation$| but not included in the documentation$/.test(w));
-const other = warnings.filter((w) => !missing.includes(w) && !summary.test(w));
-
-if (process.argv.includes('--update-baseline')) {
-  writeFileSync(baselineFile, [...new Set(missing)].sort().join('\n') + '\n');
-  console.log(`api-docs: baseline rewritten: ${missing.length} undocumented or unexported members`);
+const warnings = lines
+  .filter((l) => /^\[(warning|error)\]/.test(l))
+  .map((l) => l.replace(/^\[(warning|error)\] /, ''))
+  .filter((w) => !/^Found \d+ errors/.test(w));
+for (const w of warnings) {
+  const undocumented = / does not have any documentation$| but not included in the documentation$/.test(w);
+  console.error(`api-docs: ${w}${undocumented ? ' (document it: every exported member has TSDoc, or is @internal)' : ''}`);
 }
-const baseline = new Set(existsSync(baselineFile) ? readFileSync(baselineFile, 'utf8').split('\n').filter(Boolean) : []);
-const added = missing.filter((w) => !baseline.has(w));
-const fixed = [...baseline].filter((w) => !missing.includes(w));
+if (r.status !== 0) console.error(`api-docs: typedoc failed (status ${r.status})${r.error ? `: ${r.error.message}` : ''}`);
 
-for (const w of other) console.error(`api-docs: ${w}`);
-for (const w of added) console.error(`api-docs: ${w} (document it; docs/api-baseline.txt lists only older gaps)`);
-if (fixed.length > 0) console.log(`api-docs: ${fixed.length} baseline entries are documented now: run with --update-baseline to drop them`);
-const ok = r.status === 0 && other.length === 0 && added.length === 0;
+/** Every file under `dir`, as paths relative to it, sorted. */
+function filesOf(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
+}
+
+let stale = [];
+if (r.status === 0) {
+  if (write) {
+    rmSync(committed, { recursive: true, force: true });
+    cpSync(built, committed, { recursive: true });
+    console.log('api-docs: docs/api/ rewritten from the build: commit it');
+  }
+  const want = filesOf(built);
+  const have = new Set(filesOf(committed));
+  for (const file of want) {
+    if (!have.has(file)) stale.push(`${file} (missing)`);
+    else if (!readFileSync(join(built, file)).equals(readFileSync(join(committed, file)))) stale.push(`${file} (differs)`);
+    have.delete(file);
+  }
+  stale.push(...[...have].map((file) => `${file} (left over)`));
+  for (const s of stale.slice(0, 20)) console.error(`api-docs: docs/api/${s}`);
+  if (stale.length > 20) console.error(`api-docs: ... and ${stale.length - 20} more`);
+  if (stale.length > 0)
+    console.error(
+      `api-docs: the committed reference docs/api/ is not what the TSDoc builds (${stale.length} files): run \`${REFRESH}\` and commit docs/api/`,
+    );
+}
+
+const ok = r.status === 0 && warnings.length === 0 && stale.length === 0;
 console.log(
-  `api-docs: ${ok ? 'ok' : 'FAILED'}: docs/api/ built; ${missing.length} known gaps in docs/api-baseline.txt, ` +
-    `${added.length} new, ${other.length} other problems (broken links...)`,
+  `api-docs: ${ok ? 'ok' : 'FAILED'}: ${warnings.length} problems in the TSDoc (undocumented members, broken links...), ` +
+    `docs/api/ ${r.status !== 0 ? 'not checked' : stale.length === 0 ? 'up to date' : `stale in ${stale.length} files`}`,
 );
 if (!ok) process.exitCode = 1;

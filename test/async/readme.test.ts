@@ -22,7 +22,7 @@ function run(code: string, n: number): { status: number | null; stdout: string; 
 const all = blocks();
 
 describe('the READMEs', () => {
-  test('have only blocks of a kind a test checks (js, ts, sh, python), and some of each', () => {
+  test('have only blocks of a kind a test checks (js, ts, sh, python, json), and some of each', () => {
     expect(all.filter((b) => !(KINDS as readonly string[]).includes(b.lang)).map((b) => `${b.where} ${b.lang || '(none)'}`)).toEqual([]);
     for (const kind of ['js', 'ts', 'sh']) expect(all.some((b) => b.lang === kind)).toBe(true);
   });

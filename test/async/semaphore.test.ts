@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { AbortError, Semaphore, TimeoutError } from '@waitables/async';
+import { AbortError, ObjectClosedError, Semaphore, TimeoutError } from '@waitables/async';
 import { waitPool } from '@waitables/async/internal';
-import { SEMAPHORE_ALL_ACCESS } from '@waitables/core';
+import { SEMAPHORE_ALL_ACCESS, Semaphore as CoreSemaphore } from '@waitables/core';
 import { useActors } from '../helpers/actors.js';
 import { expectNoListeners, isSettled, settle } from '../helpers/async.js';
 import { countOf } from '../helpers/counts.js';
@@ -138,6 +138,27 @@ describe('Semaphore.acquire', () => {
     await expect(s.acquire('x' as never)).rejects.toBeInstanceOf(TypeError);
     expect(countOf(s.core)).toBe(1);
     s.close();
+  });
+});
+
+describe('Semaphore.close', () => {
+  test('with permits held: they still give their units back, to the semaphore other openers see', async () => {
+    const name = uniqueName('close-held');
+    const other = CoreSemaphore.create({ name, initialCount: 0, maximumCount: 2 }); // another opener
+    const sem = Semaphore.open(name);
+    sem.release(2);
+    const first = await sem.acquire();
+    const second = sem.tryAcquire()!;
+    const queued = sem.acquire();
+    sem.close();
+    await expect(queued).rejects.toBeInstanceOf(ObjectClosedError);
+    expect(countOf(other)).toBe(0);
+    await first.release();
+    expect(countOf(other)).toBe(1);
+    await second.release();
+    await second.release(); // a second release does nothing (the kept handle is closed by now)
+    expect(countOf(other)).toBe(2);
+    other.close();
   });
 });
 

@@ -18,10 +18,11 @@ export interface Block {
 /**
  * What each kind of block must be: js runs as an ES module on this Node, ts compiles
  * (strict, nodenext), sh lines of the `waitables` command use its real subcommands and
- * options, python is the pywin32 original a port is compared with. Any other kind fails
- * the tests: no block goes unchecked.
+ * options, python is the pywin32 original a port is compared with, json is the root
+ * README's tsconfig.json (test/unit/readme-typescript.test.ts compiles in it, and fails
+ * on a json block anywhere else). Any other kind fails the tests: no block goes unchecked.
  */
-export const KINDS = ['js', 'ts', 'sh', 'python'] as const;
+export const KINDS = ['js', 'ts', 'sh', 'python', 'json'] as const;
 
 export function blocks(): Block[] {
   const found: Block[] = [];

@@ -33,6 +33,15 @@ export class Event implements Disposable, AsyncIterable<number> {
   /**
    * Creates an event (auto-reset unless `manualReset`), or opens the existing event of
    * that name (then `existed` is true and the options other than the name are ignored).
+   * Synchronous: one system call (Linux: one namespace transaction), no wait.
+   * @throws InvalidArgumentTypeError / ArgumentOutOfRangeError for options of the wrong
+   * type, naming `options.<field>`; Win32Error ERROR_INVALID_HANDLE if the name belongs
+   * to an object of another kind.
+   * @example
+   * ```ts
+   * using ready = Event.create({ name: 'Local\\config-ready', manualReset: true });
+   * await ready.wait({ signal: AbortSignal.timeout(5_000) });
+   * ```
    */
   static create(options: EventOptions = {}): Event {
     const core = CoreEvent.create(options);

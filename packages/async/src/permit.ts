@@ -1,5 +1,5 @@
 /** A unit of a semaphore, held until released. */
-import { type Semaphore as CoreSemaphore, getBackend } from '@waitables/core';
+import { type RawHandle, type Semaphore as CoreSemaphore, getBackend } from '@waitables/core';
 import { RELEASED } from './held-mutex.js';
 import { waitPool } from './default-pool.js';
 import { refuseCloning } from './uncloneable.js';
@@ -11,14 +11,28 @@ import { refuseCloning } from './uncloneable.js';
  * It belongs to the thread that acquired it: `postMessage` or `structuredClone` of it
  * throws a DataCloneError.
  */
+/**
+ * @internal How the permits of one `@waitables/async` Semaphore reach it: a handle that
+ * stays open while any of them is held (its close() keeps one until the last is released).
+ */
+export interface PermitLease {
+  /** The handle to give the unit back through. */
+  handle(): RawHandle;
+  /** The permit gave its unit back. */
+  returned(): void;
+}
+
 export class Permit implements Disposable, AsyncDisposable {
   #released = false;
+  readonly #lease: PermitLease | null;
 
   /** @internal */
   constructor(
     /** The `@waitables/core` semaphore the unit was taken from. */
     readonly semaphore: CoreSemaphore,
+    lease: PermitLease | null = null,
   ) {
+    this.#lease = lease;
     refuseCloning(this, 'a Permit cannot be cloned or sent to another thread or process: release it here and acquire the semaphore there');
   }
 
@@ -34,14 +48,20 @@ export class Permit implements Disposable, AsyncDisposable {
    * returns: the promise is already resolved (the shape of `@waitables/postgres`, where a
    * release is a transaction, so that code runs on either engine). An error of the OS
    * (ERROR_TOO_MANY_POSTS if others released units they did not take) is thrown, not
-   * returned. A second call does nothing.
+   * returned. A second call does nothing. A permit of a `@waitables/async` Semaphore
+   * closed meanwhile still gives its unit back (the semaphore kept a handle for it).
    */
   release(): Promise<void> {
     if (this.#released) return RELEASED;
     this.#released = true;
-    const handOver = waitPool().takeLocalAwaiter(this.semaphore.handle);
-    if (handOver) handOver({ abandoned: false, thread: null, at: performance.now() });
-    else getBackend().releaseSemaphore(this.semaphore.handle, 1);
+    const raw = this.#lease?.handle() ?? this.semaphore.handle;
+    try {
+      const handOver = waitPool().takeLocalAwaiter(raw);
+      if (handOver) handOver({ abandoned: false, thread: null, at: performance.now() });
+      else getBackend().releaseSemaphore(raw, 1);
+    } finally {
+      this.#lease?.returned();
+    }
     return RELEASED;
   }
 

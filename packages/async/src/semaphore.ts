@@ -1,7 +1,7 @@
 /** Awaitable semaphores. */
-import { type OpenOptions, Semaphore as CoreSemaphore, type SemaphoreOptions } from '@waitables/core';
+import { type OpenOptions, type RawHandle, Semaphore as CoreSemaphore, type SemaphoreOptions, getBackend } from '@waitables/core';
 import { checkWaitOptions, type WaitOptions } from './options.js';
-import { Permit } from './permit.js';
+import { Permit, type PermitLease } from './permit.js';
 import { closeAwaited, waitPool } from './default-pool.js';
 import { runHolding } from './run-holding.js';
 
@@ -33,6 +33,16 @@ export class Semaphore implements Disposable {
    * Creates a semaphore (`maximumCount` units at most, `initialCount` free; `crashSafe`:
    * the units of a process that dies come back), or opens the existing semaphore
    * of that name (then `existed` is true and the counts given here are ignored).
+   * Synchronous: one system call (Linux: one namespace transaction), no wait.
+   * @throws InvalidArgumentTypeError / ArgumentOutOfRangeError for options of the wrong
+   * type or range, naming `options.<field>` (`initialCount` above `maximumCount`
+   * included); Win32Error ERROR_INVALID_HANDLE if the name belongs to an object of
+   * another kind.
+   * @example
+   * ```ts
+   * using slots = Semaphore.create({ name: 'Local\\gpu', initialCount: 2, maximumCount: 2, crashSafe: true });
+   * if (slots.existed) console.log('another process created it; its counts stand');
+   * ```
    */
   static create(options: SemaphoreOptions): Semaphore {
     return new Semaphore(CoreSemaphore.create(options));
@@ -64,7 +74,7 @@ export class Semaphore implements Disposable {
       const checked = checkWaitOptions(options);
       return waitPool()
         .acquire(this.core, checked)
-        .then(() => new Permit(this.core));
+        .then(() => this.#permit());
     } catch (error) {
       return Promise.reject(error);
     }
@@ -73,7 +83,7 @@ export class Semaphore implements Disposable {
   /** A permit if a unit is free now and no local awaiter is ahead; `null` otherwise. Never waits. */
   tryAcquire(): Permit | null {
     if (waitPool().localAwaiters(this.core.handle) > 0) return null;
-    return this.core.wait(0) === 'timeout' ? null : new Permit(this.core);
+    return this.core.wait(0) === 'timeout' ? null : this.#permit();
   }
 
   /**
@@ -103,9 +113,33 @@ export class Semaphore implements Disposable {
   /**
    * Closes the handle. Waits of this process still pending on it reject with
    * ObjectClosedError; what a wait thread acquired for them at that moment is given back.
+   * Permits still held keep working: a second handle to the semaphore stays open until
+   * the last of them is released, so their units go back (none is lost for the other
+   * openers of a named semaphore).
    */
   close(): void {
+    if (this.core.closed) return;
+    if (this.#held > 0) this.#keptForPermits = this.core.duplicateHandle();
     closeAwaited(this.core);
+  }
+
+  /** Permits of this semaphore not yet released. */
+  #held = 0;
+  /** A handle kept open for them after close(), closed with the last one's release. */
+  #keptForPermits: RawHandle | null = null;
+  readonly #lease: PermitLease = {
+    handle: () => this.#keptForPermits ?? this.core.handle,
+    returned: () => {
+      if (--this.#held > 0 || this.#keptForPermits === null) return;
+      const kept = this.#keptForPermits;
+      this.#keptForPermits = null;
+      getBackend().closeHandle(kept);
+    },
+  };
+
+  #permit(): Permit {
+    this.#held++;
+    return new Permit(this.core, this.#lease);
   }
 
   /** `using slots = ...`: closes it at the end of the block. */

@@ -13,7 +13,12 @@ import { Permit } from './permit.js';
 import { waitPool } from './default-pool.js';
 
 /** A `@waitables/core` object, or one of this package's wrappers (anything with `core`). */
-export type Waitable = WaitHandle | { readonly core: WaitHandle };
+export type Waitable =
+  | WaitHandle
+  | {
+      /** The `@waitables/core` object the wait is on, as this package's `Event`, `Mutex` and `Semaphore` expose it. */
+      readonly core: WaitHandle;
+    };
 
 function coreOf(object: unknown, path: string): WaitHandle {
   if (object instanceof WaitHandle) return object;

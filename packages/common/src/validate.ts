@@ -5,11 +5,28 @@
 import { INFINITE, MAX_NAME_LENGTH, MAXIMUM_SEMAPHORE_COUNT } from './limits.js';
 import { ArgumentOutOfRangeError, InvalidArgumentTypeError } from './win32-errors.js';
 
+/**
+ * A boolean option (`options.crashSafe`, `options.inherit`...). Returns it unchanged.
+ * @throws InvalidArgumentTypeError (`ERR_INVALID_ARG_TYPE`) naming `path` if it is not a boolean.
+ * @example
+ * ```ts
+ * const crashSafe = opts.crashSafe === undefined ? false : validateBoolean(opts.crashSafe, 'options.crashSafe');
+ * ```
+ */
 export function validateBoolean(value: unknown, path: string): boolean {
   if (typeof value !== 'boolean') throw new InvalidArgumentTypeError(path, 'a boolean', value);
   return value;
 }
 
+/**
+ * An options object: anything of type `'object'` but `null` (arrays and class
+ * instances pass). Returns it, typed as a record to read its fields from.
+ * @throws InvalidArgumentTypeError (`ERR_INVALID_ARG_TYPE`) naming `path` otherwise.
+ * @example
+ * ```ts
+ * const opts = validateObject(options, 'options');
+ * ```
+ */
 export function validateObject(value: unknown, path: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object') throw new InvalidArgumentTypeError(path, 'an object', value);
   return value as Record<string, unknown>;

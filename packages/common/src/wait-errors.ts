@@ -8,6 +8,7 @@
  * `code: 'ABORT_ERR'`, `cause` is the signal's reason.
  */
 export class AbortError extends Error {
+  /** Always `'ABORT_ERR'`, as Node's own AbortError. */
   readonly code = 'ABORT_ERR';
   constructor(options?: { cause?: unknown }) {
     super('The operation was aborted', options);
@@ -17,8 +18,12 @@ export class AbortError extends Error {
 
 /** A wait's `timeout` passed. `name: 'TimeoutError'`, `code: 'ERR_WAIT_TIMEOUT'`. */
 export class TimeoutError extends Error {
+  /** Always `'ERR_WAIT_TIMEOUT'`. */
   readonly code = 'ERR_WAIT_TIMEOUT';
-  constructor(readonly timeout: number) {
+  constructor(
+    /** The wait's `timeout` option, in milliseconds, as the caller gave it. */
+    readonly timeout: number,
+  ) {
     super(`The wait timed out after ${timeout} ms`);
     this.name = 'TimeoutError';
   }
@@ -26,6 +31,7 @@ export class TimeoutError extends Error {
 
 /** The wait pool was closed while the wait was pending. `code: 'ERR_WAIT_POOL_CLOSED'`. */
 export class PoolClosedError extends Error {
+  /** Always `'ERR_WAIT_POOL_CLOSED'`. */
   readonly code = 'ERR_WAIT_POOL_CLOSED';
   constructor() {
     super('The wait pool was closed');
@@ -48,6 +54,7 @@ export class PoolClosedError extends Error {
  * ```
  */
 export class WaitThreadError extends Error {
+  /** Always `'ERR_WAIT_THREAD_DIED'`. */
   readonly code = 'ERR_WAIT_THREAD_DIED';
   constructor(message: string, options?: { cause?: unknown }) {
     super(options?.cause === undefined ? message : `${message}: ${describe(options.cause)}`, options);

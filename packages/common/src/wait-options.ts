@@ -1,7 +1,18 @@
 /** The options of every waiting method, checked as Node checks its own. */
 import { ArgumentOutOfRangeError, InvalidArgumentTypeError } from './win32-errors.js';
 
-/** The options every awaited wait takes: cancellation, a timeout, and whether it keeps the process alive. */
+/**
+ * The options every awaited wait takes (`@waitables/async`, `@waitables/postgres`):
+ * cancellation, a timeout, and whether it keeps the process alive. Checked before the
+ * wait starts: a wrong type rejects with InvalidArgumentTypeError, a negative or NaN
+ * `timeout` with ArgumentOutOfRangeError (each naming `options.<field>`). A signal
+ * already aborted rejects with AbortError before the wait is queued or anything taken.
+ * @example
+ * ```ts
+ * const options: WaitOptions = { signal: controller.signal, timeout: 5_000, ref: false };
+ * await using lock = await mutex.acquire(options);
+ * ```
+ */
 export interface WaitOptions {
   /** Aborts the wait: it rejects with AbortError (`cause`: the signal's reason). */
   readonly signal?: AbortSignal;

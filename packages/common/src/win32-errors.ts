@@ -67,6 +67,7 @@ export class Win32Error extends Error {
 
 /** An argument has the wrong type. `code: 'ERR_INVALID_ARG_TYPE'`, as in Node.js. */
 export class InvalidArgumentTypeError extends TypeError {
+  /** Always `'ERR_INVALID_ARG_TYPE'`, Node's code for the same mistake. */
   readonly code = 'ERR_INVALID_ARG_TYPE';
   constructor(argument: string, expected: string, actual: unknown) {
     super(`${argument} must be ${expected}; received ${describe(actual)}`);
@@ -76,6 +77,7 @@ export class InvalidArgumentTypeError extends TypeError {
 
 /** An argument is out of its range or otherwise invalid. `code: 'ERR_OUT_OF_RANGE'`. */
 export class ArgumentOutOfRangeError extends RangeError {
+  /** Always `'ERR_OUT_OF_RANGE'`, Node's code for the same mistake. */
   readonly code = 'ERR_OUT_OF_RANGE';
   constructor(argument: string, expected: string, actual: unknown) {
     super(`${argument} must be ${expected}; received ${describe(actual)}`);
@@ -85,6 +87,7 @@ export class ArgumentOutOfRangeError extends RangeError {
 
 /** A handle was used after it was closed. `code: 'ERR_HANDLE_CLOSED'`. */
 export class HandleClosedError extends Error {
+  /** Always `'ERR_HANDLE_CLOSED'`. */
   readonly code = 'ERR_HANDLE_CLOSED';
   constructor(what: string) {
     super(`${what} is closed`);
@@ -94,6 +97,7 @@ export class HandleClosedError extends Error {
 
 /** The call is not supported on this platform. `code: 'ERR_NOT_SUPPORTED'`. */
 export class NotSupportedError extends Error {
+  /** Always `'ERR_NOT_SUPPORTED'`. */
   readonly code = 'ERR_NOT_SUPPORTED';
   constructor(message: string) {
     super(message);
@@ -107,6 +111,10 @@ export class NotSupportedError extends Error {
  * `code: 'ERR_WAITABLES_NAMESPACE'`.
  */
 export class NamespaceError extends Error {
+  /**
+   * `'ERR_WAITABLES_NAMESPACE'`; `'ERR_WAITABLES_NAMESPACE_BUSY'` for its subclass
+   * {@link NamespaceBusyError}.
+   */
   readonly code: string = 'ERR_WAITABLES_NAMESPACE';
   constructor(message: string) {
     super(message);

@@ -22,74 +22,168 @@ import type { RawHandle } from './raw-handle.js';
 
 export type { RawHandle } from './raw-handle.js';
 
-/** The result of a Create* call. */
+/**
+ * The result of a Create* call.
+ * @inline
+ */
 export interface CreatedObject {
+  /** The new handle, owned by the caller (close it with {@link Backend.closeHandle}). */
   readonly handle: RawHandle;
   /** The name was taken by an object of the same kind, which was opened instead (ERROR_ALREADY_EXISTS). */
   readonly existed: boolean;
 }
 
+/**
+ * The result of {@link Backend.createWaitableTimer}.
+ * @inline
+ */
 export interface CreatedTimer extends CreatedObject {
   /** The timer is a high-resolution one (CREATE_WAITABLE_TIMER_HIGH_RESOLUTION was accepted). */
   readonly highResolution: boolean;
 }
 
+/**
+ * The arguments of CreateEventEx, checked by the layer above.
+ * @inline
+ */
 export interface CreateEventArgs {
+  /** `Local\name`, `Global\name` or a bare name; null: anonymous. */
   readonly name: string | null;
+  /** Stays signaled until reset (false: auto-reset). */
   readonly manualReset: boolean;
+  /** Starts signaled. */
   readonly initialState: boolean;
+  /** The access mask of the returned handle (EVENT_ALL_ACCESS from the classes). */
   readonly access: number;
 }
+/**
+ * The arguments of CreateMutexEx, checked by the layer above.
+ * @inline
+ */
 export interface CreateMutexArgs {
+  /** `Local\name`, `Global\name` or a bare name; null: anonymous. */
   readonly name: string | null;
+  /** The calling thread owns the new mutex (ignored when the name is taken: the existing one is only opened). */
   readonly initialOwner: boolean;
+  /** The access mask of the returned handle (MUTEX_ALL_ACCESS from the classes). */
   readonly access: number;
 }
+/**
+ * The arguments of CreateSemaphoreEx, checked by the layer above.
+ * @inline
+ */
 export interface CreateSemaphoreArgs {
+  /** `Local\name`, `Global\name` or a bare name; null: anonymous. */
   readonly name: string | null;
+  /** Units free at creation, 0 to `maximumCount`. */
   readonly initialCount: number;
+  /** The most units it holds, at least 1 (outside these bounds: ERROR_INVALID_PARAMETER). */
   readonly maximumCount: number;
+  /** The access mask of the returned handle (SEMAPHORE_ALL_ACCESS from the classes). */
   readonly access: number;
   /** Record each process's units and give back those of a process that dies (Linux; see Semaphore.create). */
   readonly crashSafe?: boolean;
 }
+/**
+ * The arguments of CreateWaitableTimerEx, checked by the layer above.
+ * @inline
+ */
 export interface CreateTimerArgs {
+  /** `Local\name`, `Global\name` or a bare name; null: anonymous. */
   readonly name: string | null;
+  /** Stays signaled until set again (false: a synchronization timer, reset by the wait it releases). */
   readonly manualReset: boolean;
   /** Ask for a high-resolution timer; a backend without one falls back to a normal timer. */
   readonly highResolution: boolean;
+  /** The access mask of the returned handle (TIMER_ALL_ACCESS from the classes). */
   readonly access: number;
 }
 
+/**
+ * The seam between the objects and the operating system: kernel32 on Windows, the
+ * shared-memory namespace on Linux; {@link getBackend} returns this process's. Its
+ * methods are the Win32 functions of the same names, with Windows' error codes: a
+ * refusal throws {@link Win32Error} (for example ERROR_INVALID_HANDLE for a handle
+ * that is closed or of the wrong kind). Arguments are taken as already checked: the
+ * classes (`Event`, `Mutex`...) are the checked API; call this directly only to do
+ * what they do not.
+ *
+ * Blocking methods block the calling thread (never the whole process), and any method
+ * may be called from any thread of the process.
+ * @example
+ * ```ts
+ * const backend = getBackend();
+ * const { handle } = backend.createEvent({ name: null, manualReset: true, initialState: false, access: EVENT_ALL_ACCESS });
+ * backend.setEvent(handle);
+ * backend.closeHandle(handle);
+ * ```
+ */
 export interface Backend {
+  /** Which backend this is: `'win32'` (kernel32) or `'linux'` (the shared-memory namespace). */
   readonly platform: 'win32' | 'linux';
   /** Most handles one native wait takes (64 on Windows). The public API keeps 64 everywhere. */
   readonly nativeWaitLimit: number;
 
+  /**
+   * CreateEventEx: a new event, or the existing event of that name (`existed`). A name
+   * taken by an object of another kind: ERROR_INVALID_HANDLE.
+   */
   createEvent(args: CreateEventArgs): CreatedObject;
+  /**
+   * OpenEvent: a handle to the existing event of that name. None: ERROR_FILE_NOT_FOUND;
+   * another kind of object: ERROR_INVALID_HANDLE; `access` with rights that kind of
+   * object does not have, or none: ERROR_ACCESS_DENIED. `inherit`: child processes inherit the handle (Windows).
+   */
   openEvent(name: string, access: number, inherit: boolean): RawHandle;
+  /** SetEvent: signals the event and releases the waits it can satisfy. */
   setEvent(handle: RawHandle): void;
+  /** ResetEvent: unsignals the event. */
   resetEvent(handle: RawHandle): void;
+  /** PulseEvent: releases the waits blocked now (all, or one for an auto-reset event) and leaves the event unsignaled. */
   pulseEvent(handle: RawHandle): void;
 
+  /**
+   * CreateMutexEx: a new mutex (owned by the calling thread if `initialOwner`), or the
+   * existing mutex of that name (`existed`). A name taken by another kind of object:
+   * ERROR_INVALID_HANDLE.
+   */
   createMutex(args: CreateMutexArgs): CreatedObject;
+  /** OpenMutex: as {@link Backend.openEvent}, for a mutex. */
   openMutex(name: string, access: number, inherit: boolean): RawHandle;
+  /** ReleaseMutex: gives up one level of the calling thread's ownership. Not owned by this thread: ERROR_NOT_OWNER. */
   releaseMutex(handle: RawHandle): void;
 
+  /**
+   * CreateSemaphoreEx: a new semaphore, or the existing semaphore of that name
+   * (`existed`; its counts are kept). Counts out of bounds: ERROR_INVALID_PARAMETER; a
+   * name taken by another kind of object: ERROR_INVALID_HANDLE.
+   */
   createSemaphore(args: CreateSemaphoreArgs): CreatedObject;
+  /** OpenSemaphore: as {@link Backend.openEvent}, for a semaphore. */
   openSemaphore(name: string, access: number, inherit: boolean): RawHandle;
   /** Adds `count` and returns the previous count; over the maximum nothing changes (ERROR_TOO_MANY_POSTS). */
   releaseSemaphore(handle: RawHandle, count: number): number;
 
+  /**
+   * CreateWaitableTimerEx: a new timer (not set), or the existing timer of that name
+   * (`existed`). A name taken by another kind of object: ERROR_INVALID_HANDLE.
+   */
   createWaitableTimer(args: CreateTimerArgs): CreatedTimer;
+  /** OpenWaitableTimer: as {@link Backend.openEvent}, for a waitable timer. */
   openWaitableTimer(name: string, access: number, inherit: boolean): RawHandle;
   /** `dueTime` in 100 ns units: negative relative (monotonic), positive absolute (FILETIME). */
   setWaitableTimer(handle: RawHandle, dueTime: bigint, periodMs: number, resume: boolean): void;
+  /** CancelWaitableTimer: stops a set timer without changing whether it is signaled. */
   cancelWaitableTimer(handle: RawHandle): void;
 
+  /**
+   * OpenProcess: a handle to the process `pid`, signaled when it ends. No such process
+   * (or pid 0): ERROR_INVALID_PARAMETER; not allowed: ERROR_ACCESS_DENIED.
+   */
   openProcess(pid: number, access: number, inherit: boolean): RawHandle;
   /** The exit code, or STILL_ACTIVE (259) while the process runs. */
   getExitCodeProcess(handle: RawHandle): number;
+  /** GetCurrentProcessId: this process's id. */
   getCurrentProcessId(): number;
 
   /**
@@ -155,6 +249,7 @@ export interface Backend {
 
   /** A second handle to the same object, owned by the caller. */
   duplicateHandle(handle: RawHandle): RawHandle;
+  /** CloseHandle: closes the handle; the object goes when its last handle does. Not open: ERROR_INVALID_HANDLE. */
   closeHandle(handle: RawHandle): void;
 }
 
@@ -192,6 +287,7 @@ export interface CrashSafeSnapshot {
 
 /** One object of a {@link NamespaceSnapshot}. */
 export interface ObjectSnapshot {
+  /** What kind of object it is. */
   readonly kind: 'event' | 'mutex' | 'semaphore' | 'waitable-timer' | 'process';
   /** `Local\\name` or `Global\\name`; null for an anonymous object. */
   readonly name: string | null;
@@ -199,9 +295,19 @@ export interface ObjectSnapshot {
   readonly references: number;
   /** Events, timers, processes: set; semaphores: count > 0; mutexes: free. */
   readonly signaled: boolean;
+  /** A semaphore's free units; null for other kinds. */
   readonly count: number | null;
+  /** A semaphore's maximum count; null for other kinds. */
   readonly maximum: number | null;
-  readonly owner: { readonly pid: number; readonly tid: number; readonly recursion: number } | null;
+  /** The thread that owns a mutex; null if free, or not a mutex. */
+  readonly owner: {
+    /** The owner's process id. */
+    readonly pid: number;
+    /** The owner's thread id (Linux tid). */
+    readonly tid: number;
+    /** How many times it holds the mutex (releases needed to free it). */
+    readonly recursion: number;
+  } | null;
   /** A mutex whose owner died: the next wait reports it. */
   readonly abandoned: boolean;
   /** Threads blocked on it. */
@@ -212,12 +318,28 @@ export interface ObjectSnapshot {
 
 /** The state of the Linux backend's shared namespace, after reclaiming what dead processes held. */
 export interface NamespaceSnapshot {
-  readonly processes: readonly { readonly pid: number; readonly alive: boolean }[];
-  readonly threads: readonly { readonly pid: number; readonly tid: number; readonly waiting: boolean }[];
+  /** The processes registered in the namespace (those that have used it and not yet been reclaimed). */
+  readonly processes: readonly {
+    /** Its process id. */
+    readonly pid: number;
+    /** Whether it still runs (a dead one is reclaimed by the next process that notices). */
+    readonly alive: boolean;
+  }[];
+  /** The threads registered in the namespace. */
+  readonly threads: readonly {
+    /** The process id of its process. */
+    readonly pid: number;
+    /** Its thread id (Linux tid). */
+    readonly tid: number;
+    /** Whether it is blocked in a wait now. */
+    readonly waiting: boolean;
+  }[];
+  /** Every object in the namespace, named or anonymous. */
   readonly objects: readonly ObjectSnapshot[];
   /** Registered waits. */
   readonly waiting: number;
   /** Times a thread took the lock over from a holder that died, and replayed its committed changes. */
   readonly lockTakeovers: number;
+  /** Times a thread finished the committed changes (the redo log) of a lock holder that died mid-write. */
   readonly logReplays: number;
 }

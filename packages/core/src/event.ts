@@ -9,6 +9,15 @@ import { getBackend } from './load-backend.js';
 import { type OpenOptions, readFlag, readName, readOpenArgs } from './options.js';
 import { validateObject, validateHandle } from './validate.js';
 
+/**
+ * The options of {@link Event.create}. All of them apply only when the event is new:
+ * opening an existing event of that name ignores `manualReset` and `initialState`.
+ * @example
+ * ```ts
+ * const options: EventOptions = { name: 'Local\\app-ready', manualReset: true };
+ * using ready = Event.create(options);
+ * ```
+ */
 export interface EventOptions {
   /** A name shared across processes (`Local\` and `Global\` prefixes allowed); absent or `''`: anonymous. */
   readonly name?: string | null;

@@ -8,6 +8,15 @@ import { getBackend } from './load-backend.js';
 import { type OpenOptions, readFlag, readName, readOpenArgs } from './options.js';
 import { validateObject, validateHandle } from './validate.js';
 
+/**
+ * The options of {@link Mutex.create}.
+ * @example
+ * ```ts
+ * const options: MutexOptions = { name: 'Local\\device-lock', initialOwner: true };
+ * using m = Mutex.create(options);
+ * if (!m.existed) m.release(); // created owned: give it up when set up
+ * ```
+ */
 export interface MutexOptions {
   /** A name shared across processes; absent or `''`: anonymous. */
   readonly name?: string | null;

@@ -7,6 +7,13 @@ import { WaitHandle } from './handle.js';
 import { getBackend } from './load-backend.js';
 import { validateAccess, validateInteger, validateObject, validateHandle } from './validate.js';
 
+/**
+ * The options of {@link Process.open}.
+ * @example
+ * ```ts
+ * using child = Process.open(pid, { access: SYNCHRONIZE });
+ * ```
+ */
 export interface ProcessOpenOptions {
   /** Access rights. Default: SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION. */
   readonly access?: number;

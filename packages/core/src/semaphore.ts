@@ -9,6 +9,18 @@ import { getBackend } from './load-backend.js';
 import { type OpenOptions, readName, readOpenArgs } from './options.js';
 import { validateBoolean, validateCount, validateObject, validateHandle } from './validate.js';
 
+/**
+ * The options of {@link Semaphore.create}. The counts and `crashSafe` apply when the
+ * semaphore is new; opening an existing one ignores the counts (`crashSafe` still
+ * applies, see below). Checked before any call into the OS: a wrong type is
+ * InvalidArgumentTypeError, a count out of range (or `initialCount` above
+ * `maximumCount`) ArgumentOutOfRangeError, each naming `options.<field>`.
+ * @example
+ * ```ts
+ * const options: SemaphoreOptions = { name: 'Local\\gpu-slots', initialCount: 2, maximumCount: 2, crashSafe: true };
+ * using slots = Semaphore.create(options);
+ * ```
+ */
 export interface SemaphoreOptions {
   /** A name shared across processes; absent or `''`: anonymous. */
   readonly name?: string | null;
@@ -55,6 +67,9 @@ export class Semaphore extends WaitHandle {
   /**
    * Creates a semaphore, or opens the existing semaphore of that name (then `existed`
    * is true and the counts given here are ignored).
+   * @throws InvalidArgumentTypeError / ArgumentOutOfRangeError for options of the wrong
+   * type or range (see {@link SemaphoreOptions}); Win32Error ERROR_INVALID_HANDLE if the
+   * name belongs to an object of another kind.
    */
   static create(options: SemaphoreOptions): Semaphore {
     const opts = validateObject(options, 'options');

@@ -16,6 +16,7 @@ import { validateTimeout } from './validate.js';
 export interface WaitAnyResult<T extends WaitHandle = WaitHandle> {
   /** Its index in the list: the lowest index whose object could be acquired. */
   readonly index: number;
+  /** The object acquired: `objects[index]`. */
   readonly object: T;
   /** It is a mutex whose previous owner ended without releasing it; the caller owns it now. */
   readonly abandoned: boolean;
@@ -26,6 +27,7 @@ export interface WaitAnyResult<T extends WaitHandle = WaitHandle> {
  * mutex (Windows returns WAIT_ABANDONED_0 itself for a wait-all and does not say which).
  */
 export interface WaitAllResult {
+  /** At least one of the objects was an abandoned mutex (the caller owns it now). */
   readonly abandoned: boolean;
 }
 
@@ -57,7 +59,12 @@ export function rawHandlesOf(objects: unknown, path: string, distinct: boolean):
 /**
  * Blocks until one of `objects` can be acquired and acquires only that one (the lowest
  * index if several can), or until `timeoutMs` passes (then `null`). The same object
- * may appear twice.
+ * may appear twice. `objects`: 1 to 64 (MAXIMUM_WAIT_OBJECTS) open objects, else a
+ * TypeError or RangeError naming the index; a closed one throws HandleClosedError.
+ *
+ * Cancellation: none; a blocking wait ends only when it is satisfied or at `timeoutMs`
+ * (INFINITE or `Infinity`: never). To end it early from another thread, put an event in
+ * the list and set it; on Node's main thread, use `@waitables/async` instead.
  * @example
  * ```ts
  * const r = waitAny([shutdown, work], 1000);
@@ -79,7 +86,11 @@ export function waitAny<T extends WaitHandle>(objects: readonly T[], timeoutMs: 
  * Blocks until every object can be acquired at once and acquires them all atomically,
  * or until `timeoutMs` passes (then `null`, having acquired nothing). Objects that
  * become available one at a time and are taken by others in between never satisfy it.
- * The same object twice is a RangeError.
+ * The same handle twice is a RangeError naming its index.
+ *
+ * Cancellation: none; a blocking wait ends only when it is satisfied or at `timeoutMs`
+ * (INFINITE or `Infinity`: never). To end it early from another thread, put an event in
+ * the list and set it; on Node's main thread, use `@waitables/async` instead.
  * @example
  * ```ts
  * if (waitAll([mutexA, mutexB], 5000)) try { move(a, b); } finally { mutexA.release(); mutexB.release(); }
@@ -97,7 +108,11 @@ export function waitAll(objects: readonly WaitHandle[], timeoutMs: number = INFI
 
 /**
  * Signals `toSignal` (sets an event, releases one unit of a semaphore or one level of
- * a mutex) and waits on `toWaitOn` as one step (SignalObjectAndWait).
+ * a mutex) and waits on `toWaitOn` as one step (SignalObjectAndWait). Signaling a mutex
+ * this thread does not own: Win32Error ERROR_NOT_OWNER; a semaphore at its maximum:
+ * ERROR_TOO_MANY_POSTS.
+ *
+ * Cancellation: none; bounded by `timeoutMs` only (a timeout does not undo the signal).
  * @example
  * ```ts
  * signalAndWait(ready, go, 1000); // no window between announcing readiness and waiting

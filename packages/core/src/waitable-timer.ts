@@ -14,6 +14,13 @@ const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
 const TICKS_PER_MS = 10_000;
 const MAX_PERIOD_MS = 0x7fffffff;
 
+/**
+ * The options of {@link WaitableTimer.create}; they apply only when the timer is new.
+ * @example
+ * ```ts
+ * using tick = WaitableTimer.create({ name: 'Local\\tick', manualReset: true });
+ * ```
+ */
 export interface WaitableTimerOptions {
   /** A name shared across processes; absent or `''`: anonymous. */
   readonly name?: string | null;
@@ -29,8 +36,27 @@ export interface WaitableTimerOptions {
  * - `{ at }`: a wall-clock time (`Date` or epoch milliseconds), which follows changes of the system clock;
  * - `{ dueTime }`: Win32's raw form in 100 ns units, negative relative, positive absolute (FILETIME).
  */
-export type TimerDue = { readonly delayMs: number } | { readonly at: Date | number } | { readonly dueTime: bigint };
+export type TimerDue =
+  | {
+      /** Milliseconds from now, 0 or more, on the monotonic clock. */
+      readonly delayMs: number;
+    }
+  | {
+      /** A wall-clock time: a `Date` or milliseconds since 1970-01-01 UTC. */
+      readonly at: Date | number;
+    }
+  | {
+      /** Win32's due time in 100 ns units: negative relative, positive an absolute FILETIME. */
+      readonly dueTime: bigint;
+    };
 
+/**
+ * The options of {@link WaitableTimer.set}.
+ * @example
+ * ```ts
+ * timer.set({ delayMs: 1000 }, { periodMs: 250 }); // first in 1 s, then every 250 ms
+ * ```
+ */
 export interface TimerSetOptions {
   /** Period in milliseconds after the first expiry; 0 (default) for a one-shot timer. */
   readonly periodMs?: number;

@@ -29,14 +29,57 @@ export interface ObjectFactory<T, O> {
  * ```
  */
 export class Database implements AsyncDisposable {
+  /**
+   * Mutexes of this database: `create({ name, initialOwner })` creates one or opens the
+   * existing one (`existed: true`, and no initial ownership then); `open(name)` opens an
+   * existing one (none: Win32Error ERROR_FILE_NOT_FOUND).
+   * Rejects with InvalidArgumentTypeError / ArgumentOutOfRangeError for bad options
+   * (naming `options.<field>`), Win32Error ERROR_INVALID_HANDLE if the name belongs to
+   * an object of another kind, SessionLostError if the session ended on the way,
+   * DatabaseClosedError after `db.close()`.
+   * @example
+   * ```ts
+   * const device = await db.Mutex.create({ name: 'device' });
+   * ```
+   */
   readonly Mutex: ObjectFactory<Mutex, MutexOptions> = {
     create: (options) => Mutex.create(this, options),
     open: (name) => Mutex.open(this, name),
   };
+  /**
+   * Semaphores of this database: `create({ name, initialCount, maximumCount })` creates
+   * one or opens the existing one (`existed: true`, its counts unchanged); `open(name)`
+   * opens an existing one (none: Win32Error ERROR_FILE_NOT_FOUND). `initialCount`
+   * defaults to 0; `maximumCount` is 1 to 2147483647 and at least `initialCount`.
+   * Rejects with InvalidArgumentTypeError / ArgumentOutOfRangeError for bad options
+   * (naming `options.<field>`), Win32Error ERROR_INVALID_HANDLE if the name belongs to
+   * an object of another kind, SessionLostError if the session ended on the way,
+   * DatabaseClosedError after `db.close()`.
+   * @example
+   * ```ts
+   * const jobs = await db.Semaphore.create({ name: 'jobs', initialCount: 4, maximumCount: 4 });
+   * await using permit = await jobs.acquire();
+   * ```
+   */
   readonly Semaphore: ObjectFactory<Semaphore, SemaphoreOptions> = {
     create: (options) => Semaphore.create(this, options),
     open: (name) => Semaphore.open(this, name),
   };
+  /**
+   * Events of this database: `create({ name, manualReset, initialState })` creates one
+   * (auto-reset and unset by default) or opens the existing one (`existed: true`, as it
+   * is); `open(name)` opens an existing one (none: Win32Error ERROR_FILE_NOT_FOUND).
+   * `create()` without options rejects: an event needs a name.
+   * Rejects with InvalidArgumentTypeError / ArgumentOutOfRangeError for bad options
+   * (naming `options.<field>`), Win32Error ERROR_INVALID_HANDLE if the name belongs to
+   * an object of another kind, SessionLostError if the session ended on the way,
+   * DatabaseClosedError after `db.close()`.
+   * @example
+   * ```ts
+   * const ready = await db.Event.create({ name: 'config-ready', manualReset: true });
+   * await ready.set();
+   * ```
+   */
   readonly Event: ObjectFactory<Event, EventOptions> = {
     create: (options = { name: '' }) => Event.create(this, options),
     open: (name) => Event.open(this, name),
@@ -54,6 +97,7 @@ export class Database implements AsyncDisposable {
   /** @internal */
   constructor(
     /** @internal */ readonly engine: Engine,
+    /** The options `connect()` was given, checked, with every default filled in. */
     readonly options: CheckedConnectOptions,
   ) {}
 
@@ -128,6 +172,7 @@ export class Database implements AsyncDisposable {
     await session?.close();
   }
 
+  /** `await using db = await connect(...)`: {@link close} at the end of the block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

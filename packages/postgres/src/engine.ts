@@ -19,12 +19,14 @@
  * - failures are `Win32Error`s with the local backends' codes, or `SessionLostError`.
  */
 
+/** The kinds of object a database holds, as {@link ObjectState.kind} and `RemoteObject.kind` name them. */
 export type ObjectKind = 'mutex' | 'semaphore' | 'event' | 'rwlock';
 
 /** A grant of a wait: which object (wait-any) or all (wait-all, index 0), and the fencing tokens. */
 export interface GrantReport {
   /** The wait's id, which is also the grant's id (a mutex's owner, a unit's holder). */
   readonly wait: string;
+  /** Wait-any: the index of the object granted, the lowest that could be taken; wait-all: 0. */
   readonly index: number;
   /** A mutex among those taken had been abandoned by its previous owner's session (a reader-writer lock: by a writer's, and no writer has held it since). */
   readonly abandoned: boolean;
@@ -80,11 +82,15 @@ export interface WaiterState {
 
 /** One object's state, as listed by `db.list()`. */
 export interface ObjectState {
+  /** Its name in the database. */
   readonly name: string;
+  /** What kind of object it is. */
   readonly kind: ObjectKind;
   /** Semaphore: units available; event: 1 if set, else 0; reader-writer lock: readers holding it; mutex: 0. */
   readonly count: number;
+  /** Semaphore: its maximum count; 1 for the other kinds. */
   readonly maximum: number;
+  /** Event: manual-reset (false: auto-reset); false for the other kinds. */
   readonly manualReset: boolean;
   /** Mutex: the session id that owns it; reader-writer lock: the writer's; or null. */
   readonly ownerSession: number | null;
@@ -102,17 +108,26 @@ export interface ObjectState {
   readonly queue: readonly WaiterState[];
 }
 
-/** One session of an engine: a process's connection, with its own identity as an owner. */
+/**
+ * One session of an engine: a process's connection, with its own identity as an owner.
+ * @internal The engines' contract, not an API: `connect()` chooses the engine from the URL.
+ */
 export interface EngineSession {
+  /** The session's number: the owner and holder id `db.list()` shows, and `db.sessionId`. */
   readonly id: number;
+  /** Creates the object, or opens the one of that name (another kind: ERROR_INVALID_HANDLE). */
   create(request: CreateRequest): Promise<ObjectRef>;
+  /** Opens the object of that name (none: ERROR_FILE_NOT_FOUND; another kind: ERROR_INVALID_HANDLE). */
   open(kind: ObjectKind, name: string): Promise<ObjectRef>;
+  /** Removes the object of that name: false if there is none; ERROR_ACCESS_DENIED while it is held or waited for. */
   remove(name: string): Promise<boolean>;
   /** `shared`: a reader's wait on one reader-writer lock (false for every other wait). */
   wait(ids: readonly string[], all: boolean, enqueue: boolean, shared: boolean): Promise<WaitReply>;
   /** True if the wait was still queued (now removed); false if it was granted already. */
   cancel(wait: string): Promise<boolean>;
+  /** Gives a mutex back for that grant; not its owner (any more): ERROR_NOT_OWNER. */
   releaseMutex(id: string, grant: string): Promise<void>;
+  /** Gives a permit's unit back; not held (its session ended): SessionLostError; the semaphore full: ERROR_TOO_MANY_POSTS. */
   releasePermit(id: string, grant: string): Promise<void>;
   /** A reader-writer lock's writer lets go (abandoned locks are cleared by this grant's take, not here). */
   releaseWrite(id: string, grant: string): Promise<void>;
@@ -120,11 +135,13 @@ export interface EngineSession {
   releaseRead(id: string, grant: string): Promise<void>;
   /** ReleaseSemaphore: the count before. */
   releaseSemaphore(id: string, count: number): Promise<number>;
+  /** SetEvent, ResetEvent or PulseEvent, granting the waits it satisfies in the same step. */
   signalEvent(id: string, op: 'set' | 'reset' | 'pulse'): Promise<void>;
   /** Ends the sessions that are gone; returns how many. */
   reap(): Promise<number>;
   /** Renews this session's lease; false if the session no longer exists. */
   renew(lease: number): Promise<boolean>;
+  /** Every object with its holders and queue, as `db.list()` returns them. */
   list(): Promise<ObjectState[]>;
   /** A clean end: what the session owns is released (not abandoned), then the connection closes. */
   close(): Promise<void>;
@@ -137,12 +154,22 @@ export interface EngineSession {
   destroy(): void;
 }
 
+/**
+ * What an engine reports to a session, pushed as it happens.
+ * @internal The engines' contract, not an API.
+ */
 export interface EngineEvents {
+  /** A wait this session queued was granted (in the transaction of another session's transition). */
   onGrant(grant: GrantReport): void;
+  /** The session ended without `close()` (connection cut, lease expired, ended by another): what it held is gone. */
   onLost(cause: unknown): void;
 }
 
-/** Opens sessions of one database. */
+/**
+ * Opens sessions of one database.
+ * @internal The engines' contract, not an API: `connect()` chooses the engine from the URL.
+ */
 export interface Engine {
+  /** Opens a new session that reports to `events`. */
   open(events: EngineEvents): Promise<EngineSession>;
 }

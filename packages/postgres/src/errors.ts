@@ -18,6 +18,7 @@
  * ```
  */
 export class SessionLostError extends Error {
+  /** Always `'ERR_WAITABLES_SESSION_LOST'`. */
   readonly code = 'ERR_WAITABLES_SESSION_LOST';
   constructor(options?: { cause?: unknown }) {
     super('The database session ended; locks and units it held were lost', options);
@@ -35,6 +36,7 @@ export class SessionLostError extends Error {
  * ```
  */
 export class DatabaseClosedError extends Error {
+  /** Always `'ERR_WAITABLES_CLOSED'`. */
   readonly code = 'ERR_WAITABLES_CLOSED';
   constructor() {
     super('The waitables database connection was closed');

@@ -3,7 +3,16 @@ import type { Database } from './database.js';
 import { checkBoolean, checkName, checkObject, checkWaitOptions, type WaitOptions } from './options.js';
 import { RemoteObject } from './remote-object.js';
 
+/**
+ * The options of `db.Event.create()`; `manualReset` and `initialState` apply only when
+ * it creates the event (an existing one of that name is opened as it is).
+ * @example
+ * ```ts
+ * const ready = await db.Event.create({ name: 'config-ready', manualReset: true });
+ * ```
+ */
 export interface EventOptions {
+  /** The event's name in the database: a non-empty string without NUL, at most 260 characters (required). */
   readonly name: string;
   /** Manual-reset: stays set until reset() and releases every waiter. Default: false (auto-reset). */
   readonly manualReset?: boolean;
@@ -24,6 +33,7 @@ export interface EventOptions {
  * ```
  */
 export class Event extends RemoteObject implements AsyncIterable<number> {
+  /** Always `'event'`. */
   readonly kind = 'event';
 
   /** @internal */
@@ -98,6 +108,10 @@ export class Event extends RemoteObject implements AsyncIterable<number> {
     }
   }
 
+  /**
+   * `for await (const n of event)`: {@link signals} without options (its cancellation:
+   * `break` ends it between signals).
+   */
   [Symbol.asyncIterator](): AsyncIterator<number> {
     return this.signals();
   }

@@ -102,15 +102,29 @@ export class Lock extends Held {
     super(session, objectId, grant, fence);
   }
 
-  /** Rejects with Win32Error ERROR_NOT_OWNER if the lock was lost (the session ended). */
+  /**
+   * Gives the mutex up, to the oldest waiter across every process, in one transaction.
+   * A second call resolves at once. Rejects with Win32Error ERROR_NOT_OWNER if the
+   * lock was lost before (its {@link lost} signal fired: another process may own the
+   * mutex now), with SessionLostError if the session turned out to have ended when the
+   * release reached the database, or with the connection's error. The returned promise
+   * may be ignored: a failure is then not an unhandled rejection.
+   * @example
+   * ```ts
+   * const lock = await device.acquire();
+   * try { await useDevice(lock.fence); } finally { await lock.release(); }
+   * ```
+   */
   override release(): Promise<void> {
     return super.release();
   }
 
+  /** @internal */
   protected giveBack(): Promise<void> {
     return this.session.engine.releaseMutex(this.objectId, this.grant);
   }
 
+  /** @internal */
   protected lostError(): Error {
     return new Win32Error(ERROR_NOT_OWNER, 'ReleaseMutex');
   }
@@ -128,15 +142,29 @@ export class Lock extends Held {
  * ```
  */
 export class Permit extends Held {
-  /** Rejects with SessionLostError if the session that held it ended (the unit came back then). */
+  /**
+   * Gives the unit back, to the oldest waiter across every process, in one transaction.
+   * A second call resolves at once. Rejects with SessionLostError if the session that
+   * held it ended (the unit came back to the semaphore then), with Win32Error
+   * ERROR_TOO_MANY_POSTS if `release(count)` filled the semaphore meanwhile (the unit is
+   * dropped), or with the connection's error. The returned promise may be ignored: a
+   * failure is then not an unhandled rejection.
+   * @example
+   * ```ts
+   * const permit = await slots.acquire();
+   * try { await encode(file); } finally { await permit.release(); }
+   * ```
+   */
   override release(): Promise<void> {
     return super.release();
   }
 
+  /** @internal */
   protected giveBack(): Promise<void> {
     return this.session.engine.releasePermit(this.objectId, this.grant);
   }
 
+  /** @internal */
   protected lostError(): Error {
     return new SessionLostError();
   }

@@ -5,6 +5,14 @@ import { Lock } from './holding.js';
 import { RemoteObject } from './remote-object.js';
 import { runHolding } from '@waitables/common';
 
+/**
+ * The options of `db.Mutex.create()`.
+ * @example
+ * ```ts
+ * const device = await db.Mutex.create({ name: 'device', initialOwner: true });
+ * if (device.initialLock) await device.initialLock.release(); // set up, now let others in
+ * ```
+ */
 export interface MutexOptions {
   /** The mutex's name in the database (required: a nameless object could not be shared). */
   readonly name: string;
@@ -30,6 +38,7 @@ export interface MutexOptions {
  * ```
  */
 export class Mutex extends RemoteObject {
+  /** Always `'mutex'`. */
   readonly kind = 'mutex';
   /** The ownership taken by `create({ initialOwner: true })` when it created the mutex; `null` otherwise. */
   readonly initialLock: Lock | null = null;

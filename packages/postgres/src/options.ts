@@ -42,11 +42,20 @@ export interface ConnectOptions {
   readonly durableCommits?: boolean;
 }
 
+/**
+ * {@link ConnectOptions} after their checks, every default filled in.
+ * @inline
+ */
 export interface CheckedConnectOptions {
+  /** The schema (etcd: the key prefix); default `'waitables'`. */
   readonly schema: string;
+  /** The lease, in milliseconds (300 to 3,600,000); default 15000. */
   readonly lease: number;
+  /** Milliseconds between checks for ended sessions while a wait is queued (10 to 3,600,000); default 1000. */
   readonly reapInterval: number;
+  /** The session's label; default `'pid <pid>'`. */
   readonly label: string;
+  /** Whether transitions wait for the WAL flush; default false. */
   readonly durableCommits: boolean;
 }
 

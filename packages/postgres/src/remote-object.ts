@@ -10,7 +10,19 @@ import type { Database } from './database.js';
 import type { ObjectKind } from './engine.js';
 import type { Target } from './session.js';
 
+/**
+ * What every object of a database has (`Mutex`, `Semaphore`, `Event`, `RwLock`): its
+ * name, its kind, and the database it lives in. The type to accept "any object of a
+ * database", as {@link waitAny} and {@link waitAll} do.
+ * @example
+ * ```ts
+ * function describe(object: RemoteObject): string {
+ *   return `${object.kind} ${object.name}${object.existed ? ' (opened)' : ''}`;
+ * }
+ * ```
+ */
 export abstract class RemoteObject implements Target {
+  /** `'mutex'`, `'semaphore'`, `'event'` or `'rwlock'`: which class it is, for code that gets a `RemoteObject`. */
   abstract readonly kind: ObjectKind;
 
   /** @internal */

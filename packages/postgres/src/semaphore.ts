@@ -8,7 +8,16 @@ import { runHolding } from '@waitables/common';
 
 const MAXIMUM_COUNT = 0x7fffffff;
 
+/**
+ * The options of `db.Semaphore.create()`. The counts apply only when it creates the
+ * semaphore; an existing one of that name is opened as it is (`existed: true`).
+ * @example
+ * ```ts
+ * const slots = await db.Semaphore.create({ name: 'encoders', initialCount: 2, maximumCount: 2 });
+ * ```
+ */
 export interface SemaphoreOptions {
+  /** The semaphore's name in the database: a non-empty string without NUL, at most 260 characters (required). */
   readonly name: string;
   /** Units available at creation, 0..maximumCount. Default: 0. */
   readonly initialCount?: number;
@@ -31,6 +40,7 @@ export interface SemaphoreOptions {
  * ```
  */
 export class Semaphore extends RemoteObject {
+  /** Always `'semaphore'`. */
   readonly kind = 'semaphore';
 
   /** @internal */

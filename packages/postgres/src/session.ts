@@ -23,7 +23,10 @@ import type { EngineEvents, EngineSession, GrantReport, ObjectKind, WaitReply } 
 import { DatabaseClosedError, SessionLostError } from './errors.js';
 import type { CheckedWaitOptions } from './options.js';
 
-/** What a wait targets: enough to give a grant back. */
+/**
+ * What a wait targets: enough to give a grant back.
+ * @internal
+ */
 export interface Target {
   readonly id: string;
   readonly kind: ObjectKind;

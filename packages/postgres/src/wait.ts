@@ -5,8 +5,19 @@ import { Lock, Permit } from './holding.js';
 import { checkWaitOptions, type WaitOptions } from './options.js';
 import { RemoteObject } from './remote-object.js';
 
+/**
+ * What {@link waitAny} took: one object, and the lock or permit that holds it (release
+ * it as any other: `await using`, or `release()`).
+ * @example
+ * ```ts
+ * const { object, lock, permit } = await waitAny([device, slots]);
+ * await using held = lock ?? permit!;
+ * ```
+ */
 export interface WaitAnyResult<T> {
+  /** The index of the object taken in the array given: the lowest that could be taken. */
   readonly index: number;
+  /** The object taken: `objects[index]`. */
   readonly object: T;
   /** It is a mutex its previous owner's session abandoned. */
   readonly abandoned: boolean;
@@ -18,6 +29,14 @@ export interface WaitAnyResult<T> {
   readonly fence: number;
 }
 
+/**
+ * What {@link waitAll} took: every object, with a lock per mutex and a permit per
+ * semaphore (events have none: an auto-reset event's signal was consumed).
+ * @example
+ * ```ts
+ * const { locks } = await waitAll([accountA, accountB]);
+ * ```
+ */
 export interface WaitAllResult {
   /** At least one of the mutexes was abandoned (as Windows, it does not say which). */
   readonly abandoned: boolean;

@@ -136,6 +136,16 @@ function openNamed(
 
 // --- Events -----------------------------------------------------------------------
 
+/**
+ * CreateEvent: a new event, or the existing event of that name (then GetLastError()
+ * returns ERROR_ALREADY_EXISTS and the flags are ignored). `EventAttributes` must be
+ * `null`; a `Name` taken by another kind of object: {@link error} winerror 6
+ * (ERROR_INVALID_HANDLE).
+ * @example
+ * ```ts
+ * const h = win32event.CreateEvent(null, 1, 0, 'Local\\ready'); // manual-reset, unset
+ * ```
+ */
 export function CreateEvent(
   EventAttributes: null,
   bManualReset: boolean | number,
@@ -153,20 +163,55 @@ export function CreateEvent(
   return created(r.handle, r.existed, 'event');
 }
 
+/**
+ * OpenEvent: a handle to the existing event of that name, with `desiredAccess`
+ * (`bInheritHandle`: child processes inherit it, on Windows). No event of that name:
+ * {@link error} winerror 2 (ERROR_FILE_NOT_FOUND); an object of another kind: winerror 6
+ * (ERROR_INVALID_HANDLE); rights that kind does not have: winerror 5 (ERROR_ACCESS_DENIED).
+ * An empty name is an InvalidArgumentTypeError.
+ * @example
+ * ```ts
+ * const h = win32event.OpenEvent(win32event.EVENT_MODIFY_STATE | win32event.SYNCHRONIZE, 0, 'Local\\ready');
+ * ```
+ */
 export function OpenEvent(desiredAccess: number, bInheritHandle: boolean | number, name: string): PyHANDLE {
   return openNamed('openEvent', 'event', desiredAccess, bInheritHandle, name, 'name');
 }
 
+/**
+ * SetEvent: signals the event, releasing the waits it satisfies (one for an auto-reset
+ * event, all for a manual-reset one). A closed or wrong handle: {@link error} winerror 6.
+ * @example
+ * ```ts
+ * win32event.SetEvent(h);
+ * ```
+ */
 export function SetEvent(hEvent: HandleArg): void {
   const h = rawOf(hEvent, 'hEvent');
   call(() => getBackend().setEvent(h));
 }
 
+/**
+ * ResetEvent: unsignals the event. A closed or wrong handle: {@link error} winerror 6.
+ * @example
+ * ```ts
+ * win32event.ResetEvent(h);
+ * ```
+ */
 export function ResetEvent(hEvent: HandleArg): void {
   const h = rawOf(hEvent, 'hEvent');
   call(() => getBackend().resetEvent(h));
 }
 
+/**
+ * PulseEvent: releases the waits blocked at this instant (all for a manual-reset event,
+ * one for an auto-reset event) and leaves the event unsignaled. Unreliable by design, as
+ * in Windows: a thread not blocked at that instant misses the pulse.
+ * @example
+ * ```ts
+ * win32event.PulseEvent(h);
+ * ```
+ */
 export function PulseEvent(hEvent: HandleArg): void {
   const h = rawOf(hEvent, 'hEvent');
   call(() => getBackend().pulseEvent(h));
@@ -174,6 +219,16 @@ export function PulseEvent(hEvent: HandleArg): void {
 
 // --- Mutexes ----------------------------------------------------------------------
 
+/**
+ * CreateMutex: a new mutex (owned by the calling thread if `InitialOwner`), or the
+ * existing mutex of that name (then GetLastError() returns ERROR_ALREADY_EXISTS and it is
+ * not owned). `MutexAttributes` must be `null`; a `Name` taken by another kind of
+ * object: {@link error} winerror 6.
+ * @example
+ * ```ts
+ * const m = win32event.CreateMutex(null, 0, 'Local\\device');
+ * ```
+ */
 export function CreateMutex(MutexAttributes: null, InitialOwner: boolean | number, Name: string | null): PyHANDLE {
   noSecurity(MutexAttributes, 'MutexAttributes');
   const args = { name: validateName(Name, 'Name'), initialOwner: bool(InitialOwner, 'InitialOwner'), access: MUTEX_ALL_ACCESS };
@@ -181,10 +236,29 @@ export function CreateMutex(MutexAttributes: null, InitialOwner: boolean | numbe
   return created(r.handle, r.existed, 'mutex');
 }
 
+/**
+ * OpenMutex: a handle to the existing mutex of that name, with `desiredAccess`
+ * (`bInheritHandle`: child processes inherit it, on Windows). No mutex of that name:
+ * {@link error} winerror 2 (ERROR_FILE_NOT_FOUND); an object of another kind: winerror 6
+ * (ERROR_INVALID_HANDLE); rights that kind does not have: winerror 5 (ERROR_ACCESS_DENIED).
+ * An empty name is an InvalidArgumentTypeError.
+ * @example
+ * ```ts
+ * const m = win32event.OpenMutex(win32event.SYNCHRONIZE | win32event.MUTEX_MODIFY_STATE, 0, 'Local\\device');
+ * ```
+ */
 export function OpenMutex(desiredAccess: number, bInheritHandle: boolean | number, name: string): PyHANDLE {
   return openNamed('openMutex', 'mutex', desiredAccess, bInheritHandle, name, 'name');
 }
 
+/**
+ * ReleaseMutex: gives up one level of the calling thread's ownership. Not owned by this
+ * thread: {@link error} winerror 288 (ERROR_NOT_OWNER).
+ * @example
+ * ```ts
+ * if (win32event.WaitForSingleObject(m, 1000) !== win32event.WAIT_TIMEOUT) win32event.ReleaseMutex(m);
+ * ```
+ */
 export function ReleaseMutex(hMutex: HandleArg): void {
   const h = rawOf(hMutex, 'hMutex');
   call(() => getBackend().releaseMutex(h));
@@ -210,6 +284,17 @@ export function CreateSemaphore(
   return created(r.handle, r.existed, 'semaphore');
 }
 
+/**
+ * OpenSemaphore: a handle to the existing semaphore of that name, with `desiredAccess`
+ * (`bInheritHandle`: child processes inherit it, on Windows). No semaphore of that name:
+ * {@link error} winerror 2 (ERROR_FILE_NOT_FOUND); an object of another kind: winerror 6
+ * (ERROR_INVALID_HANDLE); rights that kind does not have: winerror 5 (ERROR_ACCESS_DENIED).
+ * An empty name is an InvalidArgumentTypeError.
+ * @example
+ * ```ts
+ * const s = win32event.OpenSemaphore(win32event.SEMAPHORE_ALL_ACCESS, 0, 'Local\\slots');
+ * ```
+ */
 export function OpenSemaphore(desiredAccess: number, bInheritHandle: boolean | number, name: string): PyHANDLE {
   return openNamed('openSemaphore', 'semaphore', desiredAccess, bInheritHandle, name, 'name');
 }
@@ -223,6 +308,17 @@ export function ReleaseSemaphore(hSemaphore: HandleArg, lReleaseCount: number): 
 
 // --- Waitable timers --------------------------------------------------------------
 
+/**
+ * CreateWaitableTimer: a new timer, inactive until SetWaitableTimer (`ManualReset`: a
+ * notification timer), or the existing timer of that name (then GetLastError() returns
+ * ERROR_ALREADY_EXISTS). Not high-resolution: use CreateWaitableTimerEx for that.
+ * `TimerAttributes` must be `null`.
+ * @example
+ * ```ts
+ * const t = win32event.CreateWaitableTimer(null, 0, null);
+ * win32event.SetWaitableTimer(t, -10_000_000n, 0, null, null, 0); // in 1 s
+ * ```
+ */
 export function CreateWaitableTimer(TimerAttributes: null, ManualReset: boolean | number, TimerName: string | null): PyHANDLE {
   noSecurity(TimerAttributes, 'TimerAttributes');
   const args = {
@@ -254,6 +350,17 @@ export function CreateWaitableTimerEx(
   return created(r.handle, r.existed, 'waitable-timer');
 }
 
+/**
+ * OpenWaitableTimer: a handle to the existing waitable timer of that name, with `desiredAccess`
+ * (`bInheritHandle`: child processes inherit it, on Windows). No waitable timer of that name:
+ * {@link error} winerror 2 (ERROR_FILE_NOT_FOUND); an object of another kind: winerror 6
+ * (ERROR_INVALID_HANDLE); rights that kind does not have: winerror 5 (ERROR_ACCESS_DENIED).
+ * An empty name is an InvalidArgumentTypeError.
+ * @example
+ * ```ts
+ * const t = win32event.OpenWaitableTimer(win32event.TIMER_ALL_ACCESS, 0, 'Local\\tick');
+ * ```
+ */
 export function OpenWaitableTimer(desiredAccess: number, bInheritHandle: boolean | number, timerName: string): PyHANDLE {
   return openNamed('openWaitableTimer', 'waitable-timer', desiredAccess, bInheritHandle, timerName, 'timerName');
 }
@@ -282,6 +389,14 @@ export function SetWaitableTimer(
   call(() => getBackend().setWaitableTimer(h, due, p, resume));
 }
 
+/**
+ * CancelWaitableTimer: stops future expiries; whether the timer is signaled now does
+ * not change. A closed or wrong handle: {@link error} winerror 6.
+ * @example
+ * ```ts
+ * win32event.CancelWaitableTimer(t);
+ * ```
+ */
 export function CancelWaitableTimer(handle: HandleArg): void {
   const h = rawOf(handle, 'handle');
   call(() => getBackend().cancelWaitableTimer(h));
@@ -294,6 +409,21 @@ export function WaitForSingleObject(hHandle: HandleArg, milliseconds: number): n
   return WaitForSingleObjectEx(hHandle, milliseconds, false);
 }
 
+/**
+ * WaitForSingleObjectEx: blocks the calling thread until the object is signaled or
+ * `milliseconds` pass (-1 or INFINITE: no limit). Returns WAIT_OBJECT_0,
+ * WAIT_ABANDONED (a mutex whose owner ended: the caller owns it now) or WAIT_TIMEOUT;
+ * WAIT_IO_COMPLETION only if `bAlertable` and an APC ran on the thread (this module
+ * queues none). A closed or wrong handle: {@link error} winerror 6.
+ *
+ * Cancellation: none; the wait blocks this thread until it ends. Bound it with
+ * `milliseconds`, or from another thread signal an object it waits on (use
+ * WaitForMultipleObjectsEx with a stop event), or use `@waitables/async`.
+ * @example
+ * ```ts
+ * const r = win32event.WaitForSingleObjectEx(h, 5000, 0);
+ * ```
+ */
 export function WaitForSingleObjectEx(hHandle: HandleArg, milliseconds: number, bAlertable: boolean | number): number {
   const h = rawOf(hHandle, 'hHandle');
   const ms = millis(milliseconds, 'milliseconds');
@@ -329,6 +459,23 @@ export function WaitForMultipleObjects(handleList: readonly HandleArg[], bWaitAl
   return WaitForMultipleObjectsEx(handleList, bWaitAll, milliseconds, false);
 }
 
+/**
+ * WaitForMultipleObjectsEx: blocks the calling thread until one object (`bWaitAll`
+ * false) or all of them together (`bWaitAll` true) can be acquired, or `milliseconds`
+ * pass. Returns WAIT_OBJECT_0 + i (i: the lowest index that could be acquired),
+ * WAIT_ABANDONED_0 + i (that object is a mutex whose owner ended), or WAIT_TIMEOUT; a
+ * wait-all returns WAIT_OBJECT_0, or WAIT_ABANDONED_0 if any of them was abandoned, and
+ * takes nothing until it can take everything. 1 to 64 (MAXIMUM_WAIT_OBJECTS) handles, distinct for a wait-all, else
+ * {@link error} winerror 87 (ERROR_INVALID_PARAMETER); a closed or wrong handle: winerror 6.
+ *
+ * Cancellation: none; bound it with `milliseconds`, or put a stop event in the list and
+ * set it from another thread.
+ * @example
+ * ```ts
+ * const r = win32event.WaitForMultipleObjectsEx([stop, job], 0, win32event.INFINITE, 0);
+ * if (r === win32event.WAIT_OBJECT_0) return; // stop was set
+ * ```
+ */
 export function WaitForMultipleObjectsEx(
   handleList: readonly HandleArg[],
   bWaitAll: boolean | number,
@@ -353,6 +500,19 @@ export function MsgWaitForMultipleObjects(
   return MsgWaitForMultipleObjectsEx(handleList, milliseconds, wakeMask, flags);
 }
 
+/**
+ * MsgWaitForMultipleObjectsEx: WaitForMultipleObjectsEx that also returns
+ * WAIT_OBJECT_0 + len(handleList) when input of `wakeMask` (QS_*) is in the thread's
+ * message queue; `waitFlags`: MWMO_WAITALL, MWMO_ALERTABLE, MWMO_INPUTAVAILABLE. A
+ * Node thread has no message queue, so in practice only the handles end it (and never
+ * on Linux).
+ *
+ * Cancellation: none; bound it with `milliseconds`.
+ * @example
+ * ```ts
+ * const r = win32event.MsgWaitForMultipleObjectsEx([h], 1000, win32event.QS_ALLINPUT, 0);
+ * ```
+ */
 export function MsgWaitForMultipleObjectsEx(
   handleList: readonly HandleArg[],
   milliseconds: number,

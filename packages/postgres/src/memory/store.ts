@@ -74,13 +74,18 @@ export class MemoryStore {
     return store;
   }
 
+  /** @internal Registers a session; returns its id (the in-process engine's transition, called by `memory/engine.ts`). */
   openSession(events: EngineEvents): number {
     const id = this.#nextSession++;
     this.#sessions.set(id, events);
     return id;
   }
 
-  /** Ends a session as its death would (abandon) or as a clean close (release). */
+  /**
+   * Ends a session as its death would (`abandon`: its mutexes are abandoned, its units
+   * come back, its waits go, and its holdings' `lost` signals fire) or as a clean close
+   * (released, no signal). `session` is `db.sessionId`; an unknown or ended one is ignored.
+   */
   endSession(session: number, abandon: boolean): void {
     if (!this.#sessions.has(session)) return;
     const waitedFor = new Set<string>();
@@ -110,10 +115,12 @@ export class MemoryStore {
     if (abandon) queueMicrotask(() => events?.onLost(new Error('the session was ended')));
   }
 
+  /** @internal Whether the session is registered and not ended (the in-process engine's transition, called by `memory/engine.ts`). */
   alive(session: number): boolean {
     return this.#sessions.has(session);
   }
 
+  /** @internal CreateMutex/CreateSemaphore/CreateEvent: status 0, ERROR_INVALID_HANDLE or SESSION_GONE (the in-process engine's transition, called by `memory/engine.ts`). */
   create(
     session: number,
     r: CreateRequest,
@@ -144,12 +151,14 @@ export class MemoryStore {
     return { status: 0, id: o.id, existed: false, manualReset: r.manualReset };
   }
 
+  /** @internal Open*: status 0, ERROR_FILE_NOT_FOUND or ERROR_INVALID_HANDLE (the in-process engine's transition, called by `memory/engine.ts`). */
   open(name: string, kind: ObjectKind): { status: number; id?: string; manualReset?: boolean } {
     const o = this.#byName.get(name);
     if (!o) return { status: ERROR_FILE_NOT_FOUND };
     return { status: o.kind === kind ? 0 : ERROR_INVALID_HANDLE, id: o.id, manualReset: o.manualReset };
   }
 
+  /** @internal Removes an object: 0, 2 if there is none, ERROR_ACCESS_DENIED while in use (the in-process engine's transition, called by `memory/engine.ts`). */
   remove(name: string): number {
     const o = this.#byName.get(name);
     if (!o) return ERROR_FILE_NOT_FOUND;
@@ -160,6 +169,7 @@ export class MemoryStore {
     return 0;
   }
 
+  /** @internal Grants a wait now, queues it (`enqueue`), or reports it unavailable (the in-process engine's transition, called by `memory/engine.ts`). */
   wait(
     session: number,
     ids: readonly string[],
@@ -182,6 +192,7 @@ export class MemoryStore {
     return { status: 0, wait: w.id };
   }
 
+  /** @internal Takes a queued wait out: true if it was still queued (the in-process engine's transition, called by `memory/engine.ts`). */
   cancel(session: number, wait: string): boolean {
     const w = this.#waits.get(wait);
     if (!w || w.session !== session) return false;
@@ -191,6 +202,7 @@ export class MemoryStore {
     return true;
   }
 
+  /** @internal ReleaseMutex of a grant: 0, ERROR_NOT_OWNER or SESSION_GONE (the in-process engine's transition, called by `memory/engine.ts`). */
   releaseMutex(session: number, id: string, grant: string): number {
     if (!this.alive(session)) return SESSION_GONE;
     const o = this.#objects.get(id);
@@ -201,7 +213,7 @@ export class MemoryStore {
     return 0;
   }
 
-  /** A reader gives its share back: 0, or SESSION_GONE if it is not held (its session ended). */
+  /** @internal A reader gives its share back: 0, or SESSION_GONE if it is not held (its session ended). */
   releaseShared(session: number, id: string, grant: string): number {
     const index = this.#permits.findIndex((p) => p.grant === grant && p.object === id && p.session === session);
     if (index < 0) return SESSION_GONE;
@@ -212,6 +224,7 @@ export class MemoryStore {
     return 0;
   }
 
+  /** @internal Gives a permit's unit back: 0, SESSION_GONE, or ERROR_TOO_MANY_POSTS (the unit dropped) (the in-process engine's transition, called by `memory/engine.ts`). */
   releasePermit(session: number, id: string, grant: string): number {
     const index = this.#permits.findIndex((p) => p.grant === grant && p.object === id && p.session === session);
     if (index < 0) return SESSION_GONE;
@@ -223,6 +236,7 @@ export class MemoryStore {
     return 0;
   }
 
+  /** @internal ReleaseSemaphore: the previous count, or ERROR_TOO_MANY_POSTS and no change (the in-process engine's transition, called by `memory/engine.ts`). */
   releaseSemaphore(id: string, count: number): { status: number; previous?: number } {
     const o = this.#objects.get(id);
     if (!o || o.kind !== 'semaphore') return { status: ERROR_INVALID_HANDLE };
@@ -233,6 +247,7 @@ export class MemoryStore {
     return { status: 0, previous };
   }
 
+  /** @internal SetEvent, ResetEvent or PulseEvent (the in-process engine's transition, called by `memory/engine.ts`). */
   signalEvent(id: string, op: 'set' | 'reset' | 'pulse'): number {
     const o = this.#objects.get(id);
     if (!o || o.kind !== 'event') return ERROR_INVALID_HANDLE;
@@ -242,6 +257,7 @@ export class MemoryStore {
     return 0;
   }
 
+  /** @internal Every object's state, as `db.list()` returns it (the in-process engine's transition, called by `memory/engine.ts`). */
   list(): ObjectState[] {
     return [...this.#objects.values()]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

@@ -43,9 +43,12 @@ function literal(text: string): string {
  * ```
  */
 export class SchemaVersionError extends Error {
+  /** Always `'ERR_WAITABLES_SCHEMA_VERSION'`. */
   readonly code = 'ERR_WAITABLES_SCHEMA_VERSION';
   constructor(
+    /** The version the database's schema is at (written by a newer package). */
     readonly found: number,
+    /** The highest version this package knows: {@link SCHEMA_VERSION}. */
     readonly supported: number,
   ) {
     super(`the waitables schema is at version ${found}; this package knows versions up to ${supported}`);
