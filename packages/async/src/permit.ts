@@ -5,13 +5,6 @@ import { waitPool } from './default-pool.js';
 import { refuseCloning } from './uncloneable.js';
 
 /**
- * One unit taken from a semaphore. `release()` gives it back: to the oldest local
- * awaiter directly if there is one (no system call), else to the semaphore. `using`
- * and `await using` release it at the end of the block. A second release does nothing.
- * It belongs to the thread that acquired it: `postMessage` or `structuredClone` of it
- * throws a DataCloneError.
- */
-/**
  * @internal How the permits of one `@waitables/async` Semaphore reach it: a handle that
  * stays open while any of them is held (its close() keeps one until the last is released).
  */
@@ -22,6 +15,13 @@ export interface PermitLease {
   returned(): void;
 }
 
+/**
+ * One unit taken from a semaphore. `release()` gives it back: to the oldest local
+ * awaiter directly if there is one (no system call), else to the semaphore. `using`
+ * and `await using` release it at the end of the block. A second release does nothing.
+ * It belongs to the thread that acquired it: `postMessage` or `structuredClone` of it
+ * throws a DataCloneError.
+ */
 export class Permit implements Disposable, AsyncDisposable {
   #released = false;
   readonly #lease: PermitLease | null;
