@@ -235,19 +235,6 @@ export class MutexGroup implements LockOwner {
     else if (!this.#closing && this.pool.handoff.allow(this.raw)) {
       this.#handOver(holder.thread, false, holder.forCaller);
       return RELEASED;
-    } else if (!this.#closing && holder.thread === null && !holder.forCaller && getBackend().waitedByOtherProcess(this.raw) === null) {
-      // Windows, at the end of a streak of local handoffs (this thread owns the mutex): the
-      // release goes to the kernel and the mutex is taken back in the same call, which
-      // the kernel's queue passes first. One call, not a release and a wait.
-      const code = getBackend().signalObjectAndWait(this.raw, this.raw, 0, false);
-      if (code !== WAIT_TIMEOUT) {
-        this.#handOver(null, code === WAIT_ABANDONED_0, false);
-        return RELEASED;
-      }
-      // A waiter in the kernel's queue has it: the local awaiters queue behind it.
-      this.#holder = null;
-      this.#pump();
-      return RELEASED;
     }
     this.#holder = null;
     let released: Promise<void>;
