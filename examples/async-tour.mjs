@@ -29,6 +29,8 @@ const work = Event.create({ name: 'Local\\work' });
 work.set();
 const first = await waitAny([shutdown, work], { timeout: 1_000 });
 console.log(first.object === work ? 'work to do' : 'shutting down');
+// waitAny / waitAll give a `lock` for a mutex and a `permit` for a semaphore they took,
+// as @waitables/postgres does; `release()` returns a promise on both engines.
 
 // Every signal of an event; `break` cancels the wait in progress.
 work.set();

@@ -31,12 +31,15 @@ export class Lock implements Disposable, AsyncDisposable {
   #done: Promise<void> = RELEASED;
 
   /** @internal */
-  constructor(
-    /** @internal */ readonly owner: LockOwner,
-    /** The previous owner ended while owning the mutex: its state may be inconsistent. */
-    readonly abandoned: boolean,
-  ) {
-    refuseCloning(this, LOCK_CLONE_MESSAGE);
+  declare readonly owner: LockOwner;
+  /** The previous owner ended while owning the mutex: its state may be inconsistent. */
+  declare readonly abandoned: boolean;
+
+  /** @internal */
+  constructor(owner: LockOwner, abandoned: boolean) {
+    refuseCloning(this, LOCK_CLONE_MESSAGE); // first: before any own property
+    this.owner = owner;
+    this.abandoned = abandoned;
   }
 
   /** Whether `release()` was called (the OS may still be on its way to getting the mutex back). */

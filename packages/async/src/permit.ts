@@ -26,14 +26,14 @@ export class Permit implements Disposable, AsyncDisposable {
   #released = false;
   readonly #lease: PermitLease | null;
 
+  /** The `@waitables/core` semaphore the unit was taken from. */
+  declare readonly semaphore: CoreSemaphore;
+
   /** @internal */
-  constructor(
-    /** The `@waitables/core` semaphore the unit was taken from. */
-    readonly semaphore: CoreSemaphore,
-    lease: PermitLease | null = null,
-  ) {
+  constructor(semaphore: CoreSemaphore, lease: PermitLease | null = null) {
+    refuseCloning(this, 'a Permit cannot be cloned or sent to another thread or process: release it here and acquire the semaphore there'); // first: before any own property
+    this.semaphore = semaphore;
     this.#lease = lease;
-    refuseCloning(this, 'a Permit cannot be cloned or sent to another thread or process: release it here and acquire the semaphore there');
   }
 
   /** Whether the unit was given back. */
