@@ -230,7 +230,12 @@ export class WaitPool implements MutexPool {
   closeObject(object: WaitHandle): void {
     if (object.closed) return;
     const slot = this.#slots.of(object.handle);
-    if (!slot || slot.object !== object) return object.close();
+    if (!slot || slot.object !== object) {
+      // A wait thread may still be letting go of the handle (a wait just left): not closed under it.
+      if (this.#retired.adopt(object.handle)) object.detach();
+      else object.close();
+      return;
+    }
     const error = new ObjectClosedError();
     for (let a = slot.queue.shift(); a; a = slot.queue.shift()) a.fail(error);
     if (slot.armed) {

@@ -18,7 +18,7 @@ interface Retired {
   readonly kind: Kind;
   readonly thread: WaitThread;
   /** The handle belongs to the pool (its object was closed while armed): close it once disarmed. */
-  readonly closeRaw: boolean;
+  closeRaw: boolean;
   /** Give-backs under way on the thread (mutexes), before the handle may be closed. */
   readonly pending: Promise<void>[];
 }
@@ -36,6 +36,20 @@ export class RetiredSlots {
   add(id: number, raw: RawHandle, kind: Kind, thread: WaitThread, closeRaw: boolean): void {
     this.keepAlive.ref();
     this.#retired.set(id, { raw, kind, thread, closeRaw, pending: [] });
+  }
+
+  /**
+   * The object of `raw` is being closed while a slot of it is still being disarmed (its
+   * last awaiter left just before): the pool takes the handle over and closes it once the
+   * thread has let go of it, as for an object closed while armed. False if no such slot.
+   */
+  adopt(raw: RawHandle): boolean {
+    for (const retired of this.#retired.values()) {
+      if (retired.raw !== raw || retired.closeRaw) continue;
+      retired.closeRaw = true;
+      return true;
+    }
+    return false;
   }
 
   /** A fire reported for slot `id`, which is no longer live: if it was retired, what it took goes back. */
