@@ -16,7 +16,9 @@ export function stopAtExit(threads: readonly WaitThread[], callerMutexes: Caller
   const alive = threads.filter((t) => t.alive);
   for (const t of alive) t.stop(t.keptHandles());
   const deadline = performance.now() + EXIT_GRACE_MS;
-  // A thread still starting up has acquired nothing; it ends with the process.
-  for (const t of alive) if (t.isOnline) t.awaitStoppedSync(deadline);
+  // A thread still starting up has acquired nothing, but it is waited for too: ended by
+  // the process's exit while it loads its native module (koffi), the worker can bring the
+  // process down with a fatal error. It reads the shutdown once it runs.
+  for (const t of alive) t.awaitStoppedSync(deadline);
   callerMutexes.releaseGrantedSync();
 }

@@ -27,7 +27,7 @@ import { type RawHandle, getBackend, WAIT_ABANDONED_0, WAIT_TIMEOUT, type WaitHa
 import { KeepAlive } from '@waitables/common/keep-alive';
 import { PendingWait } from '@waitables/common/pending-wait';
 import type { QueueEntry } from './awaiter-queue.js';
-import { type Awaiter, BatchSlots } from './batch-slots.js';
+import { type Awaiter, BatchSlots, type Slot } from './batch-slots.js';
 import { CallerMutexes } from './caller-mutexes.js';
 import { CompoundJobs } from './compound-jobs.js';
 import { AbortError, ObjectClosedError, PoolClosedError, TimeoutError } from './errors.js';
@@ -40,6 +40,7 @@ import { MutexReleases } from './mutex-releases.js';
 import type { CheckedWaitOptions } from './options.js';
 import type { Report } from './protocol.js';
 import { RetiredSlots } from './retired-slots.js';
+import { StartupBridge } from './startup-bridge.js';
 import { failureOf, threadDied } from './thread-failure.js';
 import { WaitThread } from './wait-thread.js';
 
@@ -84,6 +85,8 @@ export class WaitPool implements MutexPool {
   );
   /** Mutexes wait threads acquired for this thread (Linux): closing the pool releases their locks, as those its threads own. */
   readonly callerMutexes = new CallerMutexes();
+  /** Tries waits on this thread while their wait thread starts. */
+  readonly #startup = new StartupBridge(this.#slots, (slot) => this.#tryNow(slot));
   /** When a release may go straight to a local awaiter without passing other processes' waiters (handoff.ts). */
   readonly handoff = new HandoffPolicy();
   #threadFailures = 0;
@@ -169,7 +172,29 @@ export class WaitPool implements MutexPool {
       });
       wait.arm();
       this.#slots.arm(slot);
+      if (!slot.thread.isOnline) this.#startup.watch();
     });
+  }
+
+  /** Serves what can be taken now of a slot whose thread is starting (startup-bridge.ts), on this thread. */
+  #tryNow(slot: Slot): void {
+    let taken = 0;
+    while (slot.queue.length > 0) {
+      let code: number;
+      try {
+        code = getBackend().waitForMultipleObjects([slot.raw], false, 0, false);
+      } catch {
+        break; // closed meanwhile: the thread reports the failure to the awaiters left
+      }
+      if (code === WAIT_TIMEOUT) break;
+      taken++;
+      // A mutex taken here is this thread's, as one a wait thread acquires for it (Linux):
+      // closing the pool releases it likewise.
+      const mutex = slot.kind === 'mutex';
+      if (mutex) this.callerMutexes.granted(slot.raw);
+      slot.queue.shift()!.settle({ abandoned: code === WAIT_ABANDONED_0, thread: null, forCaller: mutex, at: performance.now() });
+    }
+    if (taken > 0) this.#slots.afterLeave(slot);
   }
 
   /**
