@@ -93,7 +93,7 @@ export class BatchSlots {
   arm(slot: Slot): void {
     if (slot.armed || slot.queue.length === 0) return;
     slot.armed = true;
-    slot.thread.send({ op: 'arm', id: slot.id, raw: slot.raw, want: slot.queue.length, mutex: slot.kind === 'mutex' });
+    slot.thread.send({ op: 'arm', id: slot.id, raw: slot.raw, want: slot.queue.length, mutex: slot.kind === 'mutex', kind: slot.kind });
   }
 
   /** An awaiter left: the slot goes with its last one. */

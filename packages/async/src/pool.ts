@@ -28,6 +28,7 @@ import { KeepAlive } from '@waitables/common/keep-alive';
 import { PendingWait } from '@waitables/common/pending-wait';
 import type { QueueEntry } from './awaiter-queue.js';
 import { type Awaiter, BatchSlots, type Slot } from './batch-slots.js';
+import { bellIsOpen, listenToBell } from './bell-reader.js';
 import { CallerMutexes } from './caller-mutexes.js';
 import { CompoundJobs } from './compound-jobs.js';
 import { AbortError, ObjectClosedError, PoolClosedError, TimeoutError } from './errors.js';
@@ -89,6 +90,8 @@ export class WaitPool implements MutexPool {
   readonly #startup = new StartupBridge(this.#slots, (slot) => this.#tryNow(slot));
   /** When a release may go straight to a local awaiter without passing other processes' waiters (handoff.ts). */
   readonly handoff = new HandoffPolicy();
+  /** Linux: stops listening to this thread's bell (bell-reader.ts), which the waits of its batch threads ring; listened to from the first of them. */
+  #stopListening: (() => void) | null | undefined;
   #threadFailures = 0;
   #closed = false;
   #exitHook = false;
@@ -299,6 +302,7 @@ export class WaitPool implements MutexPool {
       const exits = threads.map((t) => new Promise((resolve) => (t.alive ? t.worker.once('exit', resolve) : resolve(undefined))));
       for (const t of threads) t.stop(t.keptHandles());
       await Promise.all(exits);
+      this.#stopListening?.();
     } finally {
       this.#keepAlive.unref();
     }
@@ -332,10 +336,16 @@ export class WaitPool implements MutexPool {
         stopAtExit(this.#threads(), this.callerMutexes);
       });
     }
+    if (mode === 'batch' && this.#stopListening === undefined)
+      this.#stopListening = listenToBell(() => {
+        for (const t of this.#batch) t.takeHanded();
+      });
     const thread = new WaitThread(
       mode,
       (t, r) => this.#onReport(t, r),
       (t, died) => this.#onExited(t, died),
+      // Waits registered here, their results rung to this thread (direct-waits.ts), where the backend can.
+      mode === 'batch' && this.#stopListening !== null && bellIsOpen(),
     );
     (mode === 'batch' ? this.#batch : this.#compounds.threads).push(thread);
     return thread;
@@ -368,6 +378,9 @@ export class WaitPool implements MutexPool {
         this.#compounds.reported(thread, report);
         return;
       case 'stopped':
+        return;
+      case 'look':
+        thread.takeHanded();
         return;
     }
   }

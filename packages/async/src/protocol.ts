@@ -1,5 +1,6 @@
 /** Messages between the pool (main side) and its wait threads. */
 import type { MessagePort } from 'node:worker_threads';
+import type { ObjectKind } from '@waitables/core';
 
 /** Where a wait thread's entry notes when it first ran JavaScript (epoch ms), on its globalThis. */
 export const THREAD_ENTERED = Symbol.for('waitables.waitThreadEntered');
@@ -7,7 +8,7 @@ export const THREAD_ENTERED = Symbol.for('waitables.waitThreadEntered');
 /** Main → wait thread, read synchronously with receiveMessageOnPort. */
 export type Command =
   /** Wait on `raw` for `want` awaiters (takes up to `want` units at a fire; a mutex: one). */
-  | { op: 'arm'; id: number; raw: number; want: number; mutex: boolean }
+  | { op: 'arm'; id: number; raw: number; want: number; mutex: boolean; kind: ObjectKind }
   | { op: 'disarm'; id: number }
   /** Release a mutex this thread owns for a lock. */
   | { op: 'release-mutex'; raw: number; token: number }
@@ -32,9 +33,10 @@ export type Report =
    * The thread has loaded the backend and waits for commands. Where its start went:
    * `enteredAt`, when it first ran JavaScript (epoch ms, wait-thread-entry.ts);
    * `loadedMs`, from then until its modules were loaded; `attachedMs`, from then until
-   * the backend was attached (koffi, the namespace).
+   * the backend was attached (koffi, the namespace). `token`: its Backend.ownerToken()
+   * (Linux: its thread slot, where the pool registers its waits when `direct`), or -1.
    */
-  | { op: 'ready'; enteredAt: number; loadedMs: number; attachedMs: number }
+  | { op: 'ready'; enteredAt: number; loadedMs: number; attachedMs: number; token: number }
   /** `at`: when the thread acquired it (process.hrtime, in ms). */
   | { op: 'fired'; id: number; count: number; abandoned: boolean; at: number }
   | { op: 'disarmed'; id: number }
@@ -43,7 +45,9 @@ export type Report =
   | { op: 'compound-done'; id: number; code: number }
   | { op: 'compound-failed'; id: number; errno: number; syscall: string; message: string }
   /** The last report of a thread told to shut down: it owns nothing more than it was told to keep. */
-  | { op: 'stopped' };
+  | { op: 'stopped' }
+  /** `direct` threads: the wait the pool registered in its slot was handed a result that rang no bell: take it. */
+  | { op: 'look' };
 
 export interface WaitThreadData {
   readonly mode: 'batch' | 'compound';
@@ -60,4 +64,11 @@ export interface WaitThreadData {
    * which releases them itself. Null: the thread owns what it acquires.
    */
   readonly acquireFor: number | null;
+  /**
+   * Batch threads where the backend has Backend.poolWaits (Linux), with the pool's bell
+   * open: the pool registers the waits in the thread's slot itself (direct-waits.ts) and
+   * takes their results when its bell rings; the thread only watches them (sleeps while
+   * one is registered, making the periodic looks) and gets no arm or disarm commands.
+   */
+  readonly direct: boolean;
 }

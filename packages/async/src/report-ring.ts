@@ -12,7 +12,7 @@ import type { Report } from './protocol.js';
 const CAPACITY = 4096;
 const RECORD = 8;
 const HEADER = 2;
-const OPS = ['ready', 'fired', 'disarmed', 'failed', 'released', 'compound-done', 'compound-failed', 'stopped'] as const;
+const OPS = ['ready', 'fired', 'disarmed', 'failed', 'released', 'compound-done', 'compound-failed', 'stopped', 'look'] as const;
 // Failures carry the function's name as an index into this list.
 const SYSCALLS = ['', 'WaitForMultipleObjectsEx', 'ReleaseMutex', 'SetEvent', 'ReleaseSemaphore'];
 
@@ -64,9 +64,11 @@ export class ReportWriter {
       case 'ready':
         words[at + 1] = Math.round(report.loadedMs * 1000);
         words[at + 2] = Math.round(report.attachedMs * 1000);
+        words[at + 3] = report.token;
         this.#time[(at + 6) / 2] = report.enteredAt;
         break;
       case 'stopped':
+      case 'look':
         break;
     }
     // Publish the record (a sequentially consistent store orders the writes above), then wake the reader.
@@ -95,6 +97,11 @@ export class ReportReader {
     this.#drain();
     this.#stopped = true;
     Atomics.notify(this.#words, 0);
+  }
+
+  /** Delivers, now, what the thread has written and the loop has not delivered yet. */
+  deliverPending(): void {
+    if (!this.#stopped) this.#drain();
   }
 
   /**
@@ -164,9 +171,16 @@ export class ReportReader {
       case 'compound-done':
         return { op, id: w[at + 1]!, code: w[at + 2]! };
       case 'stopped':
+      case 'look':
         return { op };
       default:
-        return { op: 'ready', loadedMs: w[at + 1]! / 1000, attachedMs: w[at + 2]! / 1000, enteredAt: this.#time[(at + 6) / 2]! };
+        return {
+          op: 'ready',
+          loadedMs: w[at + 1]! / 1000,
+          attachedMs: w[at + 2]! / 1000,
+          token: w[at + 3]!,
+          enteredAt: this.#time[(at + 6) / 2]!,
+        };
     }
   }
 }

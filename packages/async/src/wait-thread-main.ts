@@ -185,11 +185,27 @@ function compoundRound(): void {
   compound = null;
 }
 
-report({ op: 'ready', enteredAt, loadedMs: loadedAt - enteredAt, attachedMs });
+/** A `direct` thread: watches the wait the pool registered in this thread's slot, if any. */
+function watchRound(): void {
+  const waits = backend.poolWaits!;
+  Atomics.store(wake, 1, 1); // watching: the pool wakes it only when it must look afresh
+  if (waits.watch() === 'waiting') return;
+  // Not watching from here: the pool wakes it for the next wait it registers. It registers,
+  // then reads this word; so this thread says so, then looks once more.
+  Atomics.store(wake, 1, 0);
+  const state = waits.watch();
+  if (state === 'waiting') return;
+  // A result no bell announced (the pool's bell is closed, or could not be rung): say so, then wait to be told.
+  if (state === 'result') report({ op: 'look' });
+  idle();
+}
+
+report({ op: 'ready', enteredAt, loadedMs: loadedAt - enteredAt, attachedMs, token: backend.ownerToken() ?? -1 });
 while (running) {
   drain();
   if (!running) break;
-  if (data.mode === 'batch') {
+  if (data.direct) watchRound();
+  else if (data.mode === 'batch') {
     if (armed.size === 0) idle();
     else batchRound();
   } else {

@@ -1,6 +1,7 @@
 /** The pool's side of one wait thread: its worker, its command port and control event. */
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { Event, type RawHandle, getBackend } from '@waitables/core';
+import { DirectWaits } from './direct-waits.js';
 import type { HeldMutex } from './held-mutex.js';
 import type { Command, Report, WaitThreadData } from './protocol.js';
 import { ReportReader, createReportBuffer } from './report-ring.js';
@@ -24,7 +25,8 @@ export class WaitThread {
   readonly worker: Worker;
   readonly #port: MessagePort;
   readonly #control = Event.create();
-  readonly #wake = new Int32Array(new SharedArrayBuffer(4));
+  /** [0]: set to wake the thread from idle; [1]: 1 while a direct thread watches its wait (WATCHING). */
+  readonly #wake = new Int32Array(new SharedArrayBuffer(8));
   #reader: ReportReader | undefined;
   /** Batch threads: slots bound to it. Compound threads: whether a wait runs. */
   bound = 0;
@@ -49,12 +51,18 @@ export class WaitThread {
   startup: { spawnMs: number; loadMs: number; attachMs: number; reportMs: number } | null = null;
   /** Why the worker ended, if it ended with an error (a start-up failure, an uncaught exception). */
   failure: unknown = undefined;
+  /** Its Backend.ownerToken() once online (-1: none). */
+  #token = -1;
+  /** Batch threads whose waits the pool registers itself (WaitThreadData.direct): those waits. */
+  readonly #direct: DirectWaits | null = null;
 
   constructor(
     readonly mode: 'batch' | 'compound',
     onReport: (thread: WaitThread, report: Exclude<Report, { op: 'ready' }>) => void,
     /** The worker ended: `died` unless it was told to stop. */
     onExit: (thread: WaitThread, died: boolean) => void,
+    /** A batch thread whose waits the pool registers itself (WaitThreadData.direct), where the backend can. */
+    direct = false,
   ) {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
@@ -62,7 +70,22 @@ export class WaitThread {
     const reports = createReportBuffer();
     const acquireFor = mode === 'batch' ? getBackend().ownerToken() : null;
     this.acquiresForOwner = acquireFor !== null;
-    const data: WaitThreadData = { mode, port: port2, control: this.#control.handle, wake: this.#wake.buffer, reports, acquireFor };
+    const poolWaits = getBackend().poolWaits;
+    if (direct && mode === 'batch' && acquireFor !== null && poolWaits)
+      this.#direct = new DirectWaits(
+        poolWaits,
+        (report) => onReport(this, report),
+        (watched) => this.#pokeWatcher(watched),
+      );
+    const data: WaitThreadData = {
+      mode,
+      port: port2,
+      control: this.#control.handle,
+      wake: this.#wake.buffer,
+      reports,
+      acquireFor,
+      direct: this.#direct !== null,
+    };
     const spawnedAt = performance.timeOrigin + performance.now();
     this.worker = new Worker(entry, {
       workerData: data,
@@ -83,7 +106,9 @@ export class WaitThread {
             attachMs: report.attachedMs,
             reportMs: onlineAt - readyAt,
           };
+          this.#token = report.token;
           this.isOnline = true;
+          this.#direct?.online(report.token);
           resolve();
         } else {
           if (report.op === 'stopped') this.stoppedReported = true;
@@ -97,6 +122,7 @@ export class WaitThread {
     this.worker.on('exit', (code) => {
       if (!this.stopping) this.failure ??= new Error(`the wait thread exited with code ${code}`);
       this.#reader?.stop();
+      this.#direct?.threadEnded();
       this.alive = false;
       this.#control.close();
       onExit(this, !this.stopping);
@@ -108,12 +134,40 @@ export class WaitThread {
   /** Posts a command and wakes the thread, whether it sleeps idle or in its native wait. */
   send(command: Command): void {
     if (!this.alive) return;
+    if (this.#direct) {
+      // The pool registers this thread's waits itself: arms and disarms never reach the thread.
+      if (command.op === 'arm') return this.#direct.arm(command.id, command.raw, command.want, command.kind);
+      if (command.op === 'disarm') return this.#direct.disarm(command.id);
+      if (command.op === 'shutdown') this.#direct.stop();
+    }
     this.#port.postMessage(command);
     // The control event first: a thread woken from idle must find it set at its first wait,
     // not have it set under a wait it has just queued (which would lose its place).
     getBackend().setEvent(this.#control.handle);
+    this.#poke();
+  }
+
+  /** Wakes the thread from idle, or (direct) from watching its wait. */
+  #poke(): void {
     Atomics.store(this.#wake, 0, 1);
     Atomics.notify(this.#wake, 0);
+    if (this.#direct && this.#token >= 0) getBackend().poolWaits?.wake(this.#token);
+  }
+
+  /**
+   * A direct thread's wait was registered: an idle thread starts watching it; one that
+   * watches already looks at it afresh only if it has objects whose changes no futex
+   * reports (`watched`: the owner a mutex has now, a timer's due time), which saves
+   * waking it at every wait on events and semaphores.
+   */
+  #pokeWatcher(watched: boolean): void {
+    if (Atomics.load(this.#wake, 1) === 0) this.#poke(); // idle, or about to be
+    else if (watched && this.#token >= 0) getBackend().poolWaits?.wake(this.#token);
+  }
+
+  /** The pool's bell rang, or the thread reported `look`: takes what its wait was handed (direct threads). */
+  takeHanded(): void {
+    this.#direct?.take();
   }
 
   /** The handles of the locks its holders still have: a shutdown keeps their ownership. */
@@ -130,6 +184,7 @@ export class WaitThread {
 
   /** Blocks this thread delivering its reports until it reports `stopped` or `deadline` (performance.now() ms). */
   awaitStoppedSync(deadline: number): void {
+    this.#direct?.flush();
     this.#reader?.drainSync(() => this.stoppedReported, deadline);
   }
 

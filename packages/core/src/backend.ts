@@ -218,6 +218,12 @@ export interface Backend {
    */
   ownerToken(): number | null;
   /**
+   * Linux: waits the calling thread registers itself, in the slot of one of its wait
+   * threads, and whose results reach its event loop in one hop (its wait bell). Absent on
+   * Windows.
+   */
+  readonly poolWaits?: PoolWaits;
+  /**
    * Windows: what a wait thread needs to take units of a crash-safe semaphore (its
    * ledger's handles), to pass to {@link Backend.adoptCrashSafeLedger} there; null for
    * any other handle. Absent on Linux, where the namespace records every taker.
@@ -342,4 +348,44 @@ export interface NamespaceSnapshot {
   readonly lockTakeovers: number;
   /** Times a thread finished the committed changes (the redo log) of a lock holder that died mid-write. */
   readonly logReplays: number;
+}
+
+/**
+ * Waits registered by the thread they serve, in the namespace slot of a wait thread
+ * (Linux: core's linux/pool-waits.ts). The serving thread registers, replaces, cancels
+ * and takes them without blocking; its wait thread only sleeps while one is registered
+ * (watch()), so that what no futex reports is still looked at (timers due, owners and
+ * holders dead, processes ended). Results ring the serving thread's bell, a FIFO its
+ * event loop reads. `token` is the wait thread's {@link Backend.ownerToken}.
+ * Result codes are WAIT_OBJECT_0 + i or WAIT_ABANDONED_0 + i, i indexing the handles
+ * of the wait they end; -1: none.
+ */
+export interface PoolWaits {
+  /** Opens the calling thread's bell (once: later calls return the same) and returns its descriptor, for the event loop to read. */
+  openBell(): number;
+  /** Wakers stop ringing the calling thread's bell. The caller closes the descriptor after. */
+  closeBell(): void;
+  /**
+   * Replaces the wait in `token`'s slot by a wait-any on `handles`, for the calling thread
+   * (mutexes acquired are the calling thread's), in one transaction. If the wait it
+   * replaces was handed a result meanwhile, nothing is registered and `{ handed }` returns
+   * that result (of the previous handles): serve it and call again. Otherwise `{ code }`:
+   * what was acquired at once (then nothing is registered), or -1 once registered. A wait
+   * replaced while still registered keeps its place in the FIFO order for the objects it
+   * already had, and for the others if nobody queued on them since. Throws as a wait
+   * would for a bad handle (and leaves the previous wait in place).
+   */
+  replace(token: number, handles: readonly RawHandle[]): { handed: number } | { code: number };
+  /** Ends the wait in `token`'s slot; returns a result it was handed first (then the caller has it), or -1. */
+  cancel(token: number): number;
+  /** Takes the result the wait in `token`'s slot was handed, or -1 (still waiting, or none). */
+  take(token: number): number;
+  /** Wakes the wait thread `token` from watch() (it looks at its slot again). */
+  wake(token: number): void;
+  /**
+   * In the wait thread: sleeps while the wait in its own slot is registered, one slice at
+   * most, making the periodic look. Returns `waiting`, `result` (handed, and not taken:
+   * its bell did not ring, so tell the serving thread), or `idle` (no wait).
+   */
+  watch(): 'waiting' | 'result' | 'idle';
 }

@@ -14,6 +14,7 @@ export type {
   SemaphoreState,
   SemaphoreHolder,
   CrashSafeSnapshot,
+  PoolWaits,
 } from './backend.js';
 export type {
   ProcessBackend,

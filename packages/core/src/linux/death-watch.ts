@@ -20,6 +20,7 @@ import {
   threadWord,
 } from './layout.js';
 import { futexWaiters, monotonicDeadline, setFutexWaiter } from './futex-args.js';
+import { EAGAIN } from './libc.js';
 import type { Namespace } from './namespace.js';
 
 /**
@@ -54,9 +55,10 @@ export class DeathWatch {
    * `objects` (mutexes owned by other threads) or a holder of units of one (crash-safe
    * semaphores with none left) dies, or `timeoutMs` passes. Returns at once if an owner
    * is already known dead (the caller's next look abandons its mutexes), and after a
-   * holder's process is gone (the next look gives its units back).
+   * holder's process is gone (the next look gives its units back). True if it returned
+   * for a death (or a watched word that changed under it): a look is due.
    */
-  sleep(objects: readonly number[], expected: number, timeoutMs: number): void {
+  sleep(objects: readonly number[], expected: number, timeoutMs: number): boolean {
     const ns = this.ns;
     const h = ns.i32;
     const lifeWords = this.#lifeWords;
@@ -80,7 +82,7 @@ export class DeathWatch {
     for (const obj of objects) {
       const kind = h[objectWord(obj, O.kind)];
       if (kind === KIND.mutex) {
-        if (!watch((Atomics.load(h, objectWord(obj, O.owner)) & STATE_MASK) - 1)) return;
+        if (!watch((Atomics.load(h, objectWord(obj, O.owner)) & STATE_MASK) - 1)) return true;
       } else if (kind === KIND.semaphore && h[objectWord(obj, O.crashSafe)] === 1) {
         if ((Atomics.load(h, objectWord(obj, O.signal)) & STATE_MASK) !== 0) continue;
         let next = h[objectWord(obj, O.holdings)]!;
@@ -93,24 +95,26 @@ export class DeathWatch {
           const holderProcess = h[holdingWord(slot, HL.process)]!;
           if (!watch(thread, holderProcess)) {
             if ((Atomics.load(h, threadWord(thread, T.life)) & LIFE_OWNER_DIED) !== 0) this.awaitExit(holderProcess, HOLDER_EXIT_WAIT_MS);
-            return;
+            return true;
           }
         }
       }
     }
     if (lifeWords.length === 0) {
       ns.sleepOnStatus(expected, timeoutMs);
-      return;
+      return false;
     }
     const words = this.#words;
     setFutexWaiter(words, 0, ns.address(threadWord(ns.thread, T.status)), expected);
     lifeWords.forEach((word, i) => setFutexWaiter(words, i + 1, ns.address(word), Atomics.load(h, word)));
     const woken = ns.libc.futexWaitv(words, lifeWords.length + 1, monotonicDeadline(this.#deadline, timeoutMs));
-    if (woken < 1) return;
+    if (woken === -EAGAIN) return true;
+    if (woken < 1) return false;
     // The kernel wakes one sleeper on a dead thread's life word: wake the others too.
     ns.libc.futexWake(ns.address(lifeWords[woken - 1]!), 0x7fff_ffff);
     const holderProcess = holderProcesses[woken - 1]!;
     if (holderProcess >= 0 && (Atomics.load(h, lifeWords[woken - 1]!) & LIFE_OWNER_DIED) !== 0)
       this.awaitExit(holderProcess, HOLDER_EXIT_WAIT_MS);
+    return true;
   }
 }

@@ -7,8 +7,8 @@
  * table is an array of fixed-size slots; slot 0 of a field is its "state" word, 0 when
  * the slot is free.
  */
-
 export const MAGIC = 0x54494157; // "WAIT"
+
 export const LAYOUT_VERSION = 7;
 
 export const LIMITS = {
@@ -116,6 +116,19 @@ export const T = {
    * was handed and clears it: a thread that gave up and then idles cannot keep a mutex.
    */
   gaveUp: 12,
+  /**
+   * This thread's wait bell (bells.ts) + 1: a file descriptor of its process, a FIFO its
+   * event loop reads; 0: none. Set by the thread itself, read by wakers after their commit.
+   */
+  bell: 13,
+  /**
+   * 1: the result of this thread's registered wait rings the bell of the thread it
+   * acquires for (T.acquireFor), which registered it and takes the result, instead of
+   * waking this thread (the async runtime's wait threads: pool-waits.ts).
+   */
+  ringsBell: 14,
+  /** The low 32 bits of its bell's inode: a waker checks that what it opens is that FIFO. */
+  bellInode: 15,
   /**
    * Its life word: its tid once the word is on the thread's robust futex list, which the
    * kernel walks when the thread ends, setting LIFE_OWNER_DIED here and waking one sleeper

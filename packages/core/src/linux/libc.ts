@@ -60,6 +60,7 @@ export function loadLibc() {
     'int waitid(int idtype, uint32_t id, void *infop, int options)',
   );
   const close = fn<(fd: number) => number>(libc, 'int close(int fd)');
+  const mkfifo = fn<(path: string, mode: number) => number>(libc, 'int mkfifo(const char *path, uint32_t mode)');
   const lseek = fn<(fd: number, offset: number, whence: number) => number>(libc, 'intptr_t lseek(int fd, intptr_t offset, int whence)');
   // The same syscall(2) with the argument types of futex_waitv and get_robust_list.
   const syscallWaitv = fn<
@@ -115,6 +116,7 @@ export function loadLibc() {
     poll,
     waitid,
     close,
+    mkfifo,
   };
 }
 

@@ -55,6 +55,8 @@ import { createLinuxProcesses } from './processes.js';
 import { holdersOf, inspectNamespace } from './namespace-snapshot.js';
 import { lookupName, parseName, setName } from './names.js';
 import { WaitLoop } from './wait-loop.js';
+import { WaitBells } from './bells.js';
+import { createPoolWaits } from './pool-waits.js';
 
 /** 100 ns units between 1601-01-01 and 1970-01-01. */
 const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
@@ -80,6 +82,8 @@ export function createLinuxBackend(): Backend {
   const fast = new FastPaths(ns);
   const deathWatch = new DeathWatch(ns, (p, ms) => engine.awaitExit(p, ms));
   const waitLoop = new WaitLoop(ns, engine, deathWatch);
+  const bells = new WaitBells(ns, libc);
+  ns.bells = bells;
   /** The blocking wait (wait-loop.ts). */
   const wait: WaitLoop['wait'] = (...args) => waitLoop.wait(...args);
   registerThread(ns, engine);
@@ -203,11 +207,11 @@ export function createLinuxBackend(): Backend {
     };
   }
 
-  /** Whether a registered wait of another thread, queued after `ticket`, names one of `objects`. */
-  function queuedSince(ticket: number, objects: readonly number[]): boolean {
+  /** Whether a registered wait of another thread (not `except`), queued after `ticket`, names one of `objects`. */
+  function queuedSince(ticket: number, objects: readonly number[], except = ns.thread): boolean {
     const high = ns.r(H.threadsHigh);
     for (let t = 0; t < high && t < LIMITS.threads; t++) {
-      if (t === ns.thread || ns.r(threadWord(t, T.status)) !== WAITING || ns.r(threadWord(t, T.state)) !== 1) continue;
+      if (t === except || ns.r(threadWord(t, T.status)) !== WAITING || ns.r(threadWord(t, T.state)) !== 1) continue;
       if (((ns.r(threadWord(t, T.sequence)) - ticket) | 0) <= 0) continue; // queued before: stays ahead
       const list = engine.waitList(t);
       if (objects.some((obj) => list.includes(obj))) return true;
@@ -399,6 +403,15 @@ export function createLinuxBackend(): Backend {
     },
 
     ownerToken: () => ns.thread,
+    poolWaits: createPoolWaits({
+      ns,
+      libc,
+      engine,
+      bells,
+      waitLoop,
+      resolve: (handles) => resolveWaitList(handles, false, 'WaitForMultipleObjectsEx', LIMITS.waitList)(),
+      queuedSince,
+    }),
     waitAnyForPool(handles, timeoutMs, acquireFor) {
       if (acquireFor !== undefined && !(Number.isInteger(acquireFor) && acquireFor >= 0 && acquireFor < LIMITS.threads))
         throw new Win32Error(ERROR_INVALID_PARAMETER, 'WaitForMultipleObjectsEx');

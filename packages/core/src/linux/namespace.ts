@@ -25,6 +25,7 @@ import { NamespaceError } from '../errors.js';
 import { isThreadAlive, threadStartTime, threadState } from './liveness.js';
 import {
   GATED,
+  IDLE,
   H,
   HEADER_WORDS,
   KIND,
@@ -90,6 +91,8 @@ export class Namespace {
    * this thread left registered when the lock was not free by its deadline).
    */
   pendingCleanup: (() => void) | null = null;
+  /** Rings, after a commit, the bell of a thread that a woken wait serves, instead of waking the wait (bells.ts). */
+  bells: { ring(slot: number): boolean } | null = null;
 
   readonly #pending = new WriteSet();
   /** State words whose gate this transaction closed (or found closed). */
@@ -208,6 +211,17 @@ export class Namespace {
     this.#afterCommit.push(fn);
   }
 
+  /**
+   * Takes a result a transaction finds in a thread's status word (`status`), unless
+   * another thread took it first: the thread that waited, or the one whose bell it rang
+   * (bells.ts). True if taken: the word is IDLE once the transaction commits.
+   */
+  claimResult(slot: number, status: number): boolean {
+    const word = threadWord(slot, T.status);
+    if (this.#pending.get(word) !== undefined) return true; // written by this transaction: nobody else sees it yet
+    return Atomics.compareExchange(this.i32, word, status, IDLE) === status;
+  }
+
   /** Wakes the thread slot's status futex after the transaction commits. */
   wakeThread(slot: number): void {
     if (!this.#wakes.includes(slot)) this.#wakes.push(slot);
@@ -256,7 +270,10 @@ export class Namespace {
       this.#unlock();
     }
     const wakes = this.#wakes;
-    for (let i = 0; i < wakes.length; i++) this.libc.futexWake(this.address(threadWord(wakes[i]!, T.status)), 1);
+    for (let i = 0; i < wakes.length; i++) {
+      const slot = wakes[i]!;
+      if (!this.bells?.ring(slot)) this.libc.futexWake(this.address(threadWord(slot, T.status)), 1);
+    }
     wakes.length = 0;
     if (this.#afterCommit.length > 0) for (const fn of this.#afterCommit.splice(0)) fn();
     return result;

@@ -246,9 +246,14 @@ export class ObjectSemantics {
     return other >= 0 && other < LIMITS.threads ? other : thread;
   }
 
-  register(thread: number, objects: readonly number[], waitAll: boolean, acquireFor = thread): void {
+  /**
+   * Registers a wait of `thread` on `objects`. `ringsBell`: its results at index 1 and up
+   * ring the bell of the thread it acquires for (T.ringsBell).
+   */
+  register(thread: number, objects: readonly number[], waitAll: boolean, acquireFor = thread, ringsBell = false): void {
     const ns = this.ns;
     ns.w(threadWord(thread, T.acquireFor), acquireFor === thread ? 0 : acquireFor + 1);
+    ns.w(threadWord(thread, T.ringsBell), ringsBell && acquireFor !== thread ? 1 : 0);
     objects.forEach((obj, i) => {
       ns.w(waitEntryWord(thread, i), obj);
       ns.w(waitEntryWord(thread, i) + 1, ns.r(objectWord(obj, O.generation)));
@@ -605,7 +610,7 @@ export class ObjectSemantics {
     const ns = this.ns;
     const status = ns.r(threadWord(t, T.status));
     if (status === WAITING) this.#finishWait(t, WAIT_TIMEOUT, this.waitList(t));
-    else if (status !== IDLE) this.#giveBack(t, status, changed, false);
+    else if (status !== IDLE && ns.claimResult(t, status)) this.#giveBack(t, status, changed, false);
     this.#abandonOwnedBy(t, changed, -1);
     ns.w(threadWord(t, T.status), IDLE);
     ns.w(threadWord(t, T.gaveUp), 0);
@@ -643,7 +648,7 @@ export class ObjectSemantics {
     const ns = this.ns;
     const status = ns.r(threadWord(t, T.status));
     if (status === WAITING) this.#finishWait(t, WAIT_TIMEOUT, this.waitList(t));
-    else if (status !== IDLE) this.#giveBack(t, status, changed, true);
+    else if (status !== IDLE && ns.claimResult(t, status)) this.#giveBack(t, status, changed, true);
     ns.w(threadWord(t, T.status), IDLE);
     ns.w(threadWord(t, T.gaveUp), 0);
   }

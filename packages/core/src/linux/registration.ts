@@ -127,6 +127,9 @@ function claimSlot(ns: Namespace, start: number, from: number, to: number): numb
       Atomics.store(h, threadWord(i, T.status), IDLE);
       Atomics.store(h, threadWord(i, T.lockHeld), 0);
       Atomics.store(h, threadWord(i, T.gaveUp), 0); // a wait the previous thread gave up was dropped with it
+      Atomics.store(h, threadWord(i, T.bell), 0); // the previous thread's bell is nobody's now
+      Atomics.store(h, threadWord(i, T.ringsBell), 0);
+      Atomics.store(h, threadWord(i, T.bellInode), 0);
       Atomics.store(h, threadWord(i, T.life), 0); // the previous thread's, marked dead by the kernel
       Atomics.store(h, threadWord(i, T.tid), ns.tid); // last: with it, the fields above are this claim's
       return i;

@@ -94,21 +94,7 @@ export class WaitLoop {
       if (Atomics.load(ns.i32, status) !== WAITING) break;
       try {
         ns.transact(() => {
-          if (ns.r(status) !== WAITING) return;
-          const changed = new Set<number>();
-          engine.refresh(objects, changed, true);
-          // A count of waits that says none while this one is registered is damage: a waker
-          // skipped the waiters, or a fast path went past them. Repair it, and look at this
-          // wait's objects as a waker would have.
-          if (ns.r(H.waiting) <= 0 || objects.some((obj) => ns.r(objectWord(obj, O.waiters)) <= 0)) engine.recountWaiting(objects, changed);
-          engine.dispatch(changed);
-          if (ns.r(status) !== WAITING) return;
-          // Still waiting: now (not before handing out what fell due) reclaim what the dead hold,
-          // and what was handed to waits that live threads gave up.
-          const freed = new Set<number>();
-          engine.sweepGivenUpWaits(freed);
-          engine.reclaim(freed, false);
-          engine.dispatch(freed);
+          this.#look(objects);
           if (ns.r(status) === WAITING && Namespace.monotonicMicros() >= deadline) engine.timeOut(me);
         }, lockDeadline);
       } catch (error) {
@@ -130,4 +116,58 @@ export class WaitLoop {
     if (!isWaitResult(result, objects.length, waitAll)) throw ns.damaged(`the status word of a wait: ${result}`);
     return result;
   }
+
+  /**
+   * The periodic look of this thread's registered wait on `objects` (in a transaction):
+   * what no futex reports. Timers due and owners dead are handed out; then, if the wait
+   * is still registered, what the dead hold and what waits given up were handed is reclaimed.
+   */
+  #look(objects: readonly number[]): void {
+    const { ns, engine } = this;
+    const status = threadWord(ns.thread, T.status);
+    if (ns.r(status) !== WAITING) return;
+    const changed = new Set<number>();
+    engine.refresh(objects, changed, true);
+    // A count of waits that says none while this one is registered is damage: a waker
+    // skipped the waiters, or a fast path went past them. Repair it, and look at this
+    // wait's objects as a waker would have.
+    if (ns.r(H.waiting) <= 0 || objects.some((obj) => ns.r(objectWord(obj, O.waiters)) <= 0)) engine.recountWaiting(objects, changed);
+    engine.dispatch(changed);
+    if (ns.r(status) !== WAITING) return;
+    // Still waiting: now (not before handing out what fell due) reclaim what the dead hold,
+    // and what was handed to waits that live threads gave up.
+    const freed = new Set<number>();
+    engine.sweepGivenUpWaits(freed);
+    engine.reclaim(freed, false);
+    engine.dispatch(freed);
+  }
+
+  /**
+   * For a wait thread of the async runtime whose waits the thread it serves registers in
+   * this thread's slot (pool-waits.ts): sleeps while that wait is registered, as a blocked
+   * waiter does (on its status word and on the life words of the owners it waits for),
+   * for one slice at most, and makes the periodic look when the slice ends or an owner
+   * dies. Returns what the status word says then: still `waiting`; a `result` that nobody
+   * took (its bell did not ring: the served thread must be told); `idle`.
+   */
+  watch(): 'waiting' | 'result' | 'idle' {
+    const { ns, engine, deathWatch } = this;
+    const status = threadWord(ns.thread, T.status);
+    const state = () => {
+      const s = Atomics.load(ns.i32, status);
+      return s === WAITING ? 'waiting' : s === IDLE ? 'idle' : 'result';
+    };
+    if (state() !== 'waiting') return state();
+    // Read without the lock: picks which life words to watch and how long to sleep (the look checks).
+    const objects = engine.waitList(ns.thread).filter((obj) => obj >= 0);
+    const sliceMs = Math.min(SLICE_MS, engine.nextDueMs(objects));
+    const start = Namespace.monotonicMicros();
+    const look = sliceMs <= 0 || deathWatch.sleep(objects, WAITING, sliceMs);
+    if (state() !== 'waiting') return state();
+    // Woken early by its served thread (a new wait to watch): no look yet.
+    if (!look && Namespace.monotonicMicros() - start < sliceMs * 1000) return 'waiting';
+    ns.transact(() => this.#look(engine.waitList(ns.thread).filter((obj) => obj >= 0)));
+    return state();
+  }
 }
+
