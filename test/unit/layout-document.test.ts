@@ -58,6 +58,9 @@ test('names every thread slot word where the code has it', () => {
     lockHeld: 'lockHeld',
     acquireFor: 'acquireFor',
     gaveUp: 'gaveUp',
+    bell: 'bell',
+    ringsBell: 'ringsBell',
+    bellInode: 'bellInode',
     life: 'life',
     robustNode: 'robust node',
   } as Record<string, string>;
