@@ -62,6 +62,11 @@ export function listenToBell(onRing: () => void): (() => void) | null {
   };
 }
 
+/** Closes this thread's bell as a read error would: its listeners hear nothing more (for tests of that fallback). */
+export function closeBellForTesting(): void {
+  closeBell();
+}
+
 /** Whether this thread's bell is open (rings reach its listeners). */
 export function bellIsOpen(): boolean {
   return socket !== null;

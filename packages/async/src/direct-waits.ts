@@ -27,8 +27,8 @@ interface Armed {
   raw: RawHandle;
   want: number;
   mutex: boolean;
-  /** Its changes are not all reported by a futex (a mutex's owner's death, a crash-safe semaphore's holders', a timer, a process). */
-  watched: boolean;
+  /** A waitable timer: its due time sets how long the wait thread may sleep before it looks. */
+  timer: boolean;
 }
 
 type SlotReport = Extract<Report, { op: 'fired' | 'disarmed' | 'failed' }>;
@@ -48,8 +48,8 @@ export class DirectWaits {
     waits: PoolWaits,
     /** Delivers a report to the pool, as the thread's report ring would. */
     readonly deliver: (report: SlotReport) => void,
-    /** Wakes the wait thread to watch a wait just registered; `watched`: it has objects the thread must look at afresh. */
-    readonly poke: (watched: boolean) => void,
+    /** Wakes the wait thread to watch a wait just registered; `timers`: the wait has timers (their due times must be looked at afresh). */
+    readonly poke: (timers: boolean) => void,
   ) {
     this.#waits = waits;
   }
@@ -61,16 +61,7 @@ export class DirectWaits {
   }
 
   arm(id: number, raw: RawHandle, want: number, kind: ObjectKind): void {
-    const mutex = kind === 'mutex';
-    let watched = kind !== 'event';
-    if (kind === 'semaphore') {
-      try {
-        watched = getBackend().querySemaphore(raw).crashSafe;
-      } catch {
-        watched = true; // a bad handle: the wait fails anyway
-      }
-    }
-    this.#armed.set(id, { raw, want, mutex, watched });
+    this.#armed.set(id, { raw, want, mutex: kind === 'mutex', timer: kind === 'waitable-timer' });
     this.#schedule();
   }
 
@@ -80,15 +71,19 @@ export class DirectWaits {
     this.#schedule();
   }
 
-  /** The bell rang, or the thread says its wait was handed a result nobody took: take it. */
-  take(): void {
-    if (this.#token < 0 || this.#stopped || this.#registered.length === 0) return;
+  /**
+   * The bell rang, or the thread says its wait was handed a result nobody took (a waker
+   * could not ring): take it. True if there was one.
+   */
+  take(): boolean {
+    if (this.#token < 0 || this.#stopped || this.#registered.length === 0) return false;
     const code = this.#waits.take(this.#token);
-    if (code < 0) return;
+    if (code < 0) return false;
     this.#served(code, this.#registered);
     this.#registered = [];
     this.#schedule(); // the others armed wait again
     this.flush();
+    return true;
   }
 
   /** The thread stops: the wait ends (a result handed to it first is reported) and nothing more is registered. */
@@ -156,7 +151,7 @@ export class DirectWaits {
         continue;
       }
       this.#registered = ids;
-      this.poke(ids.some((id) => this.#armed.get(id)!.watched));
+      this.poke(ids.some((id) => this.#armed.get(id)!.timer));
       break;
     }
     // Let go of: no registered wait names them any more.

@@ -23,12 +23,12 @@
  * releases the mutexes it owns for nobody, and units and signals reported to nobody are
  * given back, before the process is gone.
  */
-import { type RawHandle, getBackend, WAIT_ABANDONED_0, WAIT_TIMEOUT, type WaitHandle } from '@waitables/core';
+import { type RawHandle, getBackend, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT, type WaitHandle } from '@waitables/core';
 import { KeepAlive } from '@waitables/common/keep-alive';
 import { PendingWait } from '@waitables/common/pending-wait';
 import type { QueueEntry } from './awaiter-queue.js';
 import { type Awaiter, BatchSlots, type Slot } from './batch-slots.js';
-import { bellIsOpen, listenToBell } from './bell-reader.js';
+import { bellIsOpen, closeBellForTesting, listenToBell } from './bell-reader.js';
 import { CallerMutexes } from './caller-mutexes.js';
 import { CompoundJobs } from './compound-jobs.js';
 import { AbortError, ObjectClosedError, PoolClosedError, TimeoutError } from './errors.js';
@@ -92,6 +92,8 @@ export class WaitPool implements MutexPool {
   readonly handoff = new HandoffPolicy();
   /** Linux: stops listening to this thread's bell (bell-reader.ts), which the waits of its batch threads ring; listened to from the first of them. */
   #stopListening: (() => void) | null | undefined;
+  /** Results of waits registered here (direct-waits.ts) taken when the bell rang, and when a wait thread said a result rang no bell. */
+  readonly #taken = { atBell: 0, afterLook: 0 };
   #threadFailures = 0;
   #closed = false;
   #exitHook = false;
@@ -132,7 +134,17 @@ export class WaitPool implements MutexPool {
       threadFailures: this.#threadFailures,
       /** Where the start of each running thread went (wait-thread.ts: `startup`), for the cold-start bench. */
       startups: [...this.#batch, ...this.#compounds.threads].flatMap((t) => (t.alive && t.startup ? [t.startup] : [])),
+      /**
+       * Linux: results of waits this pool registered itself (direct-waits.ts), taken when this
+       * thread's bell rang (one hop), and after a wait thread reported one that rang no bell.
+       */
+      taken: { ...this.#taken },
     };
+  }
+
+  /** For tests: closes this thread's bell (wakers then wake the wait threads, which report), as a failed bell would. */
+  closeBellForTesting(): void {
+    closeBellForTesting();
   }
 
   /**
@@ -147,8 +159,12 @@ export class WaitPool implements MutexPool {
     const raw = object.handle;
     const slot0 = this.#slots.of(raw);
     if (!slot0 || slot0.queue.length === 0) {
-      const code = getBackend().waitForMultipleObjects([raw], false, 0, false);
-      if (code !== WAIT_TIMEOUT) return Promise.resolve({ abandoned: code === WAIT_ABANDONED_0, thread: null, at: performance.now() });
+      // Linux: only the lock-free attempt here; when it cannot tell, the wait's registration
+      // makes the attempt in its one transaction (one namespace transaction less per contended wait).
+      const poolWaits = getBackend().poolWaits;
+      const code = poolWaits && timeout !== 0 ? poolWaits.tryFast(raw) : getBackend().waitForMultipleObjects([raw], false, 0, false);
+      if (code === WAIT_OBJECT_0 || code === WAIT_ABANDONED_0)
+        return Promise.resolve({ abandoned: code === WAIT_ABANDONED_0, thread: null, at: performance.now() });
     }
     if (timeout === 0) return Promise.reject(new TimeoutError(0));
     // Windows: a crash-safe semaphore's unit comes with its ledger mutex, in a wait-all that
@@ -338,7 +354,7 @@ export class WaitPool implements MutexPool {
     }
     if (mode === 'batch' && this.#stopListening === undefined)
       this.#stopListening = listenToBell(() => {
-        for (const t of this.#batch) t.takeHanded();
+        for (const t of this.#batch) if (t.takeHanded()) this.#taken.atBell++;
       });
     const thread = new WaitThread(
       mode,
@@ -380,7 +396,7 @@ export class WaitPool implements MutexPool {
       case 'stopped':
         return;
       case 'look':
-        thread.takeHanded();
+        if (thread.takeHanded()) this.#taken.afterLook++;
         return;
     }
   }

@@ -75,7 +75,7 @@ export class WaitThread {
       this.#direct = new DirectWaits(
         poolWaits,
         (report) => onReport(this, report),
-        (watched) => this.#pokeWatcher(watched),
+        (timers) => this.#pokeWatcher(timers),
       );
     const data: WaitThreadData = {
       mode,
@@ -155,19 +155,20 @@ export class WaitThread {
   }
 
   /**
-   * A direct thread's wait was registered: an idle thread starts watching it; one that
-   * watches already looks at it afresh only if it has objects whose changes no futex
-   * reports (`watched`: the owner a mutex has now, a timer's due time), which saves
-   * waking it at every wait on events and semaphores.
+   * A direct thread's wait was registered: an idle thread starts watching it. One that
+   * watches already goes on watching what it watched when it went to sleep, as a blocked
+   * waiter does (the owners of its mutexes then, looked at afresh at its next periodic
+   * look), unless the wait has timers, whose due times set how long it may sleep. Not
+   * waking it at every wait keeps a hand-over to one context switch.
    */
-  #pokeWatcher(watched: boolean): void {
+  #pokeWatcher(timers: boolean): void {
     if (Atomics.load(this.#wake, 1) === 0) this.#poke(); // idle, or about to be
-    else if (watched && this.#token >= 0) getBackend().poolWaits?.wake(this.#token);
+    else if (timers && this.#token >= 0) getBackend().poolWaits?.wake(this.#token);
   }
 
-  /** The pool's bell rang, or the thread reported `look`: takes what its wait was handed (direct threads). */
-  takeHanded(): void {
-    this.#direct?.take();
+  /** The pool's bell rang, or the thread reported `look`: takes what its wait was handed (direct threads); true if there was something. */
+  takeHanded(): boolean {
+    return this.#direct?.take() ?? false;
   }
 
   /** The handles of the locks its holders still have: a shutdown keeps their ownership. */

@@ -376,6 +376,12 @@ export interface PoolWaits {
    * would for a bad handle (and leaves the previous wait in place).
    */
   replace(token: number, handles: readonly RawHandle[]): { handed: number } | { code: number };
+  /**
+   * Tries to take one handle without the namespace lock (the fast path of a wait of 0 ms):
+   * WAIT_OBJECT_0 if taken (for the calling thread), WAIT_TIMEOUT if it is certainly not
+   * available now, -1 if only a transaction can tell (replace() then makes that attempt).
+   */
+  tryFast(handle: RawHandle): number;
   /** Ends the wait in `token`'s slot; returns a result it was handed first (then the caller has it), or -1. */
   cancel(token: number): number;
   /** Takes the result the wait in `token`'s slot was handed, or -1 (still waiting, or none). */

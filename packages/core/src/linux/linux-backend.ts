@@ -409,6 +409,7 @@ export function createLinuxBackend(): Backend {
       engine,
       bells,
       waitLoop,
+      fast,
       resolve: (handles) => resolveWaitList(handles, false, 'WaitForMultipleObjectsEx', LIMITS.waitList)(),
       queuedSince,
     }),

@@ -26,6 +26,7 @@ import type { Namespace } from './namespace.js';
 import type { ObjectSemantics } from './object-semantics.js';
 import type { WaitBells } from './bells.js';
 import type { WaitLoop } from './wait-loop.js';
+import { type FastPaths, UNDECIDED } from './fast-paths.js';
 
 export interface PoolWaitDeps {
   readonly ns: Namespace;
@@ -33,13 +34,14 @@ export interface PoolWaitDeps {
   readonly engine: ObjectSemantics;
   readonly bells: WaitBells;
   readonly waitLoop: WaitLoop;
+  readonly fast: FastPaths;
   /** The objects of a wait list, checked for SYNCHRONIZE access (in a transaction). */
   readonly resolve: (handles: readonly RawHandle[]) => number[];
   /** Whether a wait of a thread other than `except`, queued after `ticket`, names one of `objects`. */
   readonly queuedSince: (ticket: number, objects: readonly number[], except: number) => boolean;
 }
 
-export function createPoolWaits({ ns, libc, engine, bells, waitLoop, resolve, queuedSince }: PoolWaitDeps): PoolWaits {
+export function createPoolWaits({ ns, libc, engine, bells, waitLoop, fast, resolve, queuedSince }: PoolWaitDeps): PoolWaits {
   /** A wait thread's slot of this process, given as a token by the thread it serves; throws if not. */
   const slotOf = (token: number): number => {
     if (
@@ -116,6 +118,8 @@ export function createPoolWaits({ ns, libc, engine, bells, waitLoop, resolve, qu
     },
 
     take: (token) => takeResult(slotOf(token)),
+
+    tryFast: (handle) => fast.wait(handle, 0),
 
     wake(token) {
       if (Number.isInteger(token) && token >= 0 && token < LIMITS.threads) libc.futexWake(ns.address(threadWord(token, T.status)), 1);

@@ -22,6 +22,12 @@ import { LockDeadlineError, Namespace } from './namespace.js';
  */
 const LOCK_WAIT_FLOOR_US = 200_000;
 
+/**
+ * How long a wait thread that finds a result in its slot (watch()) leaves it to the served
+ * thread, whose bell it rang, before it says that nobody took it.
+ */
+const RESULT_GRACE_MS = 20;
+
 /** Whether `code` is a result a wait on `count` objects can have. */
 function isWaitResult(code: number, count: number, waitAll: boolean): boolean {
   if (code === WAIT_TIMEOUT || code === WAIT_OBJECT_0 || code === WAIT_ABANDONED_0) return true;
@@ -148,7 +154,7 @@ export class WaitLoop {
    * waiter does (on its status word and on the life words of the owners it waits for),
    * for one slice at most, and makes the periodic look when the slice ends or an owner
    * dies. Returns what the status word says then: still `waiting`; a `result` that nobody
-   * took (its bell did not ring: the served thread must be told); `idle`.
+   * took within RESULT_GRACE_MS (its bell did not ring: the served thread must be told); `idle`.
    */
   watch(): 'waiting' | 'result' | 'idle' {
     const { ns, engine, deathWatch } = this;
@@ -157,7 +163,14 @@ export class WaitLoop {
       const s = Atomics.load(ns.i32, status);
       return s === WAITING ? 'waiting' : s === IDLE ? 'idle' : 'result';
     };
-    if (state() !== 'waiting') return state();
+    const seen = Atomics.load(ns.i32, status);
+    if (seen >= 0) {
+      // A result: its bell rang, most likely, and the served thread takes it. Said `result`
+      // only if it is still there after a grace (a ring that could not be made).
+      ns.sleepOnStatus(seen, RESULT_GRACE_MS);
+      return state();
+    }
+    if (seen !== WAITING) return 'idle';
     // Read without the lock: picks which life words to watch and how long to sleep (the look checks).
     const objects = engine.waitList(ns.thread).filter((obj) => obj >= 0);
     const sliceMs = Math.min(SLICE_MS, engine.nextDueMs(objects));
