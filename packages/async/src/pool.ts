@@ -10,6 +10,11 @@
  * awaiter left meanwhile. Wait-any and wait-all over several objects run on compound
  * threads, one at a time each.
  *
+ * On Linux the pool registers a batch thread's wait itself, in that thread's namespace
+ * slot, and takes its results when this thread's bell rings (direct-waits.ts,
+ * bell-reader.ts): one hop from the waker to the event loop. The thread only watches
+ * the wait (its periodic looks, the deaths of owners).
+ *
  * Plain worker_threads, not piscina: a wait thread is a long-lived loop that must be
  * woken through its own control event and must keep owning the mutexes it acquired,
  * while piscina runs tasks to completion and cancels by terminating workers, which

@@ -9,6 +9,11 @@
  * When it has nothing armed it sleeps in Atomics.wait, never in a native call: an idle
  * pool holds no thread in the OS, so the process can exit and terminate() works.
  *
+ * A `direct` batch thread (Linux) waits on nothing itself: the pool registers the wait
+ * in this thread's slot and takes its results (direct-waits.ts); the thread sleeps while
+ * that wait is registered and makes its periodic looks (Backend.poolWaits.watch), and
+ * reports `look` if a result stays untaken (no bell rang).
+ *
  * It counts the mutexes it owns, so that a shutdown releases those nobody holds a lock
  * on (a thread that ends owning a mutex leaves it abandoned). Where the backend lets it
  * acquire for the pool's own thread (Linux), a batch thread owns none: the pool's thread
