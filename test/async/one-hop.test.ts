@@ -72,7 +72,7 @@ describe.runIf(process.platform === 'linux')('one-hop wakes (Linux)', () => {
       const after = pool.stats().taken;
       expect(after.atBell).toBe(before.atBell);
       expect(after.afterLook).toBeGreaterThan(before.afterLook);
-      for (const p of permits) p.release();
+      for (const p of permits) await p.release();
       expect(s.core.query().count).toBe(2);
     } finally {
       await pool.close(); // the next test's pool opens a fresh bell

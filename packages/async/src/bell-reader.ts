@@ -47,7 +47,6 @@ export function listenToBell(onRing: () => void): (() => void) | null {
         onread: { buffer: Buffer.alloc(64), callback: () => (ring(), true) },
       };
       socket = new net.Socket(options); // Node reads `onread` here too, though its types list it for connect() only
-
     } catch {
       waits.closeBell();
       return null;

@@ -136,7 +136,10 @@ export class DirectWaits {
       }
       let result: { handed: number } | { code: number };
       try {
-        result = this.#waits.replace(this.#token, ids.map((id) => this.#armed.get(id)!.raw));
+        result = this.#waits.replace(
+          this.#token,
+          ids.map((id) => this.#armed.get(id)!.raw),
+        );
       } catch (error) {
         this.#failBadHandles(ids, error);
         continue;

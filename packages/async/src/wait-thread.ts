@@ -162,7 +162,8 @@ export class WaitThread {
    * waking it at every wait keeps a hand-over to one context switch.
    */
   #pokeWatcher(timers: boolean): void {
-    if (Atomics.load(this.#wake, 1) === 0) this.#poke(); // idle, or about to be
+    if (Atomics.load(this.#wake, 1) === 0)
+      this.#poke(); // idle, or about to be
     else if (timers && this.#token >= 0) getBackend().poolWaits?.wake(this.#token);
   }
 

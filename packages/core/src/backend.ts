@@ -375,7 +375,18 @@ export interface PoolWaits {
    * already had, and for the others if nobody queued on them since. Throws as a wait
    * would for a bad handle (and leaves the previous wait in place).
    */
-  replace(token: number, handles: readonly RawHandle[]): { handed: number } | { code: number };
+  replace(
+    token: number,
+    handles: readonly RawHandle[],
+  ):
+    | {
+        /** The result the replaced wait was handed (an index into its handles): nothing was registered. */
+        readonly handed: number;
+      }
+    | {
+        /** What was acquired at once (an index into `handles`), or -1: the wait is registered. */
+        readonly code: number;
+      };
   /**
    * Tries to take one handle without the namespace lock (the fast path of a wait of 0 ms):
    * WAIT_OBJECT_0 if taken (for the calling thread), WAIT_TIMEOUT if it is certainly not

@@ -45,7 +45,7 @@ export class WaitBells {
   open(): number {
     if (this.#own) return this.#own.fd;
     const ns = this.ns;
-    let path = '';
+    let path: string;
     for (let attempt = 0; ; attempt++) {
       path = join(dirname(ns.file), `bell-${ns.pid}-${ns.tid}-${randomBytes(4).toString('hex')}`);
       if (this.libc.mkfifo(path, 0o600) === 0) break;

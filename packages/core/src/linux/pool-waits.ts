@@ -26,7 +26,7 @@ import type { Namespace } from './namespace.js';
 import type { ObjectSemantics } from './object-semantics.js';
 import type { WaitBells } from './bells.js';
 import type { WaitLoop } from './wait-loop.js';
-import { type FastPaths, UNDECIDED } from './fast-paths.js';
+import type { FastPaths } from './fast-paths.js';
 
 export interface PoolWaitDeps {
   readonly ns: Namespace;
