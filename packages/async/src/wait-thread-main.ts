@@ -194,14 +194,19 @@ function compoundRound(): void {
 function watchRound(): void {
   const waits = backend.poolWaits!;
   Atomics.store(wake, 1, 1); // watching: the pool wakes it only when it must look afresh
-  if (waits.watch() === 'waiting') return;
-  // Not watching from here: the pool wakes it for the next wait it registers. It registers,
-  // then reads this word; so this thread says so, then looks once more.
-  Atomics.store(wake, 1, 0);
   const state = waits.watch();
   if (state === 'waiting') return;
-  // A result no bell announced (the pool's bell is closed, or could not be rung): say so, then wait to be told.
-  if (state === 'result') report({ op: 'look' });
+  Atomics.store(wake, 1, 0);
+  if (state === 'result') {
+    // A result no bell announced (the pool's bell is closed, or its waker did not ring it):
+    // say so, then wait to be told (the pool takes it, and wakes this thread for the next wait).
+    report({ op: 'look' });
+    idle();
+    return;
+  }
+  // Not watching from here: the pool wakes it for the next wait it registers. It registers,
+  // then reads the word above; so this thread looks once more after saying so.
+  if (waits.watch() === 'waiting') return;
   idle();
 }
 

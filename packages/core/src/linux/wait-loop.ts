@@ -153,8 +153,9 @@ export class WaitLoop {
    * this thread's slot (pool-waits.ts): sleeps while that wait is registered, as a blocked
    * waiter does (on its status word and on the life words of the owners it waits for),
    * for one slice at most, and makes the periodic look when the slice ends or an owner
-   * dies. Returns what the status word says then: still `waiting`; a `result` that nobody
-   * took within RESULT_GRACE_MS (its bell did not ring: the served thread must be told); `idle`.
+   * dies. Returns `waiting` (call again), `idle` (no wait registered), or `result`: a
+   * result nobody took, which the served thread must be told of (its bell did not ring:
+   * this thread was woken for it, or it stayed there RESULT_GRACE_MS).
    */
   watch(): 'waiting' | 'result' | 'idle' {
     const { ns, engine, deathWatch } = this;
@@ -176,10 +177,19 @@ export class WaitLoop {
     const sliceMs = Math.min(SLICE_MS, engine.nextDueMs(objects));
     const start = Namespace.monotonicMicros();
     const look = sliceMs <= 0 || deathWatch.sleep(objects, WAITING, sliceMs);
-    if (state() !== 'waiting') return state();
+    const early = !look && Namespace.monotonicMicros() - start < sliceMs * 1000;
+    const now = state();
+    if (now === 'result') {
+      // Woken for it, not by a death: its waker wakes waiters instead of ringing their bell
+      // (another program, an older version): say so at once. Otherwise its bell rang: the
+      // grace above applies, at the next call.
+      return early ? 'result' : 'waiting';
+    }
+    if (now !== 'waiting') return now;
     // Woken early by its served thread (a new wait to watch): no look yet.
-    if (!look && Namespace.monotonicMicros() - start < sliceMs * 1000) return 'waiting';
+    if (early) return 'waiting';
     ns.transact(() => this.#look(engine.waitList(ns.thread).filter((obj) => obj >= 0)));
-    return state();
+    // A result the look handed out (a timer due, an owner dead) rang the bell like any other.
+    return state() === 'idle' ? 'idle' : 'waiting';
   }
 }
