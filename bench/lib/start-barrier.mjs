@@ -42,7 +42,8 @@ export async function runTogether(count, command, args, windowMs, warmupMs = 0) 
         else queue.push(line);
       }
     });
-    const exited = once(child, 'exit');
+    // 'close', not 'exit': a child's exit can be seen before the last of its output is read.
+    const exited = once(child, 'close');
     return async () => {
       if (queue.length > 0) return queue.shift();
       return Promise.race([
